@@ -1,0 +1,64 @@
+// Package fastftp is the library face of the fastftp FTP server engine: a Config, a Server
+// built from it, and the interfaces (auth.Authorizer, vfs.FS) that embedders implement.
+package fastftp
+
+import (
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/fastftp/fastftp/auth"
+)
+
+// Config describes one server. The zero value serves the current directory to anonymous
+// users, read-only, with pyftpdlib-like defaults. A Config is copied by New; later changes
+// to it have no effect.
+type Config struct {
+	// Auth decides who may log in and what each user may do. Nil means anonymous,
+	// read-only ("elr") access to Root.
+	Auth auth.Authorizer
+	// Root is the directory served to anonymous users when Auth is nil. Default ".".
+	Root string
+
+	// Banner is the text of the 220 greeting. Default "fastftp ready.".
+	Banner string
+	// Loops is the number of gnet event loops. 0 means one per CPU.
+	Loops int
+	// Workers bounds the goroutines doing blocking work (stat, open, readdir, rename,
+	// authentication). 0 means 64. Their queue holds 64 entries per worker.
+	Workers int
+
+	// IdleTimeout closes a control connection with 421 after this long without a command
+	// while no transfer runs. 0 means 300 s; negative disables it.
+	IdleTimeout time.Duration
+	// DataTimeout bounds waiting for a data connection (accept or connect) and a transfer
+	// that moves no byte. 0 means 300 s (pyftpdlib's default); negative disables it.
+	DataTimeout time.Duration
+
+	// PassivePortMin and PassivePortMax bound PASV/EPSV ports. Both 0: the kernel picks.
+	PassivePortMin, PassivePortMax uint16
+	// MasqueradeAddress replaces the IPv4 address sent in 227 replies (NAT). Invalid: unused.
+	MasqueradeAddress netip.Addr
+	// PermitForeignAddresses accepts data connections from, and PORT to, an address other
+	// than the control connection's peer (FXP). Off by default (bounce attacks).
+	PermitForeignAddresses bool
+	// PermitPrivilegedPorts allows PORT/EPRT to ports below 1024.
+	PermitPrivilegedPorts bool
+	// UseLocalTime shows times in listings and MDTM in local time instead of GMT.
+	UseLocalTime bool
+	// DisableSendfile forces the pooled-buffer copy instead of sendfile(2)/splice(2).
+	DisableSendfile bool
+
+	// MaxConns is the most simultaneous control connections; the next gets 421. 0: unlimited.
+	MaxConns int
+	// MaxConnsPerIP is the most control connections from one IP address. 0: unlimited.
+	MaxConnsPerIP int
+	// MaxLoginAttempts closes the session after this many failed PASS. 0 means 3.
+	MaxLoginAttempts int
+	// FailedLoginDelay delays the reply to a failed PASS (off the event loop). 0 means a
+	// random 1-3 s; negative means no delay (tests).
+	FailedLoginDelay time.Duration
+
+	// Logger receives the server's logs. Nil means slog.Default().
+	Logger *slog.Logger
+}
