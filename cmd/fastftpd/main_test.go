@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jlaffaye/ftp"
+)
+
+// buildBinary compiles fastftpd once per test binary run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "fastftpd")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+var addrRe = regexp.MustCompile(`msg="starting FTP server" address=(\S+)`)
+
+// syncBuffer is a log buffer written by the reader goroutine and read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) WriteString(x string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.WriteString(x)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startBinary runs fastftpd with args in dir and returns its listening port and a
+// channel of its remaining stderr lines.
+func startBinary(t *testing.T, bin, dir string, args ...string) (*exec.Cmd, string, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	log := &syncBuffer{}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			log.WriteString(line + "\n")
+			if m := addrRe.FindStringSubmatch(line); m != nil && !sent {
+				found <- m[1]
+				sent = true
+			}
+		}
+		if !sent {
+			close(found)
+		}
+	}()
+	select {
+	case a, ok := <-found:
+		if !ok {
+			t.Fatalf("fastftpd exited before listening:\n%s", log.String())
+		}
+		_, port, _ := net.SplitHostPort(a)
+		return cmd, port, log
+	case <-time.After(20 * time.Second):
+		t.Fatalf("fastftpd did not report its address:\n%s", log.String())
+	}
+	return nil, "", nil
+}
+
+// TestRunsAsIs starts the real binary with no configuration but a free port, in a directory,
+// and checks what pyftpdlib users expect (the address line comes last in the start-up log): anonymous, read-only, the directory served,
+// a clean exit on SIGTERM.
+func TestRunsAsIs(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	content := bytes.Repeat([]byte("fastftp\n"), 100000)
+	os.WriteFile(filepath.Join(dir, "hello.txt"), content, 0o644)
+	cmd, port, log := startBinary(t, bin, dir, "-p", "0")
+	for _, want := range []string{"event_loops=", "masquerade", "passive ports", "use sendfile(2)"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("start-up log lacks %q:\n%s", want, log.String())
+		}
+	}
+
+	c, err := ftp.Dial("127.0.0.1:"+port, ftp.DialWithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login("anonymous", "guest@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	names, err := c.NameList("/")
+	if err != nil || len(names) != 1 || names[0] != "hello.txt" {
+		t.Fatalf("NLST = %v, %v; want [hello.txt]", names, err)
+	}
+	r, err := c.Retr("hello.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	r.Close()
+	if err != nil || sha256.Sum256(got) != sha256.Sum256(content) {
+		t.Fatalf("RETR: %d bytes, err %v; want %d identical bytes", len(got), err, len(content))
+	}
+	if err := c.Stor("new.txt", strings.NewReader("x")); err == nil {
+		t.Fatal("STOR succeeded on a read-only anonymous server")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new.txt")); err == nil {
+		t.Fatal("read-only server created a file")
+	}
+	c.Quit()
+
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, log.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("fastftpd did not exit within 15 s of SIGTERM")
+	}
+}
+
+// TestPortInUse checks the one-sentence error for a port another program holds.
+func TestPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	var out bytes.Buffer
+	code := run([]string{"-i", "127.0.0.1", "-p", port, "-d", t.TempDir()}, &out)
+	if code == 0 {
+		t.Fatal("run succeeded on a port in use")
+	}
+	if !strings.Contains(out.String(), "port "+port+" is already in use") || strings.Contains(out.String(), "goroutine") {
+		t.Fatalf("error output = %q; want one clear sentence", out.String())
+	}
+}
+
+// TestFlags checks flag validation errors and that -h documents every pyftpdlib flag.
+func TestFlags(t *testing.T) {
+	var out bytes.Buffer
+	if code := run([]string{"-h"}, &out); code != 0 {
+		t.Fatalf("-h exit code %d", code)
+	}
+	for _, f := range []string{"-i, --interface", "-p, --port", "-w, --write", "-d, --directory",
+		"-n, --nat-address", "-r, --range", "-D, --debug", "-u, --username", "-P, --password",
+		"--timeout", "--banner", "--permit-foreign-addresses", "--permit-privileged-ports",
+		"--use-localtime", "--disable-sendfile", "--max-cons", "--max-cons-per-ip", "--max-login-attempts"} {
+		if !strings.Contains(out.String(), f) {
+			t.Errorf("-h output lacks %q", f)
+		}
+	}
+	if !strings.Contains(out.String(), "0 means unlimited (the default)") {
+		t.Error("-h does not say that 0 means unlimited for --max-cons")
+	}
+	for _, bad := range [][]string{
+		{"-u", "bob"},
+		{"-r", "5000"},
+		{"-r", "6000-5000"},
+		{"-n", "not-an-ip"},
+		{"-d", filepath.Join(t.TempDir(), "missing")},
+		{"-p", "70000"},
+	} {
+		out.Reset()
+		if code := run(bad, &out); code != 2 || out.Len() == 0 || strings.Count(out.String(), "\n") > 1 {
+			t.Errorf("run(%v) = %d, %q; want exit 2 and one line", bad, code, out.String())
+		}
+	}
+}

@@ -1,0 +1,209 @@
+// Package reactor runs FTP control sessions on gnet v2 event loops.
+//
+// Connections are accepted by the caller with Go's net.Listener (an EMFILE on gnet's own
+// accept shuts down the whole engine) and adopted here with EnrollContext. Each event loop
+// owns its sessions: input is parsed in place from gnet's buffer, replies are appended to a
+// per-loop buffer and written once per callback, and work finished elsewhere comes back
+// through EventLoop.Execute.
+package reactor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+
+	"github.com/panjf2000/gnet/v2"
+
+	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/session"
+)
+
+// Config tunes a Reactor. Zero values pick the defaults.
+type Config struct {
+	// Loops is the number of event loops; 0 means one per CPU.
+	Loops int
+	// MaxInbound is how many unprocessed input bytes a session may buffer (pipelined or
+	// flooded while a command is in flight) before it is cut off. Default 64 KiB.
+	MaxInbound int
+	// MaxOutbound is how many reply bytes may wait for a client that does not read before
+	// it is cut off. gnet's outbound buffer has no bound of its own. Default 256 KiB.
+	MaxOutbound int
+	// Log receives the reactor's and gnet's messages. Nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Reactor is a set of gnet event loops hosting sessions. Its methods are safe from any goroutine.
+type Reactor struct {
+	cli *gnet.Client
+	h   *handler
+}
+
+// ErrStopped is returned by Adopt after Stop.
+var ErrStopped = errors.New("reactor: stopped")
+
+// Start launches the event loops.
+func Start(cfg Config) (*Reactor, error) {
+	if cfg.MaxInbound <= 0 {
+		cfg.MaxInbound = 64 << 10
+	}
+	if cfg.MaxInbound < proto.MaxLine {
+		cfg.MaxInbound = proto.MaxLine
+	}
+	if cfg.MaxOutbound <= 0 {
+		cfg.MaxOutbound = 256 << 10
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	h := &handler{cfg: cfg}
+	opts := []gnet.Option{
+		gnet.WithMulticore(true),
+		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
+		gnet.WithLogger(gnetLogger{cfg.Log}),
+	}
+	if cfg.Loops > 0 {
+		opts = append(opts, gnet.WithNumEventLoop(cfg.Loops))
+	}
+	cli, err := gnet.NewClient(h, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("reactor: create gnet client: %w", err)
+	}
+	if err := cli.Start(); err != nil {
+		return nil, fmt.Errorf("reactor: start event loops: %w", err)
+	}
+	return &Reactor{cli: cli, h: h}, nil
+}
+
+// Adopt moves an accepted TCP connection onto an event loop, where sess starts (greeting
+// included). c is closed by Adopt in every case (gnet keeps a duplicate of its descriptor).
+// closed runs on the loop once the connection is gone. On error, closed is not called.
+func (r *Reactor) Adopt(c net.Conn, sess *session.Session, closed func()) error {
+	cs := &conn{h: r.h, sess: sess, onClose: closed}
+	_, err := r.cli.EnrollContext(c, cs)
+	return err
+}
+
+// Stop closes every connection and ends the event loops.
+func (r *Reactor) Stop() error { return r.cli.Stop() }
+
+type handler struct {
+	gnet.BuiltinEventEngine
+	cfg   Config
+	loops sync.Map // gnet.EventLoop -> *loopState
+}
+
+// loopState is owned by one event loop: the reply buffer its sessions append to.
+type loopState struct {
+	out []byte
+}
+
+func (h *handler) loopOf(el gnet.EventLoop) *loopState {
+	if v, ok := h.loops.Load(el); ok {
+		return v.(*loopState)
+	}
+	v, _ := h.loops.LoadOrStore(el, &loopState{out: make([]byte, 0, 4096)})
+	return v.(*loopState)
+}
+
+// conn is a session's transport on an event loop. All fields are owned by that loop.
+type conn struct {
+	h       *handler
+	c       gnet.Conn
+	el      gnet.EventLoop
+	loop    *loopState
+	sess    *session.Session
+	onClose func()
+	closing bool
+	closed  bool
+}
+
+func connOf(c gnet.Conn) *conn { return c.Context().(*conn) }
+
+func (h *handler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
+	cs := connOf(c)
+	cs.c = c
+	cs.el = c.EventLoop()
+	cs.loop = h.loopOf(cs.el)
+	cs.sess.Start(cs)
+	return nil, cs.flush()
+}
+
+func (h *handler) OnTraffic(c gnet.Conn) gnet.Action {
+	return connOf(c).pump()
+}
+
+func (h *handler) OnClose(c gnet.Conn, _ error) gnet.Action {
+	cs := connOf(c)
+	cs.closed = true
+	cs.sess.Closed()
+	if cs.onClose != nil {
+		cs.onClose()
+	}
+	return gnet.None
+}
+
+// pump feeds buffered input to the session and flushes its replies.
+func (cs *conn) pump() gnet.Action {
+	if !cs.closing && cs.c.InboundBuffered() > 0 {
+		if buf, _ := cs.c.Peek(-1); len(buf) > 0 {
+			if n := cs.sess.Feed(buf); n > 0 {
+				cs.c.Discard(n)
+			}
+		}
+		if !cs.closing && cs.c.InboundBuffered() > cs.h.cfg.MaxInbound {
+			cs.h.cfg.Log.Warn("input limit exceeded; closing", "remote", cs.sess.Remote(), "buffered", cs.c.InboundBuffered())
+			o := cs.Out()
+			*o = proto.AppendReply(*o, 421, "Too much input while a command is in progress.")
+			cs.closing = true
+		}
+	}
+	return cs.flush()
+}
+
+// flush writes the loop's reply buffer to this connection and enforces the output bound.
+func (cs *conn) flush() gnet.Action {
+	if out := cs.loop.out; len(out) > 0 {
+		_, _ = cs.c.Write(out)
+		cs.loop.out = out[:0]
+	}
+	if cs.closing {
+		return gnet.Close
+	}
+	if cs.c.OutboundBuffered() > cs.h.cfg.MaxOutbound {
+		cs.h.cfg.Log.Warn("client does not read its replies; closing", "remote", cs.sess.Remote(), "buffered", cs.c.OutboundBuffered())
+		return gnet.Close
+	}
+	return gnet.None
+}
+
+// Out implements session.Transport.
+func (cs *conn) Out() *[]byte { return &cs.loop.out }
+
+// Close implements session.Transport: replies are flushed, then the connection closes.
+func (cs *conn) Close() { cs.closing = true }
+
+// Post implements session.Transport. Safe from any goroutine.
+func (cs *conn) Post(fn func()) {
+	_ = cs.el.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
+		if cs.closed {
+			return nil
+		}
+		fn()
+		if cs.pump() == gnet.Close {
+			_ = cs.el.Close(cs.c)
+		}
+		return nil
+	}))
+}
+
+// gnetLogger routes gnet's messages into slog.
+type gnetLogger struct{ l *slog.Logger }
+
+func (g gnetLogger) Debugf(f string, a ...any) { g.l.Debug("gnet: " + fmt.Sprintf(f, a...)) }
+func (g gnetLogger) Infof(f string, a ...any)  { g.l.Debug("gnet: " + fmt.Sprintf(f, a...)) }
+func (g gnetLogger) Warnf(f string, a ...any)  { g.l.Warn("gnet: " + fmt.Sprintf(f, a...)) }
+func (g gnetLogger) Errorf(f string, a ...any) { g.l.Error("gnet: " + fmt.Sprintf(f, a...)) }
+func (g gnetLogger) Fatalf(f string, a ...any) { g.l.Error("gnet: " + fmt.Sprintf(f, a...)) }

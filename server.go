@@ -1,0 +1,249 @@
+// Server: accepts control connections, admits them against the limits and hands them to the
+// reactor; owns the shared session environment.
+package fastftp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/datapath"
+	"github.com/fastftp/fastftp/reactor"
+	"github.com/fastftp/fastftp/session"
+	"github.com/fastftp/fastftp/throttle"
+)
+
+// ErrServerClosed is returned by Serve after Shutdown.
+var ErrServerClosed = errors.New("fastftp: server closed")
+
+// Server is an FTP server. Its methods are safe from any goroutine.
+type Server struct {
+	cfg   Config
+	log   *slog.Logger
+	env   *session.Env
+	r     *reactor.Reactor
+	conns *throttle.Counter
+
+	mu       sync.Mutex
+	lns      map[net.Listener]struct{}
+	shutdown atomic.Bool
+}
+
+// New builds a server from cfg and starts its event loops; call Serve to accept clients.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Root == "" {
+		cfg.Root = "."
+	}
+	if cfg.Banner == "" {
+		cfg.Banner = "fastftp ready."
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 300 * time.Second
+	}
+	if cfg.DataTimeout == 0 {
+		cfg.DataTimeout = 300 * time.Second
+	}
+	if cfg.PassivePortMin > cfg.PassivePortMax {
+		return nil, fmt.Errorf("fastftp: passive port range %d-%d is empty", cfg.PassivePortMin, cfg.PassivePortMax)
+	}
+	if cfg.Auth == nil {
+		st := auth.NewStatic()
+		perm, _ := auth.ParsePerm(auth.ReadOnly)
+		if err := st.AddAnonymous(cfg.Root, perm); err != nil {
+			return nil, fmt.Errorf("fastftp: anonymous root: %w", err)
+		}
+		cfg.Auth = st
+	}
+	loc := time.UTC
+	if cfg.UseLocalTime {
+		loc = time.Local
+	}
+	dataTimeout := cfg.DataTimeout
+	if dataTimeout < 0 {
+		dataTimeout = 0
+	}
+	env := &session.Env{
+		Auth:        cfg.Auth,
+		Banner:      cfg.Banner,
+		IdleTimeout: cfg.IdleTimeout,
+		DataTimeout: dataTimeout,
+		Data: datapath.Config{
+			PermitForeign:    cfg.PermitForeignAddresses,
+			PermitPrivileged: cfg.PermitPrivilegedPorts,
+			Timeout:          dataTimeout,
+		},
+		Ports:            datapath.NewPorts(cfg.PassivePortMin, cfg.PassivePortMax),
+		Masquerade:       cfg.MasqueradeAddress,
+		Loc:              loc,
+		DisableSendfile:  cfg.DisableSendfile,
+		MaxLoginAttempts: cfg.MaxLoginAttempts,
+		FailedLoginDelay: cfg.FailedLoginDelay,
+		Workers:          cfg.Workers,
+		Log:              cfg.Logger,
+	}
+	env.Start()
+	r, err := reactor.Start(reactor.Config{Loops: cfg.Loops, Log: cfg.Logger})
+	if err != nil {
+		env.Stop()
+		return nil, err
+	}
+	return &Server{
+		cfg:   cfg,
+		log:   cfg.Logger,
+		env:   env,
+		r:     r,
+		conns: throttle.NewCounter(cfg.MaxConns, cfg.MaxConnsPerIP),
+		lns:   make(map[net.Listener]struct{}),
+	}, nil
+}
+
+// ListenAndServe listens on addr ("host:port"; ":2121" is every IPv4 and IPv6 address) and serves.
+func (s *Server) ListenAndServe(addr string) error {
+	ln, err := Listen(addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Listen opens a TCP listener and turns the errors operators actually hit into one clear
+// sentence (a privileged port, a port in use).
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	switch {
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("port %s needs root or CAP_NET_BIND_SERVICE; use -p 2121", port)
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("port %s is already in use by another program; choose another with -p", port)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return nil, fmt.Errorf("address %s is not an address of this machine", addr)
+	}
+	return nil, fmt.Errorf("listen on %s: %w", addr, err)
+}
+
+// Serve accepts connections on ln until Shutdown. Accept errors from running out of file
+// descriptors are waited out (the process never dies of EMFILE); sessions keep running.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.shutdown.Load() {
+		s.mu.Unlock()
+		ln.Close()
+		return ErrServerClosed
+	}
+	s.lns[ln] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.lns, ln)
+		s.mu.Unlock()
+	}()
+	var delay time.Duration
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if s.shutdown.Load() {
+				return ErrServerClosed
+			}
+			if isTemporary(err) {
+				if delay == 0 {
+					delay = 5 * time.Millisecond
+					s.log.Warn("accept failed; retrying", "err", err)
+				} else if delay *= 2; delay > time.Second {
+					delay = time.Second
+				}
+				time.Sleep(delay)
+				continue
+			}
+			return fmt.Errorf("fastftp: accept on %s: %w", ln.Addr(), err)
+		}
+		delay = 0
+		s.admit(c)
+	}
+}
+
+func isTemporary(err error) bool {
+	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.ENOMEM) ||
+		errors.Is(err, syscall.ECONNABORTED) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+var tooMany = []byte("421 Too many connections; try again later.\r\n")
+var tooManyIP = []byte("421 Too many connections from your address.\r\n")
+
+func (s *Server) admit(c net.Conn) {
+	remote := addrPort(c.RemoteAddr())
+	if err := s.conns.Acquire(remote.Addr()); err != nil {
+		msg := tooMany
+		if errors.Is(err, throttle.ErrTooManyFromIP) {
+			msg = tooManyIP
+		}
+		s.log.Warn("connection refused", "remote", remote, "reason", err)
+		_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+		_, _ = c.Write(msg)
+		c.Close()
+		return
+	}
+	sess := session.New(s.env, addrPort(c.LocalAddr()), remote)
+	release := func() { s.conns.Release(remote.Addr()) }
+	if err := s.r.Adopt(c, sess, release); err != nil {
+		release()
+		s.log.Warn("cannot adopt connection", "remote", remote, "err", err)
+	}
+}
+
+func addrPort(a net.Addr) netip.AddrPort {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.AddrPort()
+	}
+	ap, _ := netip.ParseAddrPort(a.String())
+	return ap
+}
+
+// Sessions returns the number of connected sessions.
+func (s *Server) Sessions() int { return s.env.Sessions() }
+
+// Shutdown stops accepting, lets running transfers finish until ctx is done, then says 421
+// to every session and stops. It returns ctx's error if transfers were cut short.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	first := !s.shutdown.Swap(true)
+	for ln := range s.lns {
+		ln.Close()
+	}
+	s.mu.Unlock()
+	if !first {
+		return nil
+	}
+	clean := s.env.WaitTransfers(ctx.Done())
+	s.env.EachSession(func(x *session.Session) { x.Shutdown() })
+	deadline := time.Now().Add(2 * time.Second)
+	for s.env.Sessions() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(10*time.Millisecond + rand.N(5*time.Millisecond))
+	}
+	err := s.r.Stop()
+	s.env.Stop()
+	if !clean {
+		return ctx.Err()
+	}
+	return err
+}

@@ -1,0 +1,132 @@
+// Login and session-level commands: USER PASS REIN QUIT PWD.
+package session
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/proto"
+)
+
+func (s *Session) cmdUSER(arg []byte) {
+	if s.user != nil {
+		s.reply(530, "Can't change to another user.")
+		return
+	}
+	if len(arg) > maxUser {
+		s.reply(501, "User name too long.")
+		return
+	}
+	s.userLen = uint8(copy(s.userName[:], arg))
+	s.gotUser = true
+	s.reply(331, "Username ok, send password.")
+}
+
+func (s *Session) cmdPASS(arg []byte) {
+	if s.user != nil {
+		s.reply(503, "User already authenticated.")
+		return
+	}
+	if !s.gotUser {
+		s.reply(503, "Login with USER first.")
+		return
+	}
+	name, pass := s.userString(), string(arg)
+	remote := s.remote.Addr()
+	s.async(func() func() {
+		u, err := s.env.Auth.Authenticate(context.Background(), name, pass, remote)
+		if err == nil {
+			return func() { s.loggedIn(u) }
+		}
+		return func() { s.loginFailed(err) }
+	})
+}
+
+func (s *Session) loggedIn(u *auth.User) {
+	s.user = u
+	s.failed = 0
+	s.cwd = "/"
+	s.env.Log.Info("login", "remote", s.remote, "user", u.Name)
+	msg := u.LoginMsg
+	if msg == "" {
+		msg = "Login successful."
+	}
+	s.reply(230, msg)
+}
+
+// loginFailed answers a failed PASS after a delay that runs on a timer, not on a worker or
+// the loop, so a password-guessing client slows only itself.
+func (s *Session) loginFailed(err error) {
+	s.failed++
+	s.gotUser = false
+	s.env.Log.Warn("login failed", "remote", s.remote, "user", s.userString(), "err", err)
+	last := int(s.failed) >= s.env.MaxLoginAttempts
+	text := "Authentication failed."
+	if !errors.Is(err, auth.ErrBadCredentials) {
+		text = "Authentication service unavailable."
+	}
+	finish := func() {
+		if last {
+			o := s.t.Out()
+			*o = proto.AppendReply(*o, 530, "Maximum login attempts. Disconnecting.")
+			s.closeNow()
+			return
+		}
+		s.reply(530, text)
+	}
+	d := s.env.FailedLoginDelay
+	if d == 0 {
+		d = time.Second + rand.N(2*time.Second)
+	}
+	if d < 0 {
+		finish()
+		return
+	}
+	s.busy = true
+	time.AfterFunc(d, func() {
+		s.post(func() {
+			s.busy = false
+			finish()
+		})
+	})
+}
+
+func (s *Session) cmdQUIT(_ []byte) {
+	if s.xfer != nil {
+		s.quitting = true // answered when the transfer ends (pyftpdlib does the same)
+		return
+	}
+	s.goodbye()
+}
+
+func (s *Session) goodbye() {
+	msg := "Goodbye."
+	if s.user != nil && s.user.QuitMsg != "" {
+		msg = s.user.QuitMsg
+	}
+	s.reply(221, msg)
+	s.closeNow()
+}
+
+func (s *Session) cmdREIN(_ []byte) {
+	if s.pasv != nil {
+		s.pasv.Close()
+		s.pasv = nil
+	}
+	s.user = nil
+	s.userLen = 0
+	s.gotUser = false
+	s.cwd = "/"
+	s.rest = 0
+	s.ascii = false
+	s.epsvAll = false
+	s.port = netipZero
+	s.reply(220, "Ready for new user.")
+}
+
+func (s *Session) cmdPWD(_ []byte) {
+	s.replyPath(257, s.cwd, " is the current directory.")
+}

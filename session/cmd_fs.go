@@ -1,0 +1,392 @@
+// Storage commands answered on the control connection: CWD MKD RMD DELE RNFR RNTO SIZE MDTM
+// MFMT MLST SITE, and STAT with a path. Each runs its blocking part on the worker pool.
+package session
+
+import (
+	"bytes"
+	"io/fs"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/proto"
+)
+
+func (s *Session) cmdCWD(arg []byte) {
+	p := s.resolve(arg)
+	if !s.can(auth.PermChdir, p) {
+		return
+	}
+	fsys := s.user.FS
+	s.async(func() func() {
+		fi, err := fsys.Stat(p)
+		if err == nil && !fi.IsDir() {
+			err = &fs.PathError{Op: "cwd", Path: p, Err: syscall.ENOTDIR}
+		}
+		return func() {
+			if err != nil {
+				s.replyErr(err, p)
+				return
+			}
+			s.cwd = p
+			s.replyPath(250, p, " is the current directory.")
+		}
+	})
+}
+
+func (s *Session) cmdMKD(arg []byte) {
+	p := s.resolve(arg)
+	if !s.can(auth.PermMkdir, p) {
+		return
+	}
+	fsys := s.user.FS
+	s.async(func() func() {
+		err := fsys.Mkdir(p, 0o777)
+		return func() {
+			if err != nil {
+				s.replyErr(err, p)
+				return
+			}
+			s.replyPath(257, p, " directory created.")
+		}
+	})
+}
+
+func (s *Session) cmdRMD(arg []byte) {
+	p := s.resolve(arg)
+	if p == "/" {
+		s.reply(550, "Can't remove root directory.")
+		return
+	}
+	if !s.can(auth.PermDelete, p) {
+		return
+	}
+	fsys := s.user.FS
+	s.async(func() func() {
+		err := fsys.Rmdir(p)
+		return func() { s.okOrErr(err, p, 250, "Directory removed.") }
+	})
+}
+
+func (s *Session) cmdDELE(arg []byte) {
+	p := s.resolve(arg)
+	if !s.can(auth.PermDelete, p) {
+		return
+	}
+	fsys := s.user.FS
+	s.async(func() func() {
+		err := fsys.Remove(p)
+		return func() { s.okOrErr(err, p, 250, "File removed.") }
+	})
+}
+
+func (s *Session) okOrErr(err error, p string, code int, text string) {
+	if err != nil {
+		s.replyErr(err, p)
+		return
+	}
+	s.reply(code, text)
+}
+
+func (s *Session) cmdRNFR(arg []byte) {
+	p := s.resolve(arg)
+	if p == "/" {
+		s.reply(550, "Can't rename root directory.")
+		return
+	}
+	if !s.can(auth.PermRename, p) {
+		return
+	}
+	fsys := s.user.FS
+	s.async(func() func() {
+		_, err := fsys.Lstat(p)
+		return func() {
+			if err != nil {
+				s.replyErr(err, p)
+				return
+			}
+			s.rnfr = p
+			s.reply(350, "Ready for destination name.")
+		}
+	})
+}
+
+func (s *Session) cmdRNTO(arg []byte) {
+	from := s.rnfr
+	s.rnfr = ""
+	if from == "" {
+		s.reply(503, "Bad sequence of commands: use RNFR first.")
+		return
+	}
+	p := s.resolve(arg)
+	if !s.can(auth.PermRename, p) {
+		return
+	}
+	fsys := s.user.FS
+	s.async(func() func() {
+		err := fsys.Rename(from, p)
+		return func() { s.okOrErr(err, p, 250, "Renaming ok.") }
+	})
+}
+
+func (s *Session) cmdSIZE(arg []byte) {
+	if s.ascii {
+		// Computing an ASCII size means reading the whole file: a cheap DoS (pyftpdlib agrees).
+		s.reply(550, "SIZE not allowed in ASCII mode.")
+		return
+	}
+	s.statFile(arg, func(p string, fi fs.FileInfo) {
+		o := s.t.Out()
+		b := append(*o, "213 "...)
+		b = strconv.AppendInt(b, fi.Size(), 10)
+		*o = append(b, '\r', '\n')
+	})
+}
+
+func (s *Session) cmdMDTM(arg []byte) {
+	s.statFile(arg, func(p string, fi fs.FileInfo) {
+		o := s.t.Out()
+		b := append(*o, "213 "...)
+		b = proto.AppendTimeVal(b, fi.ModTime(), s.env.Loc)
+		*o = append(b, '\r', '\n')
+	})
+}
+
+// statFile stats a regular file the user may list and hands it to ok on the owner.
+func (s *Session) statFile(arg []byte, ok func(p string, fi fs.FileInfo)) {
+	p := s.resolve(arg)
+	if !s.can(auth.PermList, p) {
+		return
+	}
+	fsys := s.user.FS
+	s.async(func() func() {
+		fi, err := fsys.Stat(p)
+		return func() {
+			switch {
+			case err != nil:
+				s.replyErr(err, p)
+			case !fi.Mode().IsRegular():
+				s.reply(550, p+": is not retrievable.")
+			default:
+				ok(p, fi)
+			}
+		}
+	})
+}
+
+func (s *Session) cmdMFMT(arg []byte) {
+	ts, name, ok := bytes.Cut(arg, []byte{' '})
+	if !ok || len(name) == 0 {
+		s.reply(501, "Syntax: MFMT YYYYMMDDHHMMSS path")
+		return
+	}
+	t, err := proto.ParseTimeVal(ts)
+	if err != nil {
+		s.reply(501, "Invalid time value: use YYYYMMDDHHMMSS.")
+		return
+	}
+	p := s.resolve(name)
+	if !s.can(auth.PermMtime, p) {
+		return
+	}
+	fsys := s.user.FS
+	s.async(func() func() {
+		err := fsys.Chtimes(p, t)
+		return func() {
+			if err != nil {
+				s.replyErr(err, p)
+				return
+			}
+			o := s.t.Out()
+			b := append(*o, "213 Modify="...)
+			b = proto.AppendTimeVal(b, t, time.UTC)
+			b = append(b, "; "...)
+			b = proto.AppendSanitizedString(b, p)
+			*o = append(b, ".\r\n"...)
+		}
+	})
+}
+
+func (s *Session) cmdMLST(arg []byte) {
+	p := s.cwd
+	if len(arg) > 0 {
+		p = s.resolve(arg)
+	}
+	if !s.can(auth.PermList, p) {
+		return
+	}
+	fsys, user, facts := s.user.FS, s.user, s.facts
+	s.async(func() func() {
+		fi, err := fsys.Stat(p)
+		return func() {
+			if err != nil {
+				s.replyErr(err, p)
+				return
+			}
+			var e proto.Entry
+			proto.FillEntry(&e, p, fi)
+			o := s.t.Out()
+			b := proto.AppendReplyStart(*o, 250, "Listing "+p)
+			b = append(b, ' ')
+			b = proto.AppendMLSx(b, &e, facts, "", permFact(user, p, fi.IsDir()))
+			b = append(b, '\r', '\n')
+			*o = proto.AppendReply(b, 250, "End MLST.")
+		}
+	})
+}
+
+// permFact computes RFC 3659's perm fact for an entry from the user's letters.
+func permFact(u *auth.User, p string, dir bool) string {
+	perm := u.PermFor(p)
+	var buf [8]byte
+	b := buf[:0]
+	if dir {
+		if perm.Has(auth.PermStore) {
+			b = append(b, 'c')
+		}
+		if perm.Has(auth.PermDelete) {
+			b = append(b, 'd')
+		}
+		if perm.Has(auth.PermChdir) {
+			b = append(b, 'e')
+		}
+		if perm.Has(auth.PermRename) {
+			b = append(b, 'f')
+		}
+		if perm.Has(auth.PermList) {
+			b = append(b, 'l')
+		}
+		if perm.Has(auth.PermMkdir) {
+			b = append(b, 'm')
+		}
+		if perm.Has(auth.PermDelete) {
+			b = append(b, 'p')
+		}
+	} else {
+		if perm.Has(auth.PermAppend) {
+			b = append(b, 'a')
+		}
+		if perm.Has(auth.PermDelete) {
+			b = append(b, 'd')
+		}
+		if perm.Has(auth.PermRename) {
+			b = append(b, 'f')
+		}
+		if perm.Has(auth.PermRetrieve) {
+			b = append(b, 'r')
+		}
+		if perm.Has(auth.PermStore) {
+			b = append(b, 'w')
+		}
+	}
+	return string(b)
+}
+
+var siteHelp = []byte("214-The following SITE commands are recognized:\r\n CHMOD\r\n HELP\r\n214 Help SITE command successful.\r\n")
+
+func (s *Session) cmdSITE(arg []byte) {
+	sub, rest, _ := bytes.Cut(arg, []byte{' '})
+	switch {
+	case asciiEqualFold(sub, "HELP"):
+		o := s.t.Out()
+		*o = append(*o, siteHelp...)
+	case asciiEqualFold(sub, "CHMOD"):
+		s.siteChmod(rest)
+	default:
+		s.reply(500, "Unknown SITE command.")
+	}
+}
+
+func (s *Session) siteChmod(arg []byte) {
+	modeText, name, ok := bytes.Cut(arg, []byte{' '})
+	if !ok || len(name) == 0 {
+		s.reply(501, "Syntax: SITE CHMOD <mode> <path>")
+		return
+	}
+	mode, err := strconv.ParseUint(string(modeText), 8, 32)
+	if err != nil || mode > 0o7777 {
+		s.reply(501, "Invalid mode: use octal, e.g. 644.")
+		return
+	}
+	p := s.resolve(name)
+	if !s.can(auth.PermChmod, p) {
+		return
+	}
+	fsys := s.user.FS
+	s.async(func() func() {
+		err := fsys.Chmod(p, fs.FileMode(mode)&fs.ModePerm|modeBits(mode))
+		return func() { s.okOrErr(err, p, 200, "SITE CHMOD successful.") }
+	})
+}
+
+// modeBits maps the octal setuid/setgid/sticky bits to Go's FileMode bits.
+func modeBits(m uint64) fs.FileMode {
+	var f fs.FileMode
+	if m&0o4000 != 0 {
+		f |= fs.ModeSetuid
+	}
+	if m&0o2000 != 0 {
+		f |= fs.ModeSetgid
+	}
+	if m&0o1000 != 0 {
+		f |= fs.ModeSticky
+	}
+	return f
+}
+
+// maxStatEntries bounds a STAT listing on the control connection: it is held in memory and
+// written to a connection that has no flow control of its own.
+const maxStatEntries = 1000
+
+func hasGlob(b []byte) bool { return bytes.ContainsAny(b, "*?[") }
+
+// statPath lists a path over the control connection (213), bounded, without globbing.
+func (s *Session) statPath(arg []byte) {
+	arg = skipListOptions(arg)
+	if hasGlob(arg) {
+		s.reply(550, "Globbing is not supported.")
+		return
+	}
+	p := s.cwd
+	if len(arg) > 0 {
+		p = s.resolve(arg)
+	}
+	if !s.can(auth.PermList, p) {
+		return
+	}
+	fsys, loc := s.user.FS, s.env.Loc
+	s.async(func() func() {
+		b := proto.AppendReplyStart(nil, 213, "Status of "+p+":")
+		now := time.Now()
+		n, truncated, err := listInto(fsys, p, maxStatEntries, func(e *proto.Entry) error {
+			b = append(b, ' ')
+			b = proto.AppendListLine(b, e, now, loc)
+			return nil
+		})
+		return func() {
+			if err != nil && n == 0 {
+				s.replyErr(err, p)
+				return
+			}
+			if truncated {
+				b = append(b, " (listing truncated: use LIST or MLSD)\r\n"...)
+			}
+			o := s.t.Out()
+			*o = append(*o, b...)
+			*o = proto.AppendReply(*o, 213, "End of status.")
+		}
+	})
+}
+
+// skipListOptions drops leading "-la"-style options that clients pass to LIST and STAT.
+func skipListOptions(arg []byte) []byte {
+	for len(arg) > 0 && arg[0] == '-' {
+		i := bytes.IndexByte(arg, ' ')
+		if i < 0 {
+			return nil
+		}
+		arg = bytes.TrimLeft(arg[i:], " ")
+	}
+	return arg
+}

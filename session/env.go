@@ -1,0 +1,175 @@
+// Env: what all sessions of one server share (configuration, pools, registry, clock).
+package session
+
+import (
+	"log/slog"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/datapath"
+	"github.com/fastftp/fastftp/sendfile"
+)
+
+// Env holds the configuration and shared machinery of one server. Fill the exported fields,
+// then call Start; fields must not change afterwards. Two Envs can live in one process.
+type Env struct {
+	Auth             auth.Authorizer
+	Banner           string
+	IdleTimeout      time.Duration // <= 0: never
+	DataTimeout      time.Duration // <= 0: never
+	Data             datapath.Config
+	Ports            *datapath.Ports
+	Masquerade       netip.Addr // replaces the IPv4 address in 227 replies when valid
+	Loc              *time.Location
+	DisableSendfile  bool
+	Chunk            int // bytes per sendfile/splice call; 0: sendfile.DefaultChunk
+	MaxLoginAttempts int
+	FailedLoginDelay time.Duration // 0: random 1-3 s; < 0: none
+	Workers          int
+	Log              *slog.Logger
+
+	pool  *Pool
+	clock atomic.Int64 // coarse unix nanoseconds, advanced by the reaper
+	reg   [regShards]shard
+	xfers sync.WaitGroup // running transfers, for graceful shutdown
+	stop  chan struct{}
+	once  sync.Once
+}
+
+const regShards = 16
+
+type shard struct {
+	mu sync.Mutex
+	m  map[*Session]struct{}
+}
+
+// Start launches the worker pool and the reaper that enforces idle timeouts.
+func (e *Env) Start() {
+	if e.Loc == nil {
+		e.Loc = time.UTC
+	}
+	if e.Log == nil {
+		e.Log = slog.Default()
+	}
+	if e.MaxLoginAttempts <= 0 {
+		e.MaxLoginAttempts = 3
+	}
+	if e.Workers <= 0 {
+		e.Workers = 64
+	}
+	if e.Ports == nil {
+		e.Ports = datapath.NewPorts(0, 0)
+	}
+	if e.Chunk <= 0 {
+		e.Chunk = sendfile.DefaultChunk
+	}
+	for i := range e.reg {
+		e.reg[i].m = make(map[*Session]struct{})
+	}
+	e.pool = NewPool(e.Workers, e.Workers*64)
+	e.stop = make(chan struct{})
+	e.clock.Store(time.Now().UnixNano())
+	go e.reap()
+}
+
+// Stop ends the reaper and the worker pool. Sessions must be closed first.
+func (e *Env) Stop() {
+	e.once.Do(func() {
+		close(e.stop)
+		e.pool.Close()
+	})
+}
+
+// WaitTransfers blocks until no transfer runs or done is closed; it reports whether all ended.
+func (e *Env) WaitTransfers(done <-chan struct{}) bool {
+	ch := make(chan struct{})
+	go func() { e.xfers.Wait(); close(ch) }()
+	select {
+	case <-ch:
+		return true
+	case <-done:
+		return false
+	}
+}
+
+// Sessions returns the number of live sessions.
+func (e *Env) Sessions() int {
+	n := 0
+	for i := range e.reg {
+		sh := &e.reg[i]
+		sh.mu.Lock()
+		n += len(sh.m)
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// EachSession calls fn for every live session (from the caller's goroutine: fn may only use
+// the concurrency-safe methods of Session, such as Shutdown).
+func (e *Env) EachSession(fn func(*Session)) {
+	var batch []*Session
+	for i := range e.reg {
+		sh := &e.reg[i]
+		sh.mu.Lock()
+		for s := range sh.m {
+			batch = append(batch, s)
+		}
+		sh.mu.Unlock()
+	}
+	for _, s := range batch {
+		fn(s)
+	}
+}
+
+func (e *Env) shardOf(s *Session) *shard {
+	return &e.reg[(uintptr(s.id))%regShards]
+}
+
+func (e *Env) track(s *Session) {
+	sh := e.shardOf(s)
+	sh.mu.Lock()
+	sh.m[s] = struct{}{}
+	sh.mu.Unlock()
+}
+
+func (e *Env) untrack(s *Session) {
+	sh := e.shardOf(s)
+	sh.mu.Lock()
+	delete(sh.m, s)
+	sh.mu.Unlock()
+}
+
+func (e *Env) now() int64 { return e.clock.Load() }
+
+// reap advances the coarse clock and asks idle sessions to close. Scanning 10,000 sessions
+// costs well under a millisecond, so once a second is cheap and precise enough.
+func (e *Env) reap() {
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var n int
+	for {
+		select {
+		case <-e.stop:
+			return
+		case t := <-tick.C:
+			e.clock.Store(t.UnixNano())
+			if n++; n%4 != 0 || e.IdleTimeout <= 0 {
+				continue
+			}
+			limit := t.UnixNano() - int64(e.IdleTimeout)
+			for i := range e.reg {
+				sh := &e.reg[i]
+				sh.mu.Lock()
+				for s := range sh.m {
+					if s.last.Load() < limit && !s.transferring.Load() {
+						s.t.Post(s.idleTimeout)
+					}
+				}
+				sh.mu.Unlock()
+			}
+		}
+	}
+}

@@ -1,0 +1,277 @@
+// Package session is the per-connection FTP state machine. It is transport-agnostic: the gnet
+// reactor (plaintext) and a goroutine transport (TLS) both feed it lines and flush its replies.
+//
+// Ownership: a Session is owned by one goroutine at a time (its event loop). Every method is
+// owner-only unless its comment says otherwise. Blocking work goes to the Env's worker pool
+// and comes back through Transport.Post.
+package session
+
+import (
+	"context"
+	"net/netip"
+	"sync/atomic"
+
+	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/datapath"
+	"github.com/fastftp/fastftp/proto"
+)
+
+// Transport is the control connection as the session sees it.
+type Transport interface {
+	// Out returns the buffer replies are appended to. Owner only; the transport flushes it
+	// when the current callback returns.
+	Out() *[]byte
+	// Post runs fn on the owner goroutine later, then lets the session read pending input.
+	// Safe from any goroutine. fn is dropped if the connection is already gone.
+	Post(fn func())
+	// Close flushes pending replies and closes the connection. Owner only.
+	Close()
+}
+
+// maxUser bounds the stored user name (Linux user names are at most 32 bytes).
+const maxUser = 32
+
+var sessionIDs atomic.Uint64
+
+// Session is one control connection's state.
+type Session struct {
+	env    *Env
+	t      Transport
+	id     uint64
+	local  netip.AddrPort
+	remote netip.AddrPort
+
+	user     *auth.User
+	userName [maxUser]byte
+	userLen  uint8
+	failed   uint8
+	cwd      string
+	rnfr     string
+	rest     int64
+	facts    proto.Facts
+	ascii    bool // TYPE A
+	epsvAll  bool
+	busy     bool // a command or transfer is in flight; pipelined input waits
+	closing  bool
+	quitting bool // QUIT arrived during a transfer: say goodbye after it ends
+	gotUser  bool
+
+	pasv *datapath.Passive
+	port netip.AddrPort // PORT/EPRT target, valid until used
+	xfer *transfer
+
+	last         atomic.Int64 // coarse time of the last command (read by the reaper)
+	transferring atomic.Bool  // read by the reaper: never time out a moving transfer
+}
+
+// New makes a session for a connection between local and remote. Call Start once the
+// transport exists. Safe from any goroutine.
+func New(env *Env, local, remote netip.AddrPort) *Session {
+	s := &Session{
+		env:    env,
+		id:     sessionIDs.Add(1),
+		local:  unmap(local),
+		remote: unmap(remote),
+		cwd:    "/",
+		facts:  proto.FactsDefault,
+	}
+	s.last.Store(env.now())
+	return s
+}
+
+func unmap(ap netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
+
+// Start attaches the transport and writes the greeting.
+func (s *Session) Start(t Transport) {
+	s.t = t
+	s.env.track(s)
+	s.reply(220, s.env.Banner)
+}
+
+// Remote returns the client's address. Safe from any goroutine.
+func (s *Session) Remote() netip.AddrPort { return s.remote }
+
+// Closed releases what the session holds; the transport calls it once the connection is gone.
+func (s *Session) Closed() {
+	s.closing = true
+	if s.xfer != nil {
+		s.xfer.cancel()
+	}
+	if s.pasv != nil {
+		s.pasv.Close()
+		s.pasv = nil
+	}
+	s.env.untrack(s)
+}
+
+// Shutdown asks the session to say 421 and close. Safe from any goroutine.
+func (s *Session) Shutdown() {
+	s.t.Post(func() {
+		if s.closing {
+			return
+		}
+		s.reply(421, "Server shutting down.")
+		s.closeNow()
+	})
+}
+
+func (s *Session) idleTimeout() {
+	if s.closing || s.xfer != nil || s.env.IdleTimeout <= 0 {
+		return
+	}
+	if s.env.now()-s.last.Load() < int64(s.env.IdleTimeout) {
+		return
+	}
+	s.env.Log.Info("idle timeout", "remote", s.remote, "user", s.userString())
+	s.reply(421, "Control connection timed out.")
+	s.closeNow()
+}
+
+func (s *Session) closeNow() {
+	s.closing = true
+	s.t.Close()
+}
+
+// Busy reports whether a command or transfer is in flight (input is not being consumed).
+func (s *Session) Busy() bool { return s.busy }
+
+// Feed executes the complete command lines at the head of in and reports how many bytes it
+// consumed. Lines after the first one that starts blocking work stay unconsumed until that
+// work ends (pipelined commands are answered in order). Feed may modify in (Telnet IAC
+// sequences are stripped in place); nothing it keeps aliases in after it returns.
+func (s *Session) Feed(in []byte) (consumed int) {
+	for !s.closing {
+		line, n, err := proto.NextLine(in[consumed:])
+		if err != nil {
+			s.reply(500, "Command line too long.")
+			s.closeNow()
+			return len(in)
+		}
+		if n == 0 {
+			return consumed
+		}
+		if s.busy && (s.xfer == nil || !duringTransfer(line)) {
+			return consumed
+		}
+		consumed += n
+		s.exec(line)
+	}
+	return consumed
+}
+
+// duringTransfer tells, without modifying line, whether it holds a verb that may act while
+// a transfer runs (ABOR, STAT, QUIT). Leading Telnet IAC bytes (IAC IP, IAC DM, a lone IAC
+// left when the DM went out-of-band) are skipped as clients send them before ABOR.
+func duringTransfer(line []byte) bool {
+	i := 0
+	for i < len(line) && (line[i] >= 0x80 || line[i] == ' ') {
+		i++
+	}
+	j := i
+	for j < len(line) && j-i < 4 && line[j] != ' ' {
+		j++
+	}
+	return proto.Lookup(line[i:j]).Flags()&proto.DuringTransfer != 0
+}
+
+func (s *Session) exec(line []byte) {
+	cmd := proto.Parse(line)
+	s.last.Store(s.env.now())
+	v := cmd.Verb
+	if v == proto.Unknown {
+		if len(cmd.Name) == 0 {
+			s.reply(500, "Syntax error: empty command.")
+			return
+		}
+		o := s.t.Out()
+		b := append(*o, "500 '"...)
+		b = proto.AppendSanitized(b, cmd.Name)
+		b = append(b, "': command not understood.\r\n"...)
+		*o = b
+		return
+	}
+	if v != proto.RNTO {
+		s.rnfr = ""
+	}
+	f := v.Flags()
+	switch {
+	case f&proto.NeedLogin != 0 && s.user == nil:
+		s.reply(530, "Log in with USER and PASS first.")
+	case f&proto.ArgRequired != 0 && len(cmd.Arg) == 0:
+		s.reply(501, "Syntax error: command needs an argument.")
+	case f&proto.ArgNone != 0 && len(cmd.Arg) != 0:
+		s.reply(501, "Syntax error: command does not accept arguments.")
+	case f&proto.PathArg != 0 && hasNUL(cmd.Arg):
+		s.reply(501, "Invalid path: contains a NUL byte.")
+	default:
+		h := handlers[v]
+		if h == nil {
+			s.reply(502, "Command not implemented.")
+			return
+		}
+		h(s, cmd.Arg)
+	}
+}
+
+func hasNUL(b []byte) bool {
+	for _, c := range b {
+		if c == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// reply appends one single-line reply.
+func (s *Session) reply(code int, text string) {
+	o := s.t.Out()
+	*o = proto.AppendReply(*o, code, text)
+}
+
+// replyPath appends "code <quoted path> text".
+func (s *Session) replyPath(code int, p, text string) {
+	o := s.t.Out()
+	b := proto.AppendReply(*o, code, "")
+	b = b[:len(b)-2] // drop CRLF (AppendReply always ends with it)
+	b = proto.AppendQuotedPath(b, p)
+	b = append(b, text...)
+	*o = append(b, '\r', '\n')
+}
+
+func (s *Session) userString() string {
+	return string(s.userName[:s.userLen])
+}
+
+// async runs work on the pool; the completion it returns runs on the owner. While it runs
+// the session consumes no input, so replies keep the order of the commands.
+func (s *Session) async(work func() func()) {
+	s.busy = true
+	ok := s.env.pool.Submit(func() {
+		done := work()
+		s.t.Post(func() {
+			s.busy = false
+			if !s.closing && done != nil {
+				done()
+			}
+		})
+	})
+	if !ok {
+		s.busy = false
+		s.reply(421, "Server busy, try again later.")
+		s.closeNow()
+	}
+}
+
+// post sends a completion to the owner from any goroutine.
+func (s *Session) post(fn func()) {
+	s.t.Post(func() {
+		if !s.closing {
+			fn()
+		}
+	})
+}
+
+// ctx returns a context for blocking work of this session.
+func (s *Session) ctx() context.Context { return context.Background() }

@@ -1,0 +1,472 @@
+// Transfers: RETR STOR APPE STOU LIST NLST MLSD. Each runs in its own goroutine (never on an
+// event loop) and reports back to the owner through Post.
+package session
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"net"
+	"net/netip"
+	"os"
+	"path"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/datapath"
+	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/sendfile"
+	"github.com/fastftp/fastftp/vfs"
+)
+
+// transfer is the state of the running transfer. aborted is owner-only; progress is read by
+// STAT on the owner while the transfer goroutine adds to it.
+type transfer struct {
+	verb     proto.Verb
+	path     string
+	cancel   context.CancelFunc
+	aborted  bool
+	progress atomic.Int64
+}
+
+// dataSource is how the transfer gets its connection: a passive listener or a PORT target.
+type dataSource struct {
+	pasv *datapath.Passive
+	port netip.AddrPort
+}
+
+func (d dataSource) close() {
+	if d.pasv != nil {
+		d.pasv.Close()
+	}
+}
+
+// outcome is a transfer's final reply.
+type outcome struct {
+	code int
+	text string
+}
+
+// startTransfer claims the data source and runs body on a new goroutine. It answers 425 and
+// changes nothing else when no PASV/PORT came first.
+func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Context, ds dataSource, o *sendfile.Options) outcome) {
+	if s.pasv == nil && !s.port.IsValid() {
+		s.reply(425, "Use PORT or PASV first.")
+		return
+	}
+	ds := dataSource{pasv: s.pasv, port: s.port}
+	s.pasv, s.port = nil, netipZero
+	ctx, cancel := context.WithCancel(context.Background())
+	x := &transfer{verb: v, path: p, cancel: cancel}
+	s.xfer = x
+	s.busy = true
+	s.rest = 0
+	s.transferring.Store(true)
+	opts := s.copyOptions(x)
+	s.env.xfers.Add(1)
+	go func() {
+		defer s.env.xfers.Done()
+		out := body(ctx, ds, opts)
+		cancel()
+		s.transferring.Store(false)
+		s.post(func() { s.endTransfer(x, out) })
+	}()
+}
+
+func (s *Session) endTransfer(x *transfer, out outcome) {
+	s.xfer = nil
+	s.busy = false
+	s.last.Store(s.env.now())
+	if x.aborted {
+		if out.code == 226 {
+			s.reply(226, out.text)
+		} else {
+			s.reply(426, "Transfer aborted via ABOR.")
+		}
+		s.reply(226, "ABOR command successful.")
+	} else {
+		s.reply(out.code, out.text)
+	}
+	if s.quitting {
+		s.goodbye()
+	}
+}
+
+// connect opens the data connection for a transfer.
+func (s *Session) connect(ctx context.Context, ds dataSource) (net.Conn, error) {
+	if ds.pasv != nil {
+		return ds.pasv.Accept(ctx, s.remote.Addr())
+	}
+	return datapath.Dial(ctx, s.local.Addr(), ds.port, &s.env.Data)
+}
+
+func (s *Session) copyOptions(x *transfer) *sendfile.Options {
+	o := &sendfile.Options{
+		Chunk:    s.env.Chunk,
+		Disable:  s.env.DisableSendfile,
+		ASCII:    s.ascii,
+		Progress: &x.progress,
+	}
+	if s.env.DataTimeout > 0 {
+		o.Stall = s.env.DataTimeout
+	}
+	return o
+}
+
+// prelim sends a 1xx reply from the transfer goroutine.
+func (s *Session) prelim(text string) {
+	s.post(func() { s.reply(150, text) })
+}
+
+// failed maps a copy error to the final reply.
+func failed(ctx context.Context, err error) outcome {
+	switch {
+	case ctx.Err() != nil:
+		return outcome{426, "Transfer aborted."}
+	case errors.Is(err, sendfile.ErrStalled):
+		return outcome{426, "Data connection stalled; transfer aborted."}
+	default:
+		return outcome{426, "Connection closed; transfer aborted."}
+	}
+}
+
+func (s *Session) logTransfer(dir, p string, n int64, start time.Time, err error) {
+	s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n,
+		"ms", time.Since(start).Milliseconds(), "remote", s.remote, "user", s.user.Name,
+		"ok", err == nil, "err", err)
+}
+
+func dataConnFailed(ctx context.Context) outcome {
+	if ctx.Err() != nil {
+		return outcome{426, "Transfer aborted."}
+	}
+	return outcome{425, "Can't open data connection."}
+}
+
+func (s *Session) cmdRETR(arg []byte) {
+	p := s.resolve(arg)
+	if !s.can(auth.PermRetrieve, p) {
+		return
+	}
+	fsys, rest := s.user.FS, s.rest
+	s.startTransfer(proto.RETR, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
+		f, err := fsys.Open(p)
+		if err != nil {
+			ds.close()
+			code, text := fsError(err, p)
+			return outcome{code, text}
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		switch {
+		case err != nil:
+			ds.close()
+			code, text := fsError(err, p)
+			return outcome{code, text}
+		case fi.IsDir():
+			ds.close()
+			return outcome{550, p + ": Is a directory."}
+		case rest > fi.Size():
+			ds.close()
+			return outcome{554, "Invalid REST parameter: beyond the end of the file."}
+		case rest > 0:
+			if _, err := f.Seek(rest, io.SeekStart); err != nil {
+				ds.close()
+				return outcome{554, "Invalid REST parameter."}
+			}
+		}
+		s.prelim("Opening data connection for " + p + " (" + strconv.FormatInt(fi.Size()-rest, 10) + " bytes).")
+		conn, err := s.connect(ctx, ds)
+		if err != nil {
+			return dataConnFailed(ctx)
+		}
+		start := time.Now()
+		n, err := sendfile.Send(ctx, conn, f, opts)
+		cerr := conn.Close()
+		if err == nil {
+			err = cerr
+		}
+		s.logTransfer("send", p, n, start, err)
+		if err != nil {
+			return failed(ctx, err)
+		}
+		return outcome{226, "Transfer complete."}
+	})
+}
+
+// Upload modes.
+const (
+	modeStore  = iota // STOR: replace
+	modeAppend        // APPE: append (opened without O_APPEND, which would disable splice)
+	modeUnique        // STOU: a new name
+)
+
+func (s *Session) cmdSTOR(arg []byte) {
+	s.upload(s.resolve(arg), modeStore, auth.PermStore)
+}
+
+func (s *Session) cmdAPPE(arg []byte) {
+	s.upload(s.resolve(arg), modeAppend, auth.PermAppend)
+}
+
+func (s *Session) cmdSTOU(arg []byte) {
+	base := "ftp.file"
+	if len(arg) > 0 {
+		base = string(arg)
+	}
+	s.upload(s.resolve([]byte(base)), modeUnique, auth.PermStore)
+}
+
+// upload runs STOR, APPE and STOU. A STOR that replaces an existing file writes to a
+// temporary name beside it and renames on success, so a failed or aborted upload never
+// leaves someone else's file truncated. A new file (or a REST/APPE resume) is written in
+// place, so an interrupted upload can be resumed; the reply says how much arrived.
+func (s *Session) upload(p string, mode int, perm auth.Perm) {
+	if !s.can(perm, p) {
+		return
+	}
+	fsys, rest := s.user.FS, s.rest
+	verb := proto.STOR
+	if mode == modeAppend {
+		verb = proto.APPE
+	} else if mode == modeUnique {
+		verb = proto.STOU
+	}
+	s.startTransfer(verb, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
+		f, target, temp, err := openUpload(fsys, p, mode, rest)
+		if err != nil {
+			ds.close()
+			if errors.Is(err, errBadRest) {
+				return outcome{554, "Invalid REST parameter: beyond the end of the file."}
+			}
+			code, text := fsError(err, p)
+			return outcome{code, text}
+		}
+		if mode == modeUnique {
+			s.prelim("FILE: " + path.Base(target))
+		} else {
+			s.prelim("Ready to receive data for " + target + ".")
+		}
+		conn, err := s.connect(ctx, ds)
+		if err != nil {
+			f.Close()
+			discard(fsys, temp, target, mode)
+			return dataConnFailed(ctx)
+		}
+		start := time.Now()
+		n, err := sendfile.Recv(ctx, f, conn, opts)
+		conn.Close()
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if err == nil && temp != "" {
+			err = fsys.Rename(temp, target)
+		}
+		s.logTransfer("receive", target, n, start, err)
+		if err == nil {
+			if mode == modeUnique {
+				return outcome{226, "Transfer complete: stored as " + path.Base(target) + "."}
+			}
+			return outcome{226, "Transfer complete."}
+		}
+		got := strconv.FormatInt(n, 10)
+		if temp != "" {
+			fsys.Remove(temp)
+			out := failed(ctx, err)
+			out.text += " " + target + " left unchanged; " + got + " bytes received were discarded."
+			return out
+		}
+		out := failed(ctx, err)
+		if ctx.Err() == nil && !isNetErr(err) {
+			out = outcome{451, "Local error writing " + target + "."}
+		}
+		out.text += " " + got + " bytes of " + target + " were received."
+		return out
+	})
+}
+
+func isNetErr(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, sendfile.ErrStalled) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// discard removes what an upload created before its data connection failed.
+func discard(fsys vfs.FS, temp, target string, mode int) {
+	if temp != "" {
+		fsys.Remove(temp)
+	}
+}
+
+var errBadRest = errors.New("REST offset beyond end of file")
+
+// tempSeq makes temporary upload names unique within the process.
+var tempSeq atomic.Uint64
+
+// openUpload opens the file an upload writes to. It returns the file, the final name, and
+// the temporary name to rename from on success ("" when writing in place).
+func openUpload(fsys vfs.FS, p string, mode int, rest int64) (vfs.File, string, string, error) {
+	switch {
+	case mode == modeUnique:
+		for i := 0; i < 100; i++ {
+			name := p
+			if i > 0 {
+				name = p + "." + strconv.Itoa(i)
+			}
+			f, err := fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+			if errors.Is(err, fs.ErrExist) {
+				continue
+			}
+			return f, name, "", err
+		}
+		return nil, "", "", &fs.PathError{Op: "stou", Path: p, Err: fs.ErrExist}
+	case mode == modeAppend || rest > 0:
+		flag := os.O_WRONLY
+		if mode == modeAppend {
+			flag |= os.O_CREATE
+		}
+		f, err := fsys.OpenFile(p, flag, 0o666)
+		if err != nil {
+			return nil, "", "", err
+		}
+		fi, err := f.Stat()
+		if err == nil && !fi.Mode().IsRegular() {
+			err = &fs.PathError{Op: "open", Path: p, Err: fs.ErrInvalid}
+		}
+		if err == nil && rest > fi.Size() {
+			err = errBadRest
+		}
+		off, whence := rest, io.SeekStart
+		if mode == modeAppend {
+			off, whence = 0, io.SeekEnd
+		}
+		if err == nil {
+			_, err = f.Seek(off, whence)
+		}
+		if err != nil {
+			f.Close()
+			return nil, "", "", err
+		}
+		return f, p, "", nil
+	}
+	// STOR of a new name: create it exclusively and write in place.
+	f, err := fsys.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err == nil || !errors.Is(err, fs.ErrExist) {
+		return f, p, "", err
+	}
+	// The name exists: if it is a regular file, write beside it and rename at the end.
+	fi, err := fsys.Stat(p)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, "", "", &fs.PathError{Op: "stor", Path: p, Err: errIsDir(fi)}
+	}
+	dir, base := path.Split(p)
+	temp := dir + "." + base + ".fastftp-" + strconv.FormatUint(tempSeq.Add(1), 36) + ".part"
+	f, err = fsys.OpenFile(temp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return f, p, temp, nil
+}
+
+func errIsDir(fi fs.FileInfo) error {
+	if fi.IsDir() {
+		return errIsADir
+	}
+	return fs.ErrInvalid
+}
+
+var errIsADir = errors.New("is a directory")
+
+// Listings.
+const (
+	listLong = iota // LIST
+	listName        // NLST
+	listMLSD        // MLSD
+)
+
+func (s *Session) cmdLIST(arg []byte) { s.list(arg, listLong) }
+func (s *Session) cmdNLST(arg []byte) { s.list(arg, listName) }
+func (s *Session) cmdMLSD(arg []byte) { s.list(arg, listMLSD) }
+
+var listBufs = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
+
+// list streams a directory over the data connection, one batch of entries at a time.
+func (s *Session) list(arg []byte, kind int) {
+	if kind != listMLSD {
+		arg = skipListOptions(arg)
+	}
+	p := s.cwd
+	if len(arg) > 0 {
+		p = s.resolve(arg)
+	}
+	if !s.can(auth.PermList, p) {
+		return
+	}
+	fsys, loc, facts, user := s.user.FS, s.env.Loc, s.facts, s.user
+	dirPerm := ""
+	if kind == listMLSD {
+		dirPerm = permFact(user, p, false)
+	}
+	verb := [...]proto.Verb{proto.LIST, proto.NLST, proto.MLSD}[kind]
+	s.startTransfer(verb, p, func(ctx context.Context, ds dataSource, _ *sendfile.Options) outcome {
+		fi, err := fsys.Stat(p)
+		if err == nil && kind == listMLSD && !fi.IsDir() {
+			ds.close()
+			return outcome{501, p + ": Not a directory."}
+		}
+		if err != nil {
+			ds.close()
+			code, text := fsError(err, p)
+			return outcome{code, text}
+		}
+		s.prelim("Here comes the directory listing.")
+		conn, err := s.connect(ctx, ds)
+		if err != nil {
+			return dataConnFailed(ctx)
+		}
+		defer conn.Close()
+		stop := context.AfterFunc(ctx, func() { conn.Close() })
+		defer stop()
+		w := listBufs.Get().(*bufio.Writer)
+		w.Reset(conn)
+		defer func() { w.Reset(nil); listBufs.Put(w) }()
+		var line []byte
+		now := time.Now()
+		_, _, err = listInto(fsys, p, 0, func(e *proto.Entry) error {
+			line = line[:0]
+			switch kind {
+			case listLong:
+				line = proto.AppendListLine(line, e, now, loc)
+			case listName:
+				line = proto.AppendNameLine(line, e.Name)
+			default:
+				pf := dirPerm
+				if e.Mode.IsDir() {
+					pf = permFact(user, path.Join(p, e.Name), true)
+				}
+				line = proto.AppendMLSx(line, e, facts, "", pf)
+				line = append(line, '\r', '\n')
+			}
+			_, werr := w.Write(line)
+			return werr
+		})
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return outcome{426, "Transfer aborted."}
+			}
+			return outcome{426, "Connection closed; listing aborted."}
+		}
+		return outcome{226, "Transfer complete."}
+	})
+}

@@ -1,0 +1,46 @@
+// Error labelling: every error leaving an FS method names the virtual path, never a host
+// path, keeps the errno, and turns an escape from the root into ErrEscape.
+package vfs
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// underlying strips the *fs.PathError or *os.LinkError wrapper os puts around an errno.
+func underlying(err error) error {
+	switch e := err.(type) {
+	case *fs.PathError:
+		return e.Err
+	case *os.LinkError:
+		return e.Err
+	case *os.SyscallError:
+		return e.Err
+	}
+	return err
+}
+
+// at2Error labels an error of openat2(2). RESOLVE_BENEATH reports a resolution that
+// would leave the root (an absolute symbolic link, or ".." above the root) as EXDEV.
+func at2Error(op, name string, err error) error {
+	if err == unix.EXDEV {
+		err = ErrEscape
+	}
+	return &fs.PathError{Op: op, Path: name, Err: err}
+}
+
+// rootError labels an error of os.Root, whose escape error is unexported: any cause
+// that is neither an errno nor "closed" is reported as ErrEscape. Misclassifying an
+// unknown cause that way fails safe (permission denied).
+func rootError(op, name string, err error) error {
+	err = underlying(err)
+	var errno syscall.Errno
+	if !errors.As(err, &errno) && !errors.Is(err, fs.ErrClosed) {
+		err = ErrEscape
+	}
+	return &fs.PathError{Op: op, Path: name, Err: err}
+}

@@ -1,0 +1,83 @@
+// fileInfo: an fs.FileInfo built from a raw stat on the openat2 path, shaped like os's so
+// that Sys() is a *syscall.Stat_t in both modes.
+package vfs
+
+import (
+	"io/fs"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// fileInfo describes one file. Its methods are safe from any goroutine (it is immutable
+// once returned).
+type fileInfo struct {
+	name string
+	sys  syscall.Stat_t
+}
+
+func (fi *fileInfo) Name() string       { return fi.name }
+func (fi *fileInfo) Size() int64        { return fi.sys.Size }
+func (fi *fileInfo) Mode() fs.FileMode  { return fileMode(fi.sys.Mode) }
+func (fi *fileInfo) ModTime() time.Time { return time.Unix(fi.sys.Mtim.Unix()) }
+func (fi *fileInfo) IsDir() bool        { return fi.sys.Mode&syscall.S_IFMT == syscall.S_IFDIR }
+func (fi *fileInfo) Sys() any           { return &fi.sys }
+func (fi *fileInfo) String() string     { return fs.FormatFileInfo(fi) }
+
+// fileMode converts st_mode to an fs.FileMode the way package os does.
+func fileMode(m uint32) fs.FileMode {
+	mode := fs.FileMode(m & 0o777)
+	switch m & syscall.S_IFMT {
+	case syscall.S_IFBLK:
+		mode |= fs.ModeDevice
+	case syscall.S_IFCHR:
+		mode |= fs.ModeDevice | fs.ModeCharDevice
+	case syscall.S_IFDIR:
+		mode |= fs.ModeDir
+	case syscall.S_IFIFO:
+		mode |= fs.ModeNamedPipe
+	case syscall.S_IFLNK:
+		mode |= fs.ModeSymlink
+	case syscall.S_IFSOCK:
+		mode |= fs.ModeSocket
+	}
+	if m&syscall.S_ISGID != 0 {
+		mode |= fs.ModeSetgid
+	}
+	if m&syscall.S_ISUID != 0 {
+		mode |= fs.ModeSetuid
+	}
+	if m&syscall.S_ISVTX != 0 {
+		mode |= fs.ModeSticky
+	}
+	return mode
+}
+
+// renamedInfo gives the root its virtual name "/" (os.Root calls it ".").
+type renamedInfo struct {
+	fs.FileInfo
+	name string
+}
+
+func (r renamedInfo) Name() string { return r.name }
+
+// The syscall and x/sys stat structures are both generated from the kernel's struct stat;
+// these lines stop the build if their sizes ever differ.
+var (
+	_ [unsafe.Sizeof(unix.Stat_t{}) - unsafe.Sizeof(syscall.Stat_t{})]struct{}
+	_ [unsafe.Sizeof(syscall.Stat_t{}) - unsafe.Sizeof(unix.Stat_t{})]struct{}
+)
+
+// fstat fills st for an open descriptor (an O_PATH one included).
+func fstat(fd int, st *syscall.Stat_t) error {
+	return ignoringEINTR(func() error { return syscall.Fstat(fd, st) })
+}
+
+// lstatAt fills st for name relative to dirfd without following a final symbolic link.
+// syscall has no exported fstatat on every architecture, so x/sys fills the same memory.
+func lstatAt(dirfd int, name string, st *syscall.Stat_t) error {
+	ust := (*unix.Stat_t)(unsafe.Pointer(st))
+	return ignoringEINTR(func() error { return unix.Fstatat(dirfd, name, ust, unix.AT_SYMLINK_NOFOLLOW) })
+}

@@ -1,0 +1,427 @@
+// Local: the host directory jailed under a root, its lifetime (Close while sessions run)
+// and the dispatch between the openat2 fast path and the os.Root fallback.
+package vfs
+
+import (
+	"io/fs"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// LocalOptions tunes NewLocalOptions. The zero value is what NewLocal uses.
+type LocalOptions struct {
+	// DisableOpenat2 forces the os.Root code path even where openat2(2) works: for tests
+	// and benchmarks of the fallback, or a kernel whose openat2 misbehaves.
+	DisableOpenat2 bool
+}
+
+// Local serves a host directory. Every method is safe for concurrent use by any number of
+// goroutines and may block on the disk. Users sharing a home should share one Local: it
+// holds two descriptors for the root (an os.Root and, on the fast path, an O_PATH handle),
+// not one per login. Files and Dirs it returned stay usable after Close.
+//
+// How each method resolves paths (both ways refuse to leave the root, whatever the
+// symbolic links on disk):
+//   - fast path (openat2 available): Open, OpenFile, OpenDir, Stat and Lstat are one
+//     openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS) relative to the root handle (plus
+//     fstat for Stat/Lstat); Mkdir, Remove, Rmdir and Rename open the parent directory
+//     with openat2 and call mkdirat/unlinkat/renameat on the last component, which never
+//     follows a final symbolic link.
+//   - fallback: os.Root does the same, walking the components one openat at a time.
+//   - Chmod and Chtimes use os.Root in both modes: they must follow a final symbolic link,
+//     which the *at calls cannot do safely on every kernel.
+type Local struct {
+	root  *os.Root
+	dir   *os.File // O_PATH handle of the root for openat2; nil on the fallback path
+	dirfd int      // dir's descriptor, valid while a call holds a reference
+	fast  bool
+
+	// calls counts methods in flight; closedBit is set by Close. The descriptors are
+	// closed when both hold, so a Close racing a session never lets a call resolve a path
+	// against a reused descriptor number.
+	calls     atomic.Int64
+	closeOnce sync.Once
+	closeErr  error
+}
+
+const closedBit = 1 << 62
+
+var _ FS = (*Local)(nil)
+
+// NewLocal opens root, which must exist and be a directory; the error names it. The
+// openat2 fast path is used when the kernel supports it (probed once per process).
+// Safe from any goroutine.
+func NewLocal(root string) (*Local, error) {
+	return NewLocalOptions(root, LocalOptions{})
+}
+
+// NewLocalOptions is NewLocal with options. Safe from any goroutine.
+func NewLocalOptions(root string, o LocalOptions) (*Local, error) {
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open root", Path: root, Err: underlying(err)}
+	}
+	if !fi.IsDir() {
+		return nil, &fs.PathError{Op: "open root", Path: root, Err: syscall.ENOTDIR}
+	}
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open root", Path: root, Err: underlying(err)}
+	}
+	l := &Local{root: r, dirfd: -1}
+	if o.DisableOpenat2 {
+		return l, nil
+	}
+	fd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		r.Close()
+		return nil, &fs.PathError{Op: "open root", Path: root, Err: err}
+	}
+	// Both handles must name the same directory: root could be renamed and replaced
+	// between the two opens.
+	var st unix.Stat_t
+	rfi, err := r.Stat(".")
+	if err == nil {
+		err = unix.Fstat(fd, &st)
+	}
+	if err != nil || !sameInode(rfi, &st) {
+		unix.Close(fd)
+		r.Close()
+		if err == nil {
+			err = syscall.ESTALE
+		}
+		return nil, &fs.PathError{Op: "open root", Path: root, Err: underlying(err)}
+	}
+	if !openat2Works(fd) {
+		unix.Close(fd)
+		return l, nil
+	}
+	l.dir = os.NewFile(uintptr(fd), root)
+	l.dirfd = fd
+	l.fast = true
+	return l, nil
+}
+
+// UsesOpenat2 reports whether l resolves paths with openat2(2) rather than os.Root.
+// Safe from any goroutine.
+func (l *Local) UsesOpenat2() bool { return l.fast }
+
+// Close releases the root's descriptors once the calls in flight have returned; later
+// calls fail with ErrClosed. Files and Dirs already returned are unaffected. Safe from any
+// goroutine; a second Close returns an error matching fs.ErrClosed.
+func (l *Local) Close() error {
+	for {
+		s := l.calls.Load()
+		if s&closedBit != 0 {
+			return &fs.PathError{Op: "close", Path: "/", Err: ErrClosed}
+		}
+		if l.calls.CompareAndSwap(s, s|closedBit) {
+			if s != 0 {
+				return nil // the last call in flight closes the descriptors
+			}
+			l.closeFDs()
+			return l.closeErr // written inside closeOnce, which Do waited for
+		}
+	}
+}
+
+func (l *Local) closeFDs() {
+	l.closeOnce.Do(func() {
+		l.closeErr = l.root.Close()
+		if l.dir != nil {
+			if err := l.dir.Close(); l.closeErr == nil {
+				l.closeErr = err
+			}
+		}
+	})
+}
+
+// enter validates a virtual path, takes a reference on the descriptors and returns the
+// path relative to the root ("/" maps to "."). Every successful enter is paired with leave,
+// whose use of l after the syscall also keeps l (and its handles) reachable.
+func (l *Local) enter(op, name string) (string, error) {
+	if len(name) == 0 || name[0] != '/' {
+		return "", &fs.PathError{Op: op, Path: name, Err: ErrNotAbsolute}
+	}
+	if l.calls.Add(1)&closedBit != 0 {
+		l.leave()
+		return "", &fs.PathError{Op: op, Path: name, Err: ErrClosed}
+	}
+	if len(name) == 1 {
+		return ".", nil
+	}
+	return name[1:], nil
+}
+
+func (l *Local) leave() {
+	if l.calls.Add(-1) == closedBit {
+		l.closeFDs()
+	}
+}
+
+// Stat describes name, following symbolic links inside the root. Safe from any goroutine.
+func (l *Local) Stat(name string) (fs.FileInfo, error) {
+	return l.stat("stat", name, 0)
+}
+
+// Lstat describes name without following a final symbolic link. Safe from any goroutine.
+func (l *Local) Lstat(name string) (fs.FileInfo, error) {
+	return l.stat("lstat", name, unix.O_NOFOLLOW)
+}
+
+func (l *Local) stat(op, name string, nofollow int) (fs.FileInfo, error) {
+	rel, err := l.enter(op, name)
+	if err != nil {
+		return nil, err
+	}
+	defer l.leave()
+	if l.fast {
+		fd, err := openat2(l.dirfd, rel, unix.O_PATH|nofollow, 0)
+		if err != nil {
+			return nil, at2Error(op, name, err)
+		}
+		fi := &fileInfo{name: baseName(name)}
+		err = fstat(fd, &fi.sys)
+		unix.Close(fd)
+		if err != nil {
+			return nil, &fs.PathError{Op: op, Path: name, Err: err}
+		}
+		return fi, nil
+	}
+	var fi fs.FileInfo
+	if nofollow != 0 {
+		fi, err = l.root.Lstat(rel)
+	} else {
+		fi, err = l.root.Stat(rel)
+	}
+	if err != nil {
+		return nil, rootError(op, name, err)
+	}
+	if rel == "." {
+		fi = renamedInfo{fi, "/"}
+	}
+	return fi, nil
+}
+
+// Open opens name read-only; the result is an *os.File. Safe from any goroutine.
+func (l *Local) Open(name string) (File, error) {
+	return l.OpenFile(name, os.O_RDONLY, 0)
+}
+
+// OpenFile opens name with os.O_* flags, creating it with perm (before the umask) when
+// flag has O_CREATE. The result is an *os.File, so sendfile/splice apply; on the fast path
+// its Name is the virtual path, on the fallback path the host path. Safe from any goroutine.
+func (l *Local) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
+	f, err := l.openFile("open", name, flag, perm)
+	if err != nil {
+		return nil, err // a typed nil *os.File must not become a non-nil File
+	}
+	return f, nil
+}
+
+func (l *Local) openFile(op, name string, flag int, perm fs.FileMode) (*os.File, error) {
+	rel, err := l.enter(op, name)
+	if err != nil {
+		return nil, err
+	}
+	defer l.leave()
+	if l.fast {
+		fd, err := openat2(l.dirfd, rel, flag, syscallMode(perm))
+		if err != nil {
+			return nil, at2Error(op, name, err)
+		}
+		return os.NewFile(uintptr(fd), name), nil
+	}
+	f, err := l.root.OpenFile(rel, flag, perm)
+	if err != nil {
+		return nil, rootError(op, name, err)
+	}
+	return f, nil
+}
+
+// OpenDir opens the directory name for streaming with ReadDir. Entries' Info does one
+// fstatat relative to the open directory, so it stays inside the root. Safe from any
+// goroutine; the Dir is used by one goroutine at a time.
+func (l *Local) OpenDir(name string) (Dir, error) {
+	f, err := l.openFile("opendir", name, os.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return nil, err
+	}
+	d := &localDir{f: f, name: name}
+	if l.fast {
+		// An os.NewFile directory's DirEntry.Info would lstat "<Name>/<entry>" from the
+		// process's cwd: wrong and outside the jail. Route Info through the descriptor.
+		rc, err := f.SyscallConn()
+		if err != nil {
+			f.Close()
+			return nil, &fs.PathError{Op: "opendir", Path: name, Err: underlying(err)}
+		}
+		d.rc = rc
+	}
+	return d, nil
+}
+
+// Mkdir creates the directory name with perm (before the umask). A final symbolic link
+// is not followed (EEXIST). Safe from any goroutine.
+func (l *Local) Mkdir(name string, perm fs.FileMode) error {
+	return l.atParent("mkdir", name, func(dirfd int, base string) error {
+		return ignoringEINTR(func() error { return unix.Mkdirat(dirfd, base, syscallMode(perm)) })
+	})
+}
+
+// Remove removes a file or symbolic link (never its target). A directory gives EISDIR.
+// Safe from any goroutine.
+func (l *Local) Remove(name string) error {
+	if name == "/" {
+		return &fs.PathError{Op: "remove", Path: name, Err: syscall.EISDIR}
+	}
+	return l.atParent("remove", name, func(dirfd int, base string) error {
+		return ignoringEINTR(func() error { return unix.Unlinkat(dirfd, base, 0) })
+	})
+}
+
+// Rmdir removes an empty directory. A file or symbolic link gives ENOTDIR, a non-empty
+// directory ENOTEMPTY, the root EBUSY. Safe from any goroutine.
+func (l *Local) Rmdir(name string) error {
+	if name == "/" {
+		return &fs.PathError{Op: "rmdir", Path: name, Err: syscall.EBUSY}
+	}
+	return l.atParent("rmdir", name, func(dirfd int, base string) error {
+		return ignoringEINTR(func() error { return unix.Unlinkat(dirfd, base, unix.AT_REMOVEDIR) })
+	})
+}
+
+// Rename renames from to to with renameat(2): a file at to is replaced, symbolic links
+// in the last components are renamed or replaced themselves, never followed. Errors
+// resolving either parent name that side's path; errors of renameat itself name
+// "from -> to". Safe from any goroutine.
+func (l *Local) Rename(from, to string) error {
+	return l.atParent("rename", from, func(fromfd int, fromBase string) error {
+		err := l.atParent("rename", to, func(tofd int, toBase string) error {
+			err := ignoringEINTR(func() error { return unix.Renameat(fromfd, fromBase, tofd, toBase) })
+			if err != nil {
+				return &fs.PathError{Op: "rename", Path: from + " -> " + to, Err: err}
+			}
+			return nil
+		})
+		return err
+	})
+}
+
+// Chmod sets the permission bits (and setuid, setgid, sticky) of name, following
+// symbolic links inside the root. Safe from any goroutine.
+func (l *Local) Chmod(name string, mode fs.FileMode) error {
+	rel, err := l.enter("chmod", name)
+	if err != nil {
+		return err
+	}
+	defer l.leave()
+	if err := l.root.Chmod(rel, mode); err != nil {
+		return rootError("chmod", name, err)
+	}
+	return nil
+}
+
+// Chtimes sets the modification and access times of name to mtime, following symbolic
+// links inside the root. Safe from any goroutine.
+func (l *Local) Chtimes(name string, mtime time.Time) error {
+	rel, err := l.enter("chtimes", name)
+	if err != nil {
+		return err
+	}
+	defer l.leave()
+	if err := l.root.Chtimes(rel, mtime, mtime); err != nil {
+		return rootError("chtimes", name, err)
+	}
+	return nil
+}
+
+// atParent opens the directory holding name's last component (following symbolic links
+// inside the root) and calls fn with its descriptor and that component. fn's errors that
+// are not already *fs.PathError are labelled with op and name.
+func (l *Local) atParent(op, name string, fn func(dirfd int, base string) error) error {
+	rel, err := l.enter(op, name)
+	if err != nil {
+		return err
+	}
+	defer l.leave()
+	parent, base := splitRel(rel)
+	var dirfd int
+	switch {
+	case l.fast && parent == ".":
+		dirfd = l.dirfd
+	case l.fast:
+		dirfd, err = openat2(l.dirfd, parent, unix.O_PATH|unix.O_DIRECTORY, 0)
+		if err != nil {
+			return at2Error(op, name, err)
+		}
+		defer unix.Close(dirfd)
+	default:
+		f, err := l.root.OpenFile(parent, unix.O_PATH|unix.O_DIRECTORY, 0)
+		if err != nil {
+			return rootError(op, name, err)
+		}
+		defer f.Close() // after fn: f owns dirfd
+		dirfd = int(f.Fd())
+	}
+	if err := fn(dirfd, base); err != nil {
+		if _, ok := err.(*fs.PathError); ok {
+			return err
+		}
+		return &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	return nil
+}
+
+// splitRel splits a root-relative path into its parent ("." at the top) and last
+// component.
+func splitRel(rel string) (parent, base string) {
+	for i := len(rel) - 1; i >= 0; i-- {
+		if rel[i] == '/' {
+			return rel[:i], rel[i+1:]
+		}
+	}
+	return ".", rel
+}
+
+// baseName is path.Base for a cleaned absolute path: "/" stays "/".
+func baseName(name string) string {
+	if name == "/" {
+		return name
+	}
+	for i := len(name) - 1; i >= 0; i-- {
+		if name[i] == '/' {
+			return name[i+1:]
+		}
+	}
+	return name
+}
+
+// syscallMode converts permission bits and setuid/setgid/sticky to the kernel's layout.
+func syscallMode(m fs.FileMode) uint32 {
+	o := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		o |= syscall.S_ISUID
+	}
+	if m&fs.ModeSetgid != 0 {
+		o |= syscall.S_ISGID
+	}
+	if m&fs.ModeSticky != 0 {
+		o |= syscall.S_ISVTX
+	}
+	return o
+}
+
+func ignoringEINTR(fn func() error) error {
+	for {
+		err := fn()
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
