@@ -94,19 +94,20 @@ func New(cfg Config) (*Server, error) {
 		Log:              cfg.Logger,
 	}
 	env.Start()
-	r, err := reactor.Start(reactor.Config{Loops: cfg.Loops, Log: cfg.Logger})
+	s := &Server{
+		cfg:   cfg,
+		log:   cfg.Logger,
+		env:   env,
+		conns: throttle.NewCounter(cfg.MaxConns, cfg.MaxConnsPerIP),
+		lns:   make(map[net.Listener]struct{}),
+	}
+	r, err := reactor.Start(reactor.Config{Loops: cfg.Loops, Log: cfg.Logger, Closed: s.released})
 	if err != nil {
 		env.Stop()
 		return nil, err
 	}
-	return &Server{
-		cfg:   cfg,
-		log:   cfg.Logger,
-		env:   env,
-		r:     r,
-		conns: throttle.NewCounter(cfg.MaxConns, cfg.MaxConnsPerIP),
-		lns:   make(map[net.Listener]struct{}),
-	}, nil
+	s.r = r
+	return s, nil
 }
 
 // ListenAndServe listens on addr ("host:port"; ":2121" is every IPv4 and IPv6 address) and serves.
@@ -204,12 +205,14 @@ func (s *Server) admit(c net.Conn) {
 		return
 	}
 	sess := session.New(s.env, addrPort(c.LocalAddr()), remote)
-	release := func() { s.conns.Release(remote.Addr()) }
-	if err := s.r.Adopt(c, sess, release); err != nil {
-		release()
+	if err := s.r.Adopt(c, sess); err != nil {
+		s.released(sess)
 		s.log.Warn("cannot adopt connection", "remote", remote, "err", err)
 	}
 }
+
+// released returns a closed session's admission slot.
+func (s *Server) released(sess *session.Session) { s.conns.Release(sess.Remote().Addr()) }
 
 func addrPort(a net.Addr) netip.AddrPort {
 	if t, ok := a.(*net.TCPAddr); ok {

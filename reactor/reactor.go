@@ -33,6 +33,9 @@ type Config struct {
 	MaxOutbound int
 	// Log receives the reactor's and gnet's messages. Nil means slog.Default().
 	Log *slog.Logger
+	// Closed, if set, runs on the loop after a session's connection is gone (one function
+	// for all sessions: a closure per connection would cost memory per idle session).
+	Closed func(*session.Session)
 }
 
 // Reactor is a set of gnet event loops hosting sessions. Its methods are safe from any goroutine.
@@ -79,9 +82,9 @@ func Start(cfg Config) (*Reactor, error) {
 
 // Adopt moves an accepted TCP connection onto an event loop, where sess starts (greeting
 // included). c is closed by Adopt in every case (gnet keeps a duplicate of its descriptor).
-// closed runs on the loop once the connection is gone. On error, closed is not called.
-func (r *Reactor) Adopt(c net.Conn, sess *session.Session, closed func()) error {
-	cs := &conn{h: r.h, sess: sess, onClose: closed}
+// Config.Closed runs on the loop once the connection is gone; on error it is not called.
+func (r *Reactor) Adopt(c net.Conn, sess *session.Session) error {
+	cs := &conn{sess: sess}
 	_, err := r.cli.EnrollContext(c, cs)
 	return err
 }
@@ -95,27 +98,27 @@ type handler struct {
 	loops sync.Map // gnet.EventLoop -> *loopState
 }
 
-// loopState is owned by one event loop: the reply buffer its sessions append to.
+// loopState is owned by one event loop: the reply buffer its sessions append to, and what
+// every connection would otherwise carry itself (memory per idle session matters).
 type loopState struct {
 	out []byte
+	h   *handler
+	el  gnet.EventLoop
 }
 
 func (h *handler) loopOf(el gnet.EventLoop) *loopState {
 	if v, ok := h.loops.Load(el); ok {
 		return v.(*loopState)
 	}
-	v, _ := h.loops.LoadOrStore(el, &loopState{out: make([]byte, 0, 4096)})
+	v, _ := h.loops.LoadOrStore(el, &loopState{out: make([]byte, 0, 4096), h: h, el: el})
 	return v.(*loopState)
 }
 
 // conn is a session's transport on an event loop. All fields are owned by that loop.
 type conn struct {
-	h       *handler
 	c       gnet.Conn
-	el      gnet.EventLoop
 	loop    *loopState
 	sess    *session.Session
-	onClose func()
 	closing bool
 	closed  bool
 }
@@ -125,8 +128,7 @@ func connOf(c gnet.Conn) *conn { return c.Context().(*conn) }
 func (h *handler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	cs := connOf(c)
 	cs.c = c
-	cs.el = c.EventLoop()
-	cs.loop = h.loopOf(cs.el)
+	cs.loop = h.loopOf(c.EventLoop())
 	cs.sess.Start(cs)
 	return nil, cs.flush()
 }
@@ -139,8 +141,8 @@ func (h *handler) OnClose(c gnet.Conn, _ error) gnet.Action {
 	cs := connOf(c)
 	cs.closed = true
 	cs.sess.Closed()
-	if cs.onClose != nil {
-		cs.onClose()
+	if h.cfg.Closed != nil {
+		h.cfg.Closed(cs.sess)
 	}
 	return gnet.None
 }
@@ -153,8 +155,8 @@ func (cs *conn) pump() gnet.Action {
 				cs.c.Discard(n)
 			}
 		}
-		if !cs.closing && cs.c.InboundBuffered() > cs.h.cfg.MaxInbound {
-			cs.h.cfg.Log.Warn("input limit exceeded; closing", "remote", cs.sess.Remote(), "buffered", cs.c.InboundBuffered())
+		if !cs.closing && cs.c.InboundBuffered() > cs.loop.h.cfg.MaxInbound {
+			cs.loop.h.cfg.Log.Warn("input limit exceeded; closing", "remote", cs.sess.Remote(), "buffered", cs.c.InboundBuffered())
 			o := cs.Out()
 			*o = proto.AppendReply(*o, 421, "Too much input while a command is in progress.")
 			cs.closing = true
@@ -172,8 +174,8 @@ func (cs *conn) flush() gnet.Action {
 	if cs.closing {
 		return gnet.Close
 	}
-	if cs.c.OutboundBuffered() > cs.h.cfg.MaxOutbound {
-		cs.h.cfg.Log.Warn("client does not read its replies; closing", "remote", cs.sess.Remote(), "buffered", cs.c.OutboundBuffered())
+	if cs.c.OutboundBuffered() > cs.loop.h.cfg.MaxOutbound {
+		cs.loop.h.cfg.Log.Warn("client does not read its replies; closing", "remote", cs.sess.Remote(), "buffered", cs.c.OutboundBuffered())
 		return gnet.Close
 	}
 	return gnet.None
@@ -187,13 +189,14 @@ func (cs *conn) Close() { cs.closing = true }
 
 // Post implements session.Transport. Safe from any goroutine.
 func (cs *conn) Post(fn func()) {
-	_ = cs.el.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
+	el := cs.loop.el
+	_ = el.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
 		if cs.closed {
 			return nil
 		}
 		fn()
 		if cs.pump() == gnet.Close {
-			_ = cs.el.Close(cs.c)
+			_ = el.Close(cs.c)
 		}
 		return nil
 	}))
