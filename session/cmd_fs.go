@@ -37,7 +37,7 @@ func (s *Session) cmdCWD(arg []byte) {
 
 func (s *Session) cmdMKD(arg []byte) {
 	p := s.resolve(arg)
-	if !s.can(auth.PermMkdir, p) {
+	if !s.creatable(p) || !s.can(auth.PermMkdir, p) {
 		return
 	}
 	fsys := s.user.FS
@@ -120,7 +120,7 @@ func (s *Session) cmdRNTO(arg []byte) {
 		return
 	}
 	p := s.resolve(arg)
-	if !s.can(auth.PermRename, p) {
+	if !s.creatable(p) || !s.can(auth.PermRename, p) {
 		return
 	}
 	fsys := s.user.FS

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/vfs"
@@ -18,6 +19,17 @@ func (s *Session) resolve(arg []byte) string {
 		return path.Clean(string(arg))
 	}
 	return path.Clean(s.cwd + "/" + string(arg))
+}
+
+// creatable answers 553 for a new name that is not valid UTF-8. FEAT announces UTF8, so
+// such a name cannot be shown to clients as it is; existing files with legacy-encoded names
+// stay reachable (RETR, CWD, DELE take any bytes), they just cannot be created.
+func (s *Session) creatable(vpath string) bool {
+	if utf8.ValidString(vpath) {
+		return true
+	}
+	s.reply(553, "File name not allowed: not valid UTF-8.")
+	return false
 }
 
 // can reports whether the user holds perm on vpath, answering 550 when not.

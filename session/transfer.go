@@ -227,7 +227,7 @@ func (s *Session) cmdSTOU(arg []byte) {
 // leaves someone else's file truncated. A new file (or a REST/APPE resume) is written in
 // place, so an interrupted upload can be resumed; the reply says how much arrived.
 func (s *Session) upload(p string, mode int, perm auth.Perm) {
-	if !s.can(perm, p) {
+	if !s.creatable(p) || !s.can(perm, p) {
 		return
 	}
 	fsys, rest := s.user.FS, s.rest
