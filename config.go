@@ -59,6 +59,25 @@ type Config struct {
 	// random 1-3 s; negative means no delay (tests).
 	FailedLoginDelay time.Duration
 
+	// ReadLimit and WriteLimit cap each session's uploads (bytes the server reads) and
+	// downloads (bytes it writes), in bytes/s; 0 means unlimited. GlobalReadLimit and
+	// GlobalWriteLimit cap all sessions together. Per-user caps are auth.User.Limits.
+	// Throttled transfers still use sendfile/splice: bytes are granted in chunks.
+	ReadLimit, WriteLimit             float64
+	GlobalReadLimit, GlobalWriteLimit float64
+	// MaxSessionsPerUser caps each user's logged-in sessions unless the user's own
+	// auth.Limits.MaxSessions is set; 0 means unlimited.
+	MaxSessionsPerUser int
+	// LoginTimeout closes a connection that has not logged in after this long (421).
+	// 0 means 60 s; negative disables it.
+	LoginTimeout time.Duration
+	// BanAfter bans an address for BanTime after BanAfter failed logins within BanWindow
+	// (421 at connect while banned). 0, the default, disables banning (as in vsftpd and
+	// proftpd: many users may share one NAT address). BanWindow 0 means 60 s, BanTime 0
+	// means 10 minutes.
+	BanAfter           int
+	BanWindow, BanTime time.Duration
+
 	// Logger receives the server's logs. Nil means slog.Default().
 	Logger *slog.Logger
 }

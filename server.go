@@ -55,6 +55,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.DataTimeout == 0 {
 		cfg.DataTimeout = 300 * time.Second
 	}
+	if cfg.LoginTimeout == 0 {
+		cfg.LoginTimeout = 60 * time.Second
+	}
 	if cfg.PassivePortMin > cfg.PassivePortMax {
 		return nil, fmt.Errorf("fastftp: passive port range %d-%d is empty", cfg.PassivePortMin, cfg.PassivePortMax)
 	}
@@ -84,14 +87,23 @@ func New(cfg Config) (*Server, error) {
 			PermitPrivileged: cfg.PermitPrivilegedPorts,
 			Timeout:          dataTimeout,
 		},
-		Ports:            datapath.NewPorts(cfg.PassivePortMin, cfg.PassivePortMax),
-		Masquerade:       cfg.MasqueradeAddress,
-		Loc:              loc,
-		DisableSendfile:  cfg.DisableSendfile,
-		MaxLoginAttempts: cfg.MaxLoginAttempts,
-		FailedLoginDelay: cfg.FailedLoginDelay,
-		Workers:          cfg.Workers,
-		Log:              cfg.Logger,
+		Ports:              datapath.NewPorts(cfg.PassivePortMin, cfg.PassivePortMax),
+		Masquerade:         cfg.MasqueradeAddress,
+		Loc:                loc,
+		DisableSendfile:    cfg.DisableSendfile,
+		MaxLoginAttempts:   cfg.MaxLoginAttempts,
+		FailedLoginDelay:   cfg.FailedLoginDelay,
+		Workers:            cfg.Workers,
+		Log:                cfg.Logger,
+		ReadLimit:          cfg.ReadLimit,
+		WriteLimit:         cfg.WriteLimit,
+		GlobalReadLimit:    cfg.GlobalReadLimit,
+		GlobalWriteLimit:   cfg.GlobalWriteLimit,
+		LoginTimeout:       cfg.LoginTimeout,
+		MaxSessionsPerUser: cfg.MaxSessionsPerUser,
+	}
+	if cfg.BanAfter > 0 {
+		env.Bans = throttle.NewBans(cfg.BanAfter, cfg.BanWindow, cfg.BanTime)
 	}
 	env.Start()
 	s := &Server{
@@ -191,17 +203,32 @@ func isTemporary(err error) bool {
 var tooMany = []byte("421 Too many connections; try again later.\r\n")
 var tooManyIP = []byte("421 Too many connections from your address.\r\n")
 
+var banned = []byte("421 Too many failed logins from your address; try again later.\r\n")
+
+// refuse answers a connection that is not admitted and closes it. The write cannot block
+// for long: a fresh socket's send buffer takes one line.
+func (s *Server) refuse(c net.Conn, msg []byte) {
+	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = c.Write(msg)
+	c.Close()
+}
+
 func (s *Server) admit(c net.Conn) {
 	remote := addrPort(c.RemoteAddr())
+	if b := s.env.Bans; b != nil {
+		if until, ok := b.Banned(remote.Addr(), time.Now()); ok {
+			s.log.Warn("connection refused: address banned", "remote", remote, "until", until.Format(time.RFC3339))
+			s.refuse(c, banned)
+			return
+		}
+	}
 	if err := s.conns.Acquire(remote.Addr()); err != nil {
 		msg := tooMany
 		if errors.Is(err, throttle.ErrTooManyFromIP) {
 			msg = tooManyIP
 		}
 		s.log.Warn("connection refused", "remote", remote, "reason", err)
-		_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-		_, _ = c.Write(msg)
-		c.Close()
+		s.refuse(c, msg)
 		return
 	}
 	sess := session.New(s.env, addrPort(c.LocalAddr()), remote)
@@ -221,6 +248,21 @@ func addrPort(a net.Addr) netip.AddrPort {
 	ap, _ := netip.ParseAddrPort(a.String())
 	return ap
 }
+
+// SetRates changes the per-session and global bandwidth limits (bytes/s; 0 unlimited) of
+// a running server. Running transfers follow within ~100 ms of data.
+func (s *Server) SetRates(read, write, globalRead, globalWrite float64) {
+	s.env.SetRates(read, write, globalRead, globalWrite)
+}
+
+// SetUserRates changes the shared bandwidth limits of a user's live sessions. For sessions
+// that log in later, set the limits in the Authorizer (auth.Static.SetLimits).
+func (s *Server) SetUserRates(name string, read, write float64) {
+	s.env.SetUserRates(name, read, write)
+}
+
+// SetConnLimits changes MaxConns and MaxConnsPerIP of a running server.
+func (s *Server) SetConnLimits(maxConns, maxPerIP int) { s.conns.SetLimits(maxConns, maxPerIP) }
 
 // Sessions returns the number of connected sessions.
 func (s *Server) Sessions() int { return s.env.Sessions() }

@@ -139,6 +139,13 @@ func (s *Static) SetMessages(name, login, quit string) error {
 	return s.update(name, func(u *User) { u.LoginMsg, u.QuitMsg = login, quit })
 }
 
+// SetLimits sets the bandwidth and session limits of user name (or "anonymous"). Sessions
+// that log in afterwards get them; running transfers keep theirs until the server is told
+// (Server.SetUserLimits). The error wraps ErrNoUser for an unknown user.
+func (s *Static) SetLimits(name string, l Limits) error {
+	return s.update(name, func(u *User) { u.Limits = l })
+}
+
 // update replaces name's User by a modified copy: Users are immutable once handed out.
 func (s *Static) update(name string, change func(*User)) error {
 	s.mu.Lock()

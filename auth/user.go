@@ -24,6 +24,19 @@ type User struct {
 	QuitMsg string
 	// Anonymous marks anonymous access.
 	Anonymous bool
+	// Limits caps this user's bandwidth and sessions; the zero value means no limit.
+	Limits Limits
+}
+
+// Limits are per-user caps. Bandwidth limits are shared by all the user's sessions and
+// nest inside the server's global limits; each session may have its own on top.
+type Limits struct {
+	// ReadBytesPerSec caps uploads (bytes the server reads); 0 means unlimited.
+	ReadBytesPerSec float64
+	// WriteBytesPerSec caps downloads (bytes the server writes); 0 means unlimited.
+	WriteBytesPerSec float64
+	// MaxSessions caps the user's simultaneous logged-in sessions; 0 means unlimited.
+	MaxSessions int
 }
 
 // Override gives the directory Dir its own permissions.

@@ -39,14 +39,25 @@ func (s *Session) cmdPASS(arg []byte) {
 	s.async(func() func() {
 		u, err := s.env.Auth.Authenticate(context.Background(), name, pass, remote)
 		if err == nil {
-			return func() { s.loggedIn(u) }
+			return func() { s.loginOK(u) }
 		}
 		return func() { s.loginFailed(err) }
 	})
 }
 
-func (s *Session) loggedIn(u *auth.User) {
-	s.user = u
+func (s *Session) loginOK(u *auth.User) {
+	ug, ok := s.env.gov.join(u, s.env.MaxSessionsPerUser)
+	if !ok {
+		s.env.Log.Warn("login refused: too many sessions", "remote", s.remote, "user", u.Name, "max", u.Limits.MaxSessions)
+		s.gotUser = false
+		s.reply(530, "Too many sessions for this user; try again later.")
+		return
+	}
+	if s.env.Bans != nil {
+		s.env.Bans.Succeed(s.remote.Addr())
+	}
+	s.user, s.ug = u, ug
+	s.authed.Store(true)
 	s.failed = 0
 	s.cwd = "/"
 	s.env.Log.Info("login", "remote", s.remote, "user", u.Name)
@@ -68,7 +79,16 @@ func (s *Session) loginFailed(err error) {
 	if !errors.Is(err, auth.ErrBadCredentials) {
 		text = "Authentication service unavailable."
 	}
+	banned := s.env.Bans != nil && errors.Is(err, auth.ErrBadCredentials) &&
+		s.env.Bans.Fail(s.remote.Addr(), time.Unix(0, s.env.now()))
 	finish := func() {
+		if banned {
+			s.env.Log.Warn("address banned after repeated failed logins", "remote", s.remote)
+			o := s.t.Out()
+			*o = proto.AppendReply(*o, 421, "Too many failed logins from your address; try again later.")
+			s.closeNow()
+			return
+		}
 		if last {
 			o := s.t.Out()
 			*o = proto.AppendReply(*o, 530, "Maximum login attempts. Disconnecting.")
@@ -116,7 +136,7 @@ func (s *Session) cmdREIN(_ []byte) {
 		s.pasv.Close()
 		s.pasv = nil
 	}
-	s.user = nil
+	s.logout()
 	s.userLen = 0
 	s.gotUser = false
 	s.cwd = "/"
@@ -129,4 +149,14 @@ func (s *Session) cmdREIN(_ []byte) {
 
 func (s *Session) cmdPWD(_ []byte) {
 	s.replyPath(257, s.cwd, " is the current directory.")
+}
+
+// logout releases the user's session slot.
+func (s *Session) logout() {
+	if s.ug != nil {
+		s.env.gov.leave(s.ug)
+		s.ug = nil
+	}
+	s.user = nil
+	s.authed.Store(false)
 }

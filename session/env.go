@@ -11,6 +11,7 @@ import (
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/datapath"
 	"github.com/fastftp/fastftp/sendfile"
+	"github.com/fastftp/fastftp/throttle"
 )
 
 // Env holds the configuration and shared machinery of one server. Fill the exported fields,
@@ -31,7 +32,19 @@ type Env struct {
 	Workers          int
 	Log              *slog.Logger
 
+	// Bandwidth limits in bytes/s; 0 means unlimited. Read is uploads, Write downloads
+	// (pyftpdlib's read_limit/write_limit). See SetRates to change them while serving.
+	ReadLimit, WriteLimit             float64 // per session
+	GlobalReadLimit, GlobalWriteLimit float64 // shared by all sessions
+	// MaxSessionsPerUser applies when a user has no auth.Limits.MaxSessions; 0 unlimited.
+	MaxSessionsPerUser int
+	// LoginTimeout closes a connection that has not logged in after this long; <= 0: never.
+	LoginTimeout time.Duration
+	// Bans refuses addresses after repeated failed logins; nil disables banning.
+	Bans *throttle.Bans
+
 	pool  *Pool
+	gov   governor
 	clock atomic.Int64 // coarse unix nanoseconds, advanced by the reaper
 	reg   [regShards]shard
 	xfers sync.WaitGroup // running transfers, for graceful shutdown
@@ -69,6 +82,7 @@ func (e *Env) Start() {
 	for i := range e.reg {
 		e.reg[i].m = make(map[*Session]struct{})
 	}
+	e.gov.init(e)
 	e.pool = NewPool(e.Workers, e.Workers*64)
 	e.stop = make(chan struct{})
 	e.clock.Store(time.Now().UnixNano())
@@ -156,16 +170,20 @@ func (e *Env) reap() {
 			return
 		case t := <-tick.C:
 			e.clock.Store(t.UnixNano())
-			if n++; n%4 != 0 || e.IdleTimeout <= 0 {
+			if n++; n%4 != 0 || (e.IdleTimeout <= 0 && e.LoginTimeout <= 0) {
 				continue
 			}
-			limit := t.UnixNano() - int64(e.IdleTimeout)
+			now := t.UnixNano()
+			idle, login := now-int64(e.IdleTimeout), now-int64(e.LoginTimeout)
 			for i := range e.reg {
 				sh := &e.reg[i]
 				sh.mu.Lock()
 				for s := range sh.m {
-					if s.last.Load() < limit && !s.transferring.Load() {
+					switch {
+					case e.IdleTimeout > 0 && s.last.Load() < idle && !s.transferring.Load():
 						s.t.Post(s.idleTimeout)
+					case e.LoginTimeout > 0 && !s.authed.Load() && s.born < login:
+						s.t.Post(s.loginTimeout)
 					}
 				}
 				sh.mu.Unlock()

@@ -60,8 +60,12 @@ type Session struct {
 	port netip.AddrPort // PORT/EPRT target, valid until used
 	xfer *transfer
 
+	ug   *userGov // the logged-in user's shared limits
+
+	born         int64        // coarse time the connection arrived (read by the reaper)
 	last         atomic.Int64 // coarse time of the last command (read by the reaper)
 	transferring atomic.Bool  // read by the reaper: never time out a moving transfer
+	authed       atomic.Bool  // read by the reaper for the login timeout
 }
 
 // New makes a session for a connection between local and remote. Call Start once the
@@ -75,7 +79,8 @@ func New(env *Env, local, remote netip.AddrPort) *Session {
 		cwd:    "/",
 		facts:  proto.FactsDefault,
 	}
-	s.last.Store(env.now())
+	s.born = env.now()
+	s.last.Store(s.born)
 	return s
 }
 
@@ -103,6 +108,7 @@ func (s *Session) Closed() {
 		s.pasv.Close()
 		s.pasv = nil
 	}
+	s.logout()
 	s.env.untrack(s)
 }
 
@@ -126,6 +132,15 @@ func (s *Session) idleTimeout() {
 	}
 	s.env.Log.Info("idle timeout", "remote", s.remote, "user", s.userString())
 	s.reply(421, "Control connection timed out.")
+	s.closeNow()
+}
+
+func (s *Session) loginTimeout() {
+	if s.closing || s.user != nil {
+		return
+	}
+	s.env.Log.Info("login timeout", "remote", s.remote)
+	s.reply(421, "Login timed out.")
 	s.closeNow()
 }
 

@@ -68,9 +68,13 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	s.rest = 0
 	s.transferring.Store(true)
 	opts := s.copyOptions(x)
+	upload := v == proto.STOR || v == proto.APPE || v == proto.STOU
+	pacer, release := s.env.gov.pacer(upload, s.ug)
+	opts.Pacer = pacer
 	s.env.xfers.Add(1)
 	go func() {
 		defer s.env.xfers.Done()
+		defer release()
 		out := body(ctx, ds, opts)
 		cancel()
 		s.transferring.Store(false)

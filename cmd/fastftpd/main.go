@@ -24,6 +24,7 @@ import (
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/sendfile"
+	"github.com/fastftp/fastftp/throttle"
 )
 
 const version = "0.1.0"
@@ -35,6 +36,10 @@ type options struct {
 	write, debug, foreign, privileged, localTime       bool
 	noSendfile, showVersion                            bool
 	grace                                              time.Duration
+
+	readLimit, writeLimit, globalRead, globalWrite string
+	maxUserSessions, loginTimeout, banAfter        int
+	banWindow, banTime                             time.Duration
 }
 
 func main() {
@@ -82,6 +87,15 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	num(&o.maxConsPerIP, "", "max-cons-per-ip", 0, "most connections from one IP address; 0 means unlimited (the default)")
 	num(&o.maxLogin, "", "max-login-attempts", 3, "failed logins before the connection is closed")
 	num(&o.loops, "", "loops", 0, "event loops (default: one per CPU)")
+	str(&o.readLimit, "", "read-limit", "0", "upload bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
+	str(&o.writeLimit, "", "write-limit", "0", "download bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
+	str(&o.globalRead, "", "global-read-limit", "0", "upload bandwidth of all sessions together (0: unlimited)")
+	str(&o.globalWrite, "", "global-write-limit", "0", "download bandwidth of all sessions together (0: unlimited)")
+	num(&o.maxUserSessions, "", "max-sessions-per-user", 0, "most logged-in sessions per user; 0 means unlimited (the default)")
+	num(&o.loginTimeout, "", "login-timeout", 60, "seconds a connection may take to log in (0: no limit)")
+	num(&o.banAfter, "", "ban-after", 0, "ban an address after this many failed logins within --ban-window; 0 means never (the default)")
+	fs.DurationVar(&o.banWindow, "ban-window", time.Minute, "window in which --ban-after failures count")
+	fs.DurationVar(&o.banTime, "ban-time", 10*time.Minute, "how long a banned address is refused")
 	fs.DurationVar(&o.grace, "shutdown-grace", 30*time.Second, "on SIGINT/SIGTERM, how long running transfers may go on")
 	boolean(&o.showVersion, "v", "version", "print the version and exit")
 	fs.Usage = func() { usage(fs, out) }
@@ -203,6 +217,28 @@ func buildConfig(o *options, log *slog.Logger) (fastftp.Config, string, error) {
 	if o.timeout <= 0 {
 		cfg.IdleTimeout = -1
 	}
+	cfg.LoginTimeout = time.Duration(o.loginTimeout) * time.Second
+	if o.loginTimeout <= 0 {
+		cfg.LoginTimeout = -1
+	}
+	cfg.MaxSessionsPerUser = o.maxUserSessions
+	cfg.BanAfter, cfg.BanWindow, cfg.BanTime = o.banAfter, o.banWindow, o.banTime
+	for _, r := range []struct {
+		flag string
+		text string
+		dst  *float64
+	}{
+		{"--read-limit", o.readLimit, &cfg.ReadLimit},
+		{"--write-limit", o.writeLimit, &cfg.WriteLimit},
+		{"--global-read-limit", o.globalRead, &cfg.GlobalReadLimit},
+		{"--global-write-limit", o.globalWrite, &cfg.GlobalWriteLimit},
+	} {
+		v, err := throttle.ParseRate(r.text)
+		if err != nil {
+			return cfg, "", fmt.Errorf("%s: %v", r.flag, err)
+		}
+		*r.dst = v
+	}
 	if o.port < 0 || o.port > 65535 {
 		return cfg, "", fmt.Errorf("port %d is out of range 0-65535", o.port)
 	}
@@ -279,5 +315,9 @@ func logStart(log *slog.Logger, o *options, cfg fastftp.Config, ln net.Listener)
 	log.Info("masquerade (NAT) address", "address", nat)
 	log.Info("passive ports", "range", ports)
 	log.Info("use sendfile(2)", "enabled", !cfg.DisableSendfile && sendfile.Supported())
+	if cfg.ReadLimit+cfg.WriteLimit+cfg.GlobalReadLimit+cfg.GlobalWriteLimit > 0 {
+		log.Info("bandwidth limits (bytes/s, 0 unlimited)", "read", cfg.ReadLimit, "write", cfg.WriteLimit,
+			"global_read", cfg.GlobalReadLimit, "global_write", cfg.GlobalWriteLimit)
+	}
 	log.Info("starting FTP server", "address", ln.Addr().String(), "pid", os.Getpid(), "version", version)
 }

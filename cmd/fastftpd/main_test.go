@@ -192,6 +192,7 @@ func TestFlags(t *testing.T) {
 		{"-n", "not-an-ip"},
 		{"-d", filepath.Join(t.TempDir(), "missing")},
 		{"-p", "70000"},
+		{"--write-limit", "10Q"},
 	} {
 		out.Reset()
 		if code := run(bad, &out); code != 2 || out.Len() == 0 || strings.Count(out.String(), "\n") > 1 {

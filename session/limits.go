@@ -1,0 +1,120 @@
+// Bandwidth and session governance: global ▸ user ▸ session token buckets per direction,
+// sessions per user, failed-login bans. Buckets never sleep; transfer goroutines wait on
+// them through throttle.Limiter, event loops never do.
+package session
+
+import (
+	"sync"
+
+	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/sendfile"
+	"github.com/fastftp/fastftp/throttle"
+)
+
+// governor holds the shared buckets and the per-user state of one Env.
+type governor struct {
+	mu          sync.Mutex
+	globalRead  *throttle.Bucket
+	globalWrite *throttle.Bucket
+	sessRead    float64 // bytes/s for each session's own bucket; 0 unlimited
+	sessWrite   float64
+	live        map[*throttle.Bucket]bool // running transfers' session buckets -> upload?
+	users       map[string]*userGov
+}
+
+// userGov is shared by every session of one user.
+type userGov struct {
+	name     string
+	read     *throttle.Bucket
+	write    *throttle.Bucket
+	sessions int // guarded by governor.mu
+}
+
+func (g *governor) init(e *Env) {
+	g.globalRead = throttle.NewBucket(e.GlobalReadLimit, 0)
+	g.globalWrite = throttle.NewBucket(e.GlobalWriteLimit, 0)
+	g.sessRead, g.sessWrite = e.ReadLimit, e.WriteLimit
+	g.live = make(map[*throttle.Bucket]bool)
+	g.users = make(map[string]*userGov)
+}
+
+// SetRates changes the per-session and global limits (bytes/s, 0 unlimited). Running
+// transfers see the new rates on their next chunk, at most ~100 ms of data later. Safe from
+// any goroutine.
+func (e *Env) SetRates(sessRead, sessWrite, globalRead, globalWrite float64) {
+	g := &e.gov
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.globalRead.SetRate(globalRead, 0)
+	g.globalWrite.SetRate(globalWrite, 0)
+	g.sessRead, g.sessWrite = sessRead, sessWrite
+	for b, upload := range g.live {
+		if upload {
+			b.SetRate(sessRead, 0)
+		} else {
+			b.SetRate(sessWrite, 0)
+		}
+	}
+}
+
+// SetUserRates changes the shared limits of a user with sessions online (bytes/s, 0
+// unlimited). Safe from any goroutine.
+func (e *Env) SetUserRates(name string, read, write float64) {
+	g := &e.gov
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if ug := g.users[name]; ug != nil {
+		ug.read.SetRate(read, 0)
+		ug.write.SetRate(write, 0)
+	}
+}
+
+// join counts a login of u, refusing it past u.Limits.MaxSessions (or def when unset).
+func (g *governor) join(u *auth.User, def int) (*userGov, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	ug := g.users[u.Name]
+	if ug == nil {
+		ug = &userGov{
+			name:  u.Name,
+			read:  throttle.NewBucket(u.Limits.ReadBytesPerSec, 0),
+			write: throttle.NewBucket(u.Limits.WriteBytesPerSec, 0),
+		}
+		g.users[u.Name] = ug
+	}
+	max := u.Limits.MaxSessions
+	if max == 0 {
+		max = def
+	}
+	if max > 0 && ug.sessions >= max {
+		return nil, false
+	}
+	ug.sessions++
+	return ug, true
+}
+
+func (g *governor) leave(ug *userGov) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if ug.sessions--; ug.sessions <= 0 {
+		delete(g.users, ug.name)
+	}
+}
+
+// pacer builds the limiter of one transfer: global, user and a session bucket of its own.
+// The returned release must run when the transfer ends.
+func (g *governor) pacer(upload bool, ug *userGov) (sendfile.Pacer, func()) {
+	g.mu.Lock()
+	rate, global, user := g.sessWrite, g.globalWrite, ug.write
+	if upload {
+		rate, global, user = g.sessRead, g.globalRead, ug.read
+	}
+	own := throttle.NewBucket(rate, 0)
+	g.live[own] = upload
+	g.mu.Unlock()
+	return throttle.NewLimiter(global, user, own), func() {
+		g.mu.Lock()
+		delete(g.live, own)
+		g.mu.Unlock()
+	}
+}
