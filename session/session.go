@@ -60,7 +60,7 @@ type Session struct {
 	port netip.AddrPort // PORT/EPRT target, valid until used
 	xfer *transfer
 
-	ug   *userGov // the logged-in user's shared limits
+	ug *userGov // the logged-in user's shared limits
 
 	born         int64        // coarse time the connection arrived (read by the reaper)
 	last         atomic.Int64 // coarse time of the last command (read by the reaper)
