@@ -12,6 +12,9 @@ import (
 )
 
 func (s *Session) cmdUSER(arg []byte) {
+	if s.tlsRequiredForLogin() {
+		return
+	}
 	if s.user != nil {
 		s.reply(530, "Can't change to another user.")
 		return
@@ -26,6 +29,9 @@ func (s *Session) cmdUSER(arg []byte) {
 }
 
 func (s *Session) cmdPASS(arg []byte) {
+	if s.tlsRequiredForLogin() {
+		return
+	}
 	if s.user != nil {
 		s.reply(503, "User already authenticated.")
 		return

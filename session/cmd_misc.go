@@ -49,6 +49,7 @@ func (s *Session) cmdFEAT(_ []byte) {
 	b = append(b, " MLST "...)
 	b = proto.AppendFactNames(b, s.facts, true)
 	b = append(b, '\r', '\n')
+	b = s.appendTLSFeat(b)
 	*o = append(b, featTail...)
 }
 

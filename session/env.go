@@ -2,6 +2,7 @@
 package session
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"net/netip"
 	"sync"
@@ -43,6 +44,17 @@ type Env struct {
 	// Bans refuses addresses after repeated failed logins; nil disables banning.
 	Bans *throttle.Bans
 
+	// TLS enables AUTH TLS and PROT P when non-nil (see cmd_tls.go).
+	TLS *tls.Config
+	// TLSControlRequired refuses USER/PASS before AUTH TLS; TLSDataRequired refuses
+	// transfers under PROT C.
+	TLSControlRequired, TLSDataRequired bool
+	// TLSNoReuse accepts PROT P data connections that do not resume the control
+	// connection's TLS session (for clients such as Python's ftplib that cannot).
+	TLSNoReuse bool
+	// TLSHandshakeTimeout bounds every TLS handshake, control and data. 0 means 10 s.
+	TLSHandshakeTimeout time.Duration
+
 	pool  *Pool
 	gov   governor
 	clock atomic.Int64 // coarse unix nanoseconds, advanced by the reaper
@@ -75,6 +87,9 @@ func (e *Env) Start() {
 	}
 	if e.Ports == nil {
 		e.Ports = datapath.NewPorts(0, 0)
+	}
+	if e.TLSHandshakeTimeout <= 0 {
+		e.TLSHandshakeTimeout = 10 * time.Second
 	}
 	if e.Chunk <= 0 {
 		e.Chunk = sendfile.DefaultChunk

@@ -55,6 +55,11 @@ type Session struct {
 	closing  bool
 	quitting bool // QUIT arrived during a transfer: say goodbye after it ends
 	gotUser  bool
+	tlsCtl   bool // the control connection is TLS
+	pbsz     bool // PBSZ seen after AUTH
+	protP    bool // PROT P: data connections use TLS
+
+	tlsID []byte // stamps this control connection's TLS tickets (see cmd_tls.go)
 
 	pasv *datapath.Passive
 	port netip.AddrPort // PORT/EPRT target, valid until used
@@ -94,6 +99,31 @@ func (s *Session) Start(t Transport) {
 	s.env.track(s)
 	s.reply(220, s.env.Banner)
 }
+
+// StartTLS is implemented by transports that can move the session onto TLS (AUTH TLS).
+// The transport writes the pending replies, stops reading, and hands the connection to
+// whatever resumes the session (Resume) after the handshake.
+type StartTLS interface {
+	StartTLS()
+}
+
+// Resume continues the session on a new transport after AUTH TLS, or starts an implicit
+// FTPS session (greet=true writes the 220). tlsID identifies the control connection's TLS
+// session for the data-connection reuse check. Owner: the new transport.
+func (s *Session) Resume(t Transport, tlsID []byte, greet bool) {
+	s.t = t
+	s.busy = false
+	s.tlsCtl = true
+	s.tlsID = tlsID
+	if greet {
+		s.protP = true // implicit FTPS protects data by default
+		s.pbsz = true
+		s.Start(t)
+	}
+}
+
+// TLS reports whether the control connection is encrypted.
+func (s *Session) TLS() bool { return s.tlsCtl }
 
 // Remote returns the client's address. Safe from any goroutine.
 func (s *Session) Remote() netip.AddrPort { return s.remote }

@@ -3,6 +3,7 @@
 package session
 
 import (
+	"crypto/tls"
 	"bufio"
 	"context"
 	"errors"
@@ -38,6 +39,7 @@ type transfer struct {
 type dataSource struct {
 	pasv *datapath.Passive
 	port netip.AddrPort
+	tls  *tls.Config // PROT P: handshake as the TLS server after connecting
 }
 
 func (d dataSource) close() {
@@ -59,7 +61,14 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 		s.reply(425, "Use PORT or PASV first.")
 		return
 	}
-	ds := dataSource{pasv: s.pasv, port: s.port}
+	if s.dataTLSRequired() {
+		return
+	}
+	var dataTLS *tls.Config
+	if s.protP && s.env.TLS != nil {
+		dataTLS = s.dataTLSConfig()
+	}
+	ds := dataSource{pasv: s.pasv, port: s.port, tls: dataTLS}
 	s.pasv, s.port = nil, netipZero
 	ctx, cancel := context.WithCancel(context.Background())
 	x := &transfer{verb: v, path: p, cancel: cancel}
@@ -103,10 +112,17 @@ func (s *Session) endTransfer(x *transfer, out outcome) {
 
 // connect opens the data connection for a transfer.
 func (s *Session) connect(ctx context.Context, ds dataSource) (net.Conn, error) {
+	var c net.Conn
+	var err error
 	if ds.pasv != nil {
-		return ds.pasv.Accept(ctx, s.remote.Addr())
+		c, err = ds.pasv.Accept(ctx, s.remote.Addr())
+	} else {
+		c, err = datapath.Dial(ctx, s.local.Addr(), ds.port, &s.env.Data)
 	}
-	return datapath.Dial(ctx, s.local.Addr(), ds.port, &s.env.Data)
+	if err != nil || ds.tls == nil {
+		return c, err
+	}
+	return s.wrapData(ctx, c, ds.tls)
 }
 
 func (s *Session) copyOptions(x *transfer) *sendfile.Options {
@@ -145,11 +161,23 @@ func (s *Session) logTransfer(dir, p string, n int64, start time.Time, err error
 		"ok", err == nil, "err", err)
 }
 
-func dataConnFailed(ctx context.Context) outcome {
-	if ctx.Err() != nil {
+func dataConnFailed(ctx context.Context, err error) outcome {
+	switch {
+	case ctx.Err() != nil:
 		return outcome{426, "Transfer aborted."}
+	case errors.Is(err, ErrNoReuse):
+		return outcome{522, "TLS session of data connection not resumed: reuse the control connection's session."}
+	case tlsFailed(err):
+		return outcome{522, "TLS handshake on the data connection failed."}
 	}
 	return outcome{425, "Can't open data connection."}
+}
+
+// tlsFailed tells a failed TLS handshake from a failed TCP connection.
+func tlsFailed(err error) bool {
+	var re tls.RecordHeaderError
+	var ae tls.AlertError
+	return errors.As(err, &re) || errors.As(err, &ae) || errors.Is(err, context.DeadlineExceeded)
 }
 
 func (s *Session) cmdRETR(arg []byte) {
@@ -187,7 +215,7 @@ func (s *Session) cmdRETR(arg []byte) {
 		s.prelim("Opening data connection for " + p + " (" + strconv.FormatInt(fi.Size()-rest, 10) + " bytes).")
 		conn, err := s.connect(ctx, ds)
 		if err != nil {
-			return dataConnFailed(ctx)
+			return dataConnFailed(ctx, err)
 		}
 		start := time.Now()
 		n, err := sendfile.Send(ctx, conn, f, opts)
@@ -260,7 +288,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		if err != nil {
 			f.Close()
 			discard(fsys, temp, target, mode)
-			return dataConnFailed(ctx)
+			return dataConnFailed(ctx, err)
 		}
 		start := time.Now()
 		n, err := sendfile.Recv(ctx, f, conn, opts)
@@ -434,7 +462,7 @@ func (s *Session) list(arg []byte, kind int) {
 		s.prelim("Here comes the directory listing.")
 		conn, err := s.connect(ctx, ds)
 		if err != nil {
-			return dataConnFailed(ctx)
+			return dataConnFailed(ctx, err)
 		}
 		defer conn.Close()
 		stop := context.AfterFunc(ctx, func() { conn.Close() })
