@@ -1,0 +1,11 @@
+// Package bench is the engine behind cmd/ftpbench, a load generator that measures any FTP
+// server with the same yardstick.
+//
+// It holds its own small FTP client (allocation-free reply parsing, PASV/EPSV/PORT/EPRT,
+// explicit and implicit FTPS with TLS session reuse on data connections), the scenarios
+// (pyftpdlib's classic table plus login, idle, retr, stor, list and mirror), closed- and
+// open-loop drivers, a mergeable log-linear latency histogram, server cost sampling from
+// /proc, JSON reports and the compare command used by regression CI.
+//
+// It imports no package of the fastftp server: it must measure every server alike.
+package bench

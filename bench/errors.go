@@ -1,0 +1,93 @@
+// Error sentinels and the error classes results are counted by.
+package bench
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"syscall"
+)
+
+// Sentinel errors. Wrapped errors say which step and path failed; test with errors.Is.
+var (
+	// ErrMalformedReply: a control line that is not "ddd text" / "ddd-text".
+	ErrMalformedReply = errors.New("bench: malformed FTP reply")
+	// ErrBadPassiveReply: a 227 or 229 reply whose address cannot be parsed.
+	ErrBadPassiveReply = errors.New("bench: unparsable passive-mode reply")
+	// ErrShortData: a transfer ended before the expected number of bytes or entries.
+	ErrShortData = errors.New("bench: short data")
+	// ErrCorruptData: downloaded bytes whose sha256 differs from what was generated.
+	ErrCorruptData = errors.New("bench: corrupt data (sha256 mismatch)")
+	// ErrUnknownScenario: a scenario name the engine does not know.
+	ErrUnknownScenario = errors.New("bench: unknown scenario")
+	// ErrBadConfig: a configuration that cannot run (missing user, bad sizes, ...).
+	ErrBadConfig = errors.New("bench: bad configuration")
+)
+
+// ReplyError is an unexpected reply to a command. It is returned by value inside an error
+// interface only on failure paths, so the hot path does not allocate.
+type ReplyError struct {
+	Verb string // the command that got the reply
+	Code int    // the reply code
+	Text string // the reply's last line text
+}
+
+// Error implements error.
+func (e *ReplyError) Error() string {
+	return "bench: " + e.Verb + ": unexpected reply " + strconv.Itoa(e.Code) + " " + e.Text
+}
+
+// ErrorClass is the bucket an error is counted in.
+type ErrorClass int
+
+// Error classes, in report order.
+const (
+	ClassRefused ErrorClass = iota // connection refused
+	ClassTimeout                   // deadline exceeded
+	Class4xx                       // transient negative reply
+	Class5xx                       // permanent negative reply
+	ClassShort                     // data shorter than expected, early EOF
+	ClassCorrupt                   // sha256 mismatch
+	ClassOther                     // reset, malformed reply, TLS failure, ...
+	numClasses
+)
+
+var classNames = [numClasses]string{"refused", "timeout", "4xx", "5xx", "short", "corrupt", "other"}
+
+// String returns the class name used in reports and JSON.
+func (c ErrorClass) String() string {
+	if c < 0 || c >= numClasses {
+		return "invalid"
+	}
+	return classNames[c]
+}
+
+// Classify returns the class an error is counted in. Safe from any goroutine.
+func Classify(err error) ErrorClass {
+	var re *ReplyError
+	var ne net.Error
+	switch {
+	case errors.As(err, &re):
+		if re.Code >= 400 && re.Code < 500 {
+			return Class4xx
+		}
+		if re.Code >= 500 {
+			return Class5xx
+		}
+		return ClassOther
+	case errors.Is(err, ErrCorruptData):
+		return ClassCorrupt
+	case errors.Is(err, ErrShortData), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return ClassShort
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ClassRefused
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return ClassTimeout
+	case errors.As(err, &ne) && ne.Timeout():
+		return ClassTimeout
+	}
+	return ClassOther
+}

@@ -1,0 +1,176 @@
+// A tiny FTP server in Go for failures a real server won't produce: it keeps uploads in
+// memory and can serve them corrupted (one flipped byte) or truncated.
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type fakeFTP struct {
+	ln       net.Listener
+	mu       sync.Mutex
+	files    map[string][]byte
+	flip     bool // serve RETR with byte 100 flipped
+	truncate bool // serve RETR one byte short
+}
+
+func startFake(t *testing.T) *fakeFTP {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeFTP{ln: ln, files: map[string][]byte{}}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go f.serve(c)
+		}
+	}()
+	return f
+}
+
+func (f *fakeFTP) config() Config {
+	return Config{Host: "127.0.0.1", Port: f.ln.Addr().(*net.TCPAddr).Port, User: "u", Pass: "p",
+		Timeout: 5 * time.Second, Clients: 2, FileSize: 200 << 10, Count: 6}
+}
+
+func (f *fakeFTP) serve(c net.Conn) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	r := bufio.NewReader(c)
+	var pasv net.Listener
+	reply := func(s string) { io.WriteString(c, s+"\r\n") }
+	reply("220 fake")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		verb, arg, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
+		switch strings.ToUpper(verb) {
+		case "USER":
+			reply("331 pass")
+		case "PASS":
+			reply("230 in")
+		case "TYPE", "NOOP":
+			reply("200 ok")
+		case "MKD":
+			reply("257 made")
+		case "QUIT":
+			reply("221 bye")
+			return
+		case "DELE":
+			f.mu.Lock()
+			delete(f.files, arg)
+			f.mu.Unlock()
+			reply("250 gone")
+		case "SIZE":
+			f.mu.Lock()
+			b, ok := f.files[arg]
+			f.mu.Unlock()
+			if !ok {
+				reply("550 no")
+				continue
+			}
+			reply(fmt.Sprintf("213 %d", len(b)))
+		case "PASV", "EPSV":
+			pasv, _ = net.Listen("tcp", "127.0.0.1:0")
+			p := pasv.Addr().(*net.TCPAddr).Port
+			if verb == "EPSV" {
+				reply(fmt.Sprintf("229 ok (|||%d|)", p))
+			} else {
+				reply(fmt.Sprintf("227 ok (127,0,0,1,%d,%d)", p>>8, p&255))
+			}
+		case "STOR", "RETR":
+			if pasv == nil {
+				reply("425 no data")
+				continue
+			}
+			f.mu.Lock()
+			data, ok := f.files[arg]
+			f.mu.Unlock()
+			if verb == "RETR" && !ok {
+				pasv.Close()
+				pasv = nil
+				reply("550 no such file")
+				continue
+			}
+			reply("150 go")
+			dc, err := pasv.Accept()
+			pasv.Close()
+			pasv = nil
+			if err != nil {
+				return
+			}
+			if verb == "STOR" {
+				b, _ := io.ReadAll(dc)
+				f.mu.Lock()
+				f.files[arg] = b
+				f.mu.Unlock()
+			} else {
+				out := bytes.Clone(data)
+				if f.flip && len(out) > 100 {
+					out[100] ^= 0x40
+				}
+				if f.truncate && len(out) > 0 {
+					out = out[:len(out)-1]
+				}
+				dc.Write(out)
+			}
+			dc.Close()
+			reply("226 done")
+		default:
+			reply("502 not here")
+		}
+	}
+}
+
+func TestVerifyCatchesCorruption(t *testing.T) {
+	f := startFake(t)
+	cfg := f.config()
+	cfg.Verify = true
+	if r := runOne(t, cfg, "retr"); r.Ops != 6 || r.ErrorCount() != 0 {
+		t.Fatalf("clean server: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
+	}
+	f.flip = true
+	cfg.Keep = true // the file is uploaded once, then served corrupted
+	r := runOne(t, cfg, "retr")
+	if r.Ops != 0 || r.Errors["corrupt"] != 6 {
+		t.Fatalf("flipped byte: ops=%d errors=%v, want 6 corrupt", r.Ops, r.Errors)
+	}
+	// Without --verify the flip goes unnoticed: the check is what catches it.
+	cfg.Verify = false
+	if r := runOne(t, cfg, "retr"); r.Ops != 6 || r.ErrorCount() != 0 {
+		t.Fatalf("no verify: ops=%d errors=%v", r.Ops, r.Errors)
+	}
+	f.flip, f.truncate = false, true
+	if r := runOne(t, cfg, "retr"); r.Errors["short"] != 6 {
+		t.Fatalf("truncated: errors=%v, want 6 short", r.Errors)
+	}
+}
+
+func TestVerifyStorReadBack(t *testing.T) {
+	f := startFake(t)
+	cfg := f.config()
+	cfg.Verify, cfg.Keep = true, true
+	if r := runOne(t, cfg, "stor"); r.Ops != 6 || r.ErrorCount() != 0 {
+		t.Fatalf("clean: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
+	}
+	f.flip = true
+	r := runOne(t, cfg, "stor")
+	if r.Errors["corrupt"] != 2 { // one read-back per stream
+		t.Fatalf("flipped read-back: errors=%v, want 2 corrupt", r.Errors)
+	}
+}

@@ -1,0 +1,201 @@
+// --procs: spread clients over child processes (each process here may hold at most 20,000
+// files) and merge what they measured. Children are this program re-executed with a hidden
+// flag; they print their report as JSON on stdout.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// ChildFlag is the hidden flag that makes ftpbench a --procs child: no table, no progress,
+// its report as JSON on stdout, and remote files left for the parent to clean.
+const ChildFlag = "--procs-child"
+
+// Prepare creates the remote files scenario name needs, so that --procs children find them
+// ready instead of racing to upload them. It returns their paths for Cleanup.
+func Prepare(ctx context.Context, cfg Config, name string) ([]string, error) {
+	c := cfg.withDefaults(isClassic(name))
+	if c.User == "" {
+		c.User, c.Pass = "anonymous", "ftpbench@"
+	}
+	e := &env{cfg: &c, d: &Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
+		TLSConfig: c.TLSConfig, Sources: c.Sources}}
+	switch name {
+	case "retr":
+		p, err := e.prepareRetrFile(ctx)
+		return []string{p}, err
+	case "list":
+		return nil, e.prepareListDir(ctx)
+	case "mirror":
+		return nil, e.prepareMirror(ctx)
+	}
+	return nil, nil
+}
+
+// ChildArgs returns the arguments for child i of n: the parent's flags with the clients
+// split, the count split, and the child flag and tag appended.
+func ChildArgs(base []string, i, n, clients int, count int64) []string {
+	per := clients / n
+	if i < clients%n {
+		per++
+	}
+	args := append([]string(nil), base...)
+	args = append(args, "-n", strconv.Itoa(max(per, 1)), "--tag", "p"+strconv.Itoa(i)+"-", ChildFlag)
+	if count > 0 {
+		c := count / int64(n)
+		if int64(i) < count%int64(n) {
+			c++
+		}
+		args = append(args, "--count", strconv.FormatInt(max(c, 1), 10))
+	}
+	return args
+}
+
+// RunProcs starts n children (exe with args(i)), samples the server (cfg.PID) around
+// their measured window and merges their reports. Results are matched by scenario key:
+// counts, bytes, errors and histograms add up; rates are totals over the mean window.
+func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i int) []string) (*Report, error) {
+	c := cfg.withDefaults(false)
+	rep := &Report{Tool: "ftpbench", Version: Version, Target: c.Addr(), Started: time.Now(),
+		Args: c.Args, Machine: ThisMachine(), ServerMem: -1}
+	var srv0, srv1 ProcSample
+	srvOK := false
+	if c.PID > 0 {
+		s, err := SampleProcTree(c.PID)
+		if err != nil {
+			return nil, fmt.Errorf("bench: server pid %d: %w", c.PID, err)
+		}
+		rep.ServerMem = s.Mem
+	}
+	outs := make([]bytes.Buffer, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		cmd := exec.CommandContext(ctx, exe, args(i)...)
+		cmd.Stdout = &outs[i]
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			return nil, fmt.Errorf("bench: start child %d (%s): %w", i, exe, err)
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = cmd.Wait()
+		}(i)
+	}
+	if c.PID > 0 && c.Count == 0 {
+		// The children's windows open after their warm-up; sample the server around them.
+		if sleepCtx(ctx, c.Warmup) {
+			srv0, _ = SampleProcTree(c.PID)
+			if sleepCtx(ctx, c.Duration) {
+				s, err := SampleProcTree(c.PID)
+				srv1, srvOK = s, err == nil
+			}
+		}
+	}
+	wg.Wait()
+	var reps []*Report
+	for i := range outs {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("bench: child %d: %w", i, errs[i])
+		}
+		var r Report
+		if err := json.Unmarshal(outs[i].Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("bench: child %d report: %w", i, err)
+		}
+		reps = append(reps, &r)
+	}
+	rep.Results = MergeProcs(reps)
+	for _, r := range rep.Results {
+		r.Procs = n
+		if srvOK {
+			r.ServerCPU = (srv1.CPU - srv0.CPU).Seconds()
+			r.ServerMem = srv1.Mem
+		}
+		r.computeFigures()
+	}
+	return rep, nil
+}
+
+// MergeProcs merges reports of concurrent child processes result by result.
+func MergeProcs(reps []*Report) []*Result {
+	if len(reps) == 0 {
+		return nil
+	}
+	out := reps[0].Results
+	for _, base := range out {
+		extra := map[string][]float64{}
+		for _, f := range base.Figures {
+			if !standardFigure(f.Name) {
+				extra[f.Name] = append(extra[f.Name], f.Value)
+			}
+		}
+		secs := base.Seconds
+		for _, rep := range reps[1:] {
+			for _, o := range rep.Results {
+				if o.Scenario != base.Scenario {
+					continue
+				}
+				base.Ops += o.Ops
+				base.Bytes += o.Bytes
+				secs += o.Seconds
+				base.ClientCPU += o.ClientCPU
+				base.Clients += o.Clients
+				for k, v := range o.Errors {
+					base.Errors[k] += v
+				}
+				for k, v := range o.ErrorText {
+					if base.ErrorText == nil {
+						base.ErrorText = map[string]string{}
+					}
+					if base.ErrorText[k] == "" {
+						base.ErrorText[k] = v
+					}
+				}
+				if base.Latency != nil && o.Latency != nil {
+					base.Latency.Merge(o.Latency)
+				}
+				for _, f := range o.Figures {
+					if !standardFigure(f.Name) {
+						extra[f.Name] = append(extra[f.Name], f.Value)
+					}
+				}
+			}
+		}
+		base.Seconds = secs / float64(len(reps))
+		base.ServerCPU, base.ServerMem = -1, -1
+		var kept []Figure
+		for _, f := range base.Figures {
+			if standardFigure(f.Name) {
+				continue
+			}
+			v := extra[f.Name]
+			if f.Unit == "count" || f.Name == "login_rate" || f.Name == "entries_rate" {
+				f.Value = sum(v) // totals and rates add up across processes
+			} else {
+				f.Value = sum(v) / float64(len(v))
+			}
+			f.Samples = []float64{f.Value}
+			kept = append(kept, f)
+		}
+		base.Figures = kept
+		base.computeFigures()
+	}
+	return out
+}
+
+func sum(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s
+}

@@ -1,0 +1,301 @@
+// Results and reports: every figure with its unit, the pyftpdlib-style table, details
+// (percentiles, errors, costs) and the JSON file regression CI compares.
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Version is ftpbench's version, recorded in every report.
+const Version = "0.1.0"
+
+// Figure is one measured number. Better is "higher", "lower" or "" (informational: not
+// compared). Samples holds one value per repetition; Value is their median.
+type Figure struct {
+	Name    string    `json:"name"`
+	Value   float64   `json:"value"`
+	Unit    string    `json:"unit"`
+	Better  string    `json:"better,omitempty"`
+	Samples []float64 `json:"samples,omitempty"`
+}
+
+// Result is one scenario's outcome: raw counts, the latency histogram and derived figures.
+// Results are plain data: safe to read from any goroutine once Run has returned.
+type Result struct {
+	Scenario  string            `json:"scenario"` // stable key compare matches on
+	Title     string            `json:"title"`    // the table's label
+	Headline  string            `json:"headline"` // the figure shown in the table
+	Clients   int               `json:"clients"`
+	Loop      string            `json:"loop"` // "closed", "open" or "once"
+	Rate      float64           `json:"target_rate,omitempty"`
+	Seconds   float64           `json:"seconds"`
+	Ops       uint64            `json:"ops"`
+	Bytes     uint64            `json:"bytes"`
+	Errors    map[string]uint64 `json:"errors"`
+	ErrorText map[string]string `json:"error_samples,omitempty"`
+	Latency   *Histogram        `json:"latency,omitempty"`
+	ClientCPU float64           `json:"client_cpu_seconds"`
+	ServerCPU float64           `json:"server_cpu_seconds"` // -1: not sampled
+	ServerMem int64             `json:"server_mem_bytes"`   // RSS-shared at the end; -1: unknown
+	Figures   []Figure          `json:"figures"`
+	Procs     int               `json:"procs,omitempty"`
+	OpUnit    string            `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
+}
+
+// Figure returns the named figure, or nil.
+func (r *Result) Figure(name string) *Figure {
+	for i := range r.Figures {
+		if r.Figures[i].Name == name {
+			return &r.Figures[i]
+		}
+	}
+	return nil
+}
+
+// ErrorCount returns the total of every error class.
+func (r *Result) ErrorCount() uint64 {
+	var n uint64
+	for _, v := range r.Errors {
+		n += v
+	}
+	return n
+}
+
+func (r *Result) add(name string, v float64, unit, better string) {
+	r.Figures = append(r.Figures, Figure{Name: name, Value: v, Unit: unit, Better: better, Samples: []float64{v}})
+}
+
+// result turns a finished runner into a Result with the standard figures. opUnit names
+// one operation in rates ("sessions", "transfers", "listings", "ops").
+func (r *runner) result(scenario, title string, clients int, opUnit string) *Result {
+	res := &Result{Scenario: scenario, Title: title, Clients: clients, Loop: "closed",
+		Seconds: r.end.Sub(r.start).Seconds(), Ops: r.ops.Load(), Bytes: r.bytes.Load(),
+		Errors: map[string]uint64{}, ErrorText: r.errSamples, Latency: &r.hist,
+		ClientCPU: (r.cpu1 - r.cpu0).Seconds(), ServerCPU: -1, ServerMem: -1, OpUnit: opUnit}
+	if r.cfg.Rate > 0 {
+		res.Loop, res.Rate = "open", r.cfg.Rate
+	}
+	for i := range r.errs {
+		if v := r.errs[i].Load(); v != 0 {
+			res.Errors[ErrorClass(i).String()] = v
+		}
+	}
+	if r.srvOK {
+		res.ServerCPU = (r.srv1.CPU - r.srv0.CPU).Seconds()
+		res.ServerMem = r.srv1.Mem
+	}
+	res.computeFigures()
+	return res
+}
+
+// computeFigures derives the standard figures from the raw fields; it is rerun after
+// merging results from several processes or repetitions.
+func (res *Result) computeFigures() {
+	opUnit := res.OpUnit
+	keep := res.Figures[:0:0]
+	for _, f := range res.Figures {
+		if !standardFigure(f.Name) {
+			keep = append(keep, f)
+		}
+	}
+	res.Figures = nil
+	secs := res.Seconds
+	if secs > 0 {
+		res.add("rate", float64(res.Ops)/secs, opUnit+"/s", "higher")
+		if res.Bytes > 0 {
+			res.add("throughput", float64(res.Bytes)/secs/(1<<20), "MB/s", "higher")
+		}
+	}
+	if h := res.Latency; h != nil && h.Count() > 0 {
+		for _, q := range []struct {
+			name string
+			q    float64
+		}{{"p50", .5}, {"p90", .9}, {"p99", .99}, {"p99.9", .999}, {"max", 1}} {
+			res.add("latency_"+q.name, float64(h.Quantile(q.q))/1e6, "ms", "lower")
+		}
+		res.add("latency_mean", float64(h.Mean())/1e6, "ms", "lower")
+	}
+	var attempts = float64(res.Ops + res.ErrorCount())
+	if attempts > 0 {
+		res.add("errors", float64(res.ErrorCount()), "count", "lower")
+		res.add("error_ratio", float64(res.ErrorCount())/attempts*100, "%", "lower")
+	}
+	gib := float64(res.Bytes) / (1 << 30)
+	if res.Ops > 0 {
+		res.add("client_cpu_per_op", res.ClientCPU/float64(res.Ops)*1e6, "us/"+strings.TrimSuffix(opUnit, "s"), "lower")
+	}
+	if gib > 0.01 {
+		res.add("client_cpu_per_gib", res.ClientCPU/gib, "cpu-s/GiB", "lower")
+	}
+	if res.ServerCPU >= 0 {
+		res.add("server_cpu", res.ServerCPU, "cpu-s", "")
+		if res.Ops > 0 {
+			res.add("server_cpu_per_op", res.ServerCPU/float64(res.Ops)*1e6, "us/"+strings.TrimSuffix(opUnit, "s"), "lower")
+		}
+		if gib > 0.01 {
+			res.add("server_cpu_per_gib", res.ServerCPU/gib, "cpu-s/GiB", "lower")
+		}
+	}
+	if res.ServerMem >= 0 {
+		res.add("server_mem", float64(res.ServerMem)/(1<<20), "MiB", "lower")
+	}
+	res.Figures = append(res.Figures, keep...)
+}
+
+func standardFigure(name string) bool {
+	switch name {
+	case "rate", "throughput", "latency_p50", "latency_p90", "latency_p99", "latency_p99.9",
+		"latency_max", "latency_mean", "errors", "error_ratio", "client_cpu_per_op",
+		"client_cpu_per_gib", "server_cpu", "server_cpu_per_op", "server_cpu_per_gib", "server_mem":
+		return true
+	}
+	return false
+}
+
+// Machine describes where a report was made.
+type Machine struct {
+	Hostname  string `json:"hostname"`
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+	CPUs      int    `json:"cpus"`
+	CPUModel  string `json:"cpu_model,omitempty"`
+	Kernel    string `json:"kernel,omitempty"`
+	GoVersion string `json:"go_version"`
+}
+
+// Report is everything one ftpbench invocation measured.
+type Report struct {
+	Tool      string    `json:"tool"`
+	Version   string    `json:"version"`
+	Target    string    `json:"target"`
+	Started   time.Time `json:"started"`
+	Args      []string  `json:"args,omitempty"`
+	Machine   Machine   `json:"machine"`
+	ServerMem int64     `json:"server_mem_start_bytes"` // -1: not sampled
+	Results   []*Result `json:"results"`
+}
+
+// ThisMachine describes the running machine.
+func ThisMachine() Machine {
+	m := Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version()}
+	m.Hostname, _ = os.Hostname()
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = strings.TrimSpace(string(b))
+	}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return m
+}
+
+// WriteJSON writes the report, indented, to path.
+func (rep *Report) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return fmt.Errorf("bench: encode report: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("bench: write report %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadReport reads a report written by WriteJSON.
+func ReadReport(path string) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench: read report %s: %w", path, err)
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("bench: decode report %s: %w", path, err)
+	}
+	return &rep, nil
+}
+
+// PrintTable writes pyftpdlib's table: one line per result with its label, headline figure,
+// unit and the server's memory. With details, the percentiles, errors and costs follow
+// each line, indented.
+func (rep *Report) PrintTable(w io.Writer, details bool) {
+	if rep.ServerMem >= 0 {
+		fmt.Fprintf(w, "(starting with %s of memory being used)\n", FormatSize(rep.ServerMem))
+	}
+	for _, r := range rep.Results {
+		r.printLine(w)
+		if details {
+			r.printDetails(w)
+		}
+	}
+}
+
+func (r *Result) printLine(w io.Writer) {
+	f := r.Figure(r.Headline)
+	val, unit := 0.0, ""
+	if f != nil {
+		val, unit = f.Value, f.Unit
+	}
+	mem := ""
+	if r.ServerMem >= 0 {
+		mem = FormatSize(r.ServerMem)
+	}
+	fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-50s %8.2f %-8s %s", r.Title, val, unit, mem), " "))
+}
+
+func (r *Result) printDetails(w io.Writer) {
+	var b strings.Builder
+	if r.Latency != nil && r.Latency.Count() > 0 {
+		h := r.Latency
+		fmt.Fprintf(&b, "    latency p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%d ops in %.2fs)\n",
+			fmtDur(h.Quantile(.5)), fmtDur(h.Quantile(.9)), fmtDur(h.Quantile(.99)),
+			fmtDur(h.Quantile(.999)), fmtDur(h.Max()), r.Ops, r.Seconds)
+	}
+	if n := r.ErrorCount(); n > 0 {
+		keys := make([]string, 0, len(r.Errors))
+		for k := range r.Errors {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString("    errors")
+		for _, k := range keys {
+			fmt.Fprintf(&b, "  %s %d", k, r.Errors[k])
+		}
+		b.WriteByte('\n')
+		for _, k := range keys {
+			if t := r.ErrorText[k]; t != "" {
+				fmt.Fprintf(&b, "      %s: %s\n", k, t)
+			}
+		}
+	}
+	var costs []string
+	for _, name := range []string{"client_cpu_per_op", "server_cpu_per_op", "client_cpu_per_gib", "server_cpu_per_gib", "kib_per_idle_session", "noop_latency_p99"} {
+		if f := r.Figure(name); f != nil {
+			costs = append(costs, fmt.Sprintf("%s %.2f %s", name, f.Value, f.Unit))
+		}
+	}
+	if len(costs) > 0 {
+		b.WriteString("    " + strings.Join(costs, "  ") + "\n")
+	}
+	io.WriteString(w, b.String())
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0fµs", float64(d)/1e3)
+	case d < time.Second:
+		return fmt.Sprintf("%.2fms", float64(d)/1e6)
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}

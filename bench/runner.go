@@ -1,0 +1,321 @@
+// The driver shared by every scenario: closed-loop workers or an open-loop schedule, a
+// warm-up then a measured window (or an exact operation count), error classes, server and
+// client cost sampled at the window's edges, and the live progress line.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// errStopped is returned by meters once the run has ended, to abandon in-flight transfers.
+var errStopped = errors.New("bench: run stopped")
+
+const (
+	phaseWarmup = iota
+	phaseMeasure
+	phaseStopped
+)
+
+// runner holds one scenario run's counters. Workers update it concurrently.
+type runner struct {
+	cfg    *Config
+	d      *Dialer
+	name   string
+	phase  atomic.Int32
+	issued atomic.Int64
+	ops    atomic.Uint64
+	bytes  atomic.Uint64
+	errs   [numClasses]atomic.Uint64
+	hist   Histogram
+
+	errMu      sync.Mutex
+	errSamples map[string]string
+
+	start, end         time.Time
+	cpu0, cpu1         time.Duration
+	srv0, srv1         ProcSample
+	srvOK              bool
+	countMode, measure bool
+}
+
+func newRunner(cfg *Config, d *Dialer, name string) *runner {
+	return &runner{cfg: cfg, d: d, name: name, errSamples: map[string]string{}}
+}
+
+// measuring reports whether work finishing now counts.
+func (r *runner) measuring() bool { return r.phase.Load() == phaseMeasure }
+
+// stopped reports whether the window has closed.
+func (r *runner) stopped() bool { return r.phase.Load() == phaseStopped }
+
+// done records one finished operation that started (or was scheduled) at start.
+func (r *runner) done(start time.Time, err error) {
+	if !r.measuring() || (err != nil && isStopped(err)) {
+		return
+	}
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	r.hist.Record(time.Since(start))
+	r.ops.Add(1)
+}
+
+// fail counts an error by class and keeps the first message of each class.
+func (r *runner) fail(err error) {
+	c := Classify(err)
+	if r.errs[c].Add(1) == 1 {
+		r.errMu.Lock()
+		r.errSamples[c.String()] = err.Error()
+		r.errMu.Unlock()
+	}
+}
+
+// beginWindow samples costs and opens the measured window.
+func (r *runner) beginWindow() {
+	if r.cfg.PID > 0 {
+		s, err := SampleProcTree(r.cfg.PID)
+		r.srv0, r.srvOK = s, err == nil
+	}
+	r.cpu0 = SelfCPU()
+	r.start = time.Now()
+	r.phase.Store(phaseMeasure)
+}
+
+// endWindow closes the window and samples costs.
+func (r *runner) endWindow() {
+	r.phase.Store(phaseStopped)
+	r.end = time.Now()
+	r.cpu1 = SelfCPU()
+	if r.srvOK {
+		s, err := SampleProcTree(r.cfg.PID)
+		r.srv1, r.srvOK = s, err == nil
+	}
+}
+
+// worker is one client's state in a scenario. op performs one operation.
+type worker interface {
+	op(ctx context.Context) error
+	close()
+}
+
+// preparer is a worker that needs a session before its timed operations; prepare runs
+// outside the timed region and its failures count as errors.
+type preparer interface {
+	prepare(ctx context.Context) error
+}
+
+// errorBackoff keeps a closed loop against a dead server from spinning a core on refusals.
+const errorBackoff = time.Millisecond
+
+// drive runs n workers until the window ends (duration mode) or Count operations have
+// been issued (count mode). In open-loop mode (Rate > 0) operation k of worker i is
+// scheduled at t0 + (k*n+i)/Rate and its latency is measured from that scheduled time, so
+// a stalled server is charged for every request it delayed (coordinated omission).
+func (r *runner) drive(ctx context.Context, n int, newWorker func(i int) worker) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cfg := r.cfg
+	r.countMode = cfg.Count > 0
+	if r.countMode {
+		r.beginWindow()
+	}
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			w := newWorker(i)
+			defer w.close()
+			for k := int64(0); ; k++ {
+				if r.countMode {
+					if r.issued.Add(1) > cfg.Count {
+						return
+					}
+				} else if r.stopped() || ctx.Err() != nil {
+					return
+				}
+				if p, ok := w.(preparer); ok {
+					if err := p.prepare(ctx); err != nil {
+						if !isStopped(err) && (r.measuring() || r.countMode) {
+							r.fail(err)
+						}
+						sleepCtx(ctx, errorBackoff)
+						continue
+					}
+				}
+				start := time.Now()
+				if cfg.Rate > 0 {
+					sched := t0.Add(time.Duration(float64(k*int64(n)+int64(i)) / cfg.Rate * float64(time.Second)))
+					if d := sched.Sub(start); d > 0 {
+						if !sleepCtx(ctx, d) {
+							return
+						}
+					}
+					start = sched
+				}
+				err := w.op(ctx)
+				r.done(start, err)
+				if err != nil && cfg.Rate == 0 {
+					sleepCtx(ctx, errorBackoff)
+				}
+			}
+		}(i)
+	}
+	stopProgress := r.progress()
+	if !r.countMode {
+		if sleepCtx(ctx, cfg.Warmup) {
+			r.beginWindow()
+			sleepCtx(ctx, cfg.Duration)
+		}
+		r.endWindow()
+		cancel()
+	}
+	wg.Wait()
+	if r.countMode {
+		r.endWindow()
+	}
+	stopProgress()
+}
+
+// sleepCtx sleeps for d or until ctx ends; it reports whether the full sleep happened.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// progress starts the live line when cfg.Progress is set and returns its stop function.
+func (r *runner) progress() func() {
+	w := r.cfg.Progress
+	if w == nil {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		begin := time.Now()
+		for {
+			select {
+			case <-stop:
+				fmt.Fprint(w, "\r\x1b[K")
+				return
+			case now := <-t.C:
+				r.printProgress(w, now.Sub(begin))
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
+}
+
+func (r *runner) printProgress(w io.Writer, el time.Duration) {
+	var errs uint64
+	for i := range r.errs {
+		errs += r.errs[i].Load()
+	}
+	secs := time.Since(r.start).Seconds()
+	state := "warm-up"
+	if r.measuring() {
+		state = "measure"
+	} else if r.stopped() {
+		state = "stopping"
+	}
+	ops, b := r.ops.Load(), r.bytes.Load()
+	rate, mbs := 0.0, 0.0
+	if r.measuring() && secs > 0 {
+		rate, mbs = float64(ops)/secs, float64(b)/secs/(1<<20)
+	}
+	fmt.Fprintf(w, "\r\x1b[K%-8s %s %6.1fs  ops %d (%.0f/s)  %.1f MB/s  errors %d",
+		r.name, state, el.Seconds(), ops, rate, mbs, errs)
+}
+
+// meter is the io.Writer RETR and LIST data flows into: it counts bytes inside the window,
+// hashes them when verifying, and aborts the transfer once the run has stopped.
+type meter struct {
+	r *runner
+	h hash.Hash // nil unless verifying
+}
+
+func (m *meter) Write(p []byte) (int, error) {
+	switch m.r.phase.Load() {
+	case phaseStopped:
+		if !m.r.countMode {
+			return 0, errStopped
+		}
+	case phaseMeasure:
+		m.r.bytes.Add(uint64(len(p)))
+	}
+	if m.h != nil {
+		m.h.Write(p)
+	}
+	return len(p), nil
+}
+
+// uploadSource yields one file's content for STOR, counting bytes inside the window. When
+// not verifying it repeats a precomputed block, so generating data costs no CPU.
+type uploadSource struct {
+	r            *runner
+	exact        ContentReader
+	block        []byte // shared, read-only
+	left         int64
+	off          int
+	exactContent bool
+}
+
+func (s *uploadSource) reset(size int64) {
+	s.exact.Off, s.exact.Size = 0, size
+	s.left, s.off = size, 0
+}
+
+func (s *uploadSource) Read(p []byte) (int, error) {
+	if s.r.stopped() && !s.r.countMode {
+		return 0, errStopped
+	}
+	var n int
+	if s.exactContent || len(s.block) == 0 {
+		var err error
+		n, err = s.exact.Read(p)
+		if err != nil {
+			return 0, err
+		}
+	} else {
+		if s.left <= 0 {
+			return 0, io.EOF
+		}
+		if int64(len(p)) > s.left {
+			p = p[:s.left]
+		}
+		n = copy(p, s.block[s.off:])
+		s.off = (s.off + n) % len(s.block)
+		s.left -= int64(n)
+	}
+	if s.r.measuring() {
+		s.r.bytes.Add(uint64(n))
+	}
+	return n, nil
+}
+
+// counter is a padded atomic counter: tallies bumped by many workers don't share a line.
+type counter struct {
+	n atomic.Uint64
+	_ [56]byte
+}

@@ -1,0 +1,158 @@
+// retr and stor: N parallel streams moving FileSize-byte files, MB/s over the measured
+// window and per-transfer latency; --verify checks sha256 of what came back.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"strconv"
+)
+
+// xferWorker holds one stream's session, reconnecting after a failure.
+type xferWorker struct {
+	e      *env
+	r      *runner
+	c      Conn
+	live   bool
+	buf    []byte
+	path   string
+	size   int64
+	seed   uint64
+	m      meter
+	src    uploadSource
+	stor   bool
+	lastOK bool
+}
+
+func (w *xferWorker) prepare(ctx context.Context) error {
+	if w.live {
+		return nil
+	}
+	if err := w.e.d.Connect(ctx, &w.c); err != nil {
+		return err
+	}
+	if err := w.e.login(&w.c); err != nil {
+		w.c.Close()
+		return err
+	}
+	w.live = true
+	return nil
+}
+
+func (w *xferWorker) op(ctx context.Context) error {
+	var err error
+	w.lastOK = false
+	if w.stor {
+		w.src.reset(w.size)
+		_, err = w.c.Stor(ctx, w.path, &w.src, w.buf)
+	} else {
+		if w.m.h != nil {
+			w.m.h.Reset()
+		}
+		_, err = w.c.Retr(ctx, w.path, w.size, w.buf, &w.m)
+		if err == nil && w.m.h != nil && !w.hashOK() {
+			return fmt.Errorf("bench: RETR %s: %w", w.path, ErrCorruptData)
+		}
+	}
+	if err != nil {
+		// The session state after a failed transfer is unknown: start a fresh one.
+		w.c.Close()
+		w.live = false
+		return err
+	}
+	w.lastOK = true
+	return nil
+}
+
+func (w *xferWorker) hashOK() bool {
+	var got [32]byte
+	w.m.h.Sum(got[:0])
+	want := ContentSHA256(w.seed, w.size)
+	return bytes.Equal(got[:], want[:])
+}
+
+// close verifies the last complete upload (stor --verify) by reading it back.
+func (w *xferWorker) close() {
+	if w.stor && w.e.cfg.Verify && w.lastOK && w.live {
+		m := meter{r: &runner{countMode: true}, h: sha256.New()}
+		m.r.phase.Store(phaseStopped)
+		_, err := w.c.Retr(context.Background(), w.path, w.size, w.buf, &m)
+		if err == nil {
+			w.m.h = m.h
+			if !w.hashOK() {
+				err = fmt.Errorf("bench: read back %s: %w", w.path, ErrCorruptData)
+			}
+		}
+		if err != nil {
+			w.r.fail(err)
+		}
+	}
+	if w.live {
+		w.c.Quit()
+	}
+	w.c.Close()
+}
+
+func (e *env) newXferWorker(r *runner, stor bool, path string) *xferWorker {
+	w := &xferWorker{e: e, r: r, buf: make([]byte, xferBufSize), path: path,
+		size: e.cfg.FileSize, seed: e.cfg.Seed, stor: stor}
+	w.m.r = r
+	if e.cfg.Verify {
+		w.m.h = sha256.New()
+	}
+	w.src = uploadSource{r: r, exact: ContentReader{Seed: e.cfg.Seed},
+		block: uploadBlock(e.cfg.Seed), exactContent: e.cfg.Verify}
+	return w
+}
+
+// prepareRetrFile uploads the file retr downloads.
+func (e *env) prepareRetrFile(ctx context.Context) (string, error) {
+	path := e.cfg.remotePath(contentName("ftpbench", e.cfg.FileSize, e.cfg.Seed))
+	c, err := e.session(ctx)
+	if err != nil {
+		return "", fmt.Errorf("bench: prepare %s: %w", path, err)
+	}
+	defer c.Quit()
+	if e.cfg.Dir != "" {
+		if err := ensureDir(c, e.cfg.Dir); err != nil {
+			return "", err
+		}
+	}
+	return path, e.ensureFile(ctx, c, path, e.cfg.FileSize, e.cfg.Seed)
+}
+
+func runRetr(ctx context.Context, e *env) (*Result, error) {
+	path, err := e.prepareRetrFile(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer e.remove(ctx, path)
+	r := newRunner(e.cfg, e.d, "retr")
+	n := e.cfg.Clients
+	r.drive(ctx, n, func(int) worker { return e.newXferWorker(r, false, path) })
+	res := r.result("retr", fmt.Sprintf("retr: %d streams (RETR %s file)", n, FormatSize(e.cfg.FileSize)), n, "transfers")
+	res.Headline = "throughput"
+	return res, nil
+}
+
+func runStor(ctx context.Context, e *env) (*Result, error) {
+	r := newRunner(e.cfg, e.d, "stor")
+	n := e.cfg.Clients
+	var paths []string
+	for i := 0; i < n; i++ {
+		paths = append(paths, e.cfg.remotePath("ftpbench-stor-"+e.cfg.Tag+strconv.Itoa(i)+".dat"))
+	}
+	if e.cfg.Dir != "" {
+		if c, err := e.session(ctx); err == nil {
+			ensureDir(c, e.cfg.Dir)
+			c.Quit()
+		}
+	}
+	r.drive(ctx, n, func(i int) worker { return e.newXferWorker(r, true, paths[i]) })
+	e.remove(ctx, paths...)
+	res := r.result("stor", fmt.Sprintf("stor: %d streams (STOR %s file)", n, FormatSize(e.cfg.FileSize)), n, "transfers")
+	res.Headline = "throughput"
+	return res, nil
+}

@@ -1,0 +1,9 @@
+// The naive twin used by BenchmarkReplyTextproto.
+package bench
+
+import (
+	"bufio"
+	"net/textproto"
+)
+
+func textprotoReader(r *bufio.Reader) *textproto.Reader { return textproto.NewReader(r) }

@@ -1,0 +1,284 @@
+// Command ftpbench load-tests any FTP server: pyftpdlib's ftpbench flags and table, plus
+// login/idle/retr/stor/list/mirror scenarios, JSON reports and `compare` for CI.
+// This file only parses flags and wires them to package bench.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fastftp/fastftp/bench"
+)
+
+const usage = `usage:
+  ftpbench -u USER -p PASS [-H host] [-P port] [-b transfer|download|upload|concurrence|all] [-n clients] [-s size] [-k pid] [-t timeout] [-d] [-S]
+  ftpbench SCENARIO [flags]      SCENARIO: login idle retr stor list mirror (or any -b value)
+  ftpbench compare OLD.json NEW.json [--threshold 5%]
+`
+
+// secondsFlag accepts pyftpdlib's integer seconds or a Go duration ("500ms").
+type secondsFlag struct{ d *time.Duration }
+
+func (s secondsFlag) String() string {
+	if s.d == nil {
+		return ""
+	}
+	return s.d.String()
+}
+
+func (s secondsFlag) Set(v string) error {
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		*s.d = time.Duration(n * float64(time.Second))
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	*s.d = d
+	return err
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "compare" {
+		return compare(args[1:], stdout, stderr)
+	}
+	var scenario string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		scenario, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("ftpbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	var (
+		cfg                  bench.Config
+		bench_, size, data   string
+		sources, jsonPath    string
+		debug, ssl, implicit bool
+		child, quiet         bool
+		procs                int
+		seed                 uint64
+		timeout              time.Duration
+		duration, warmup     = 5 * time.Second, time.Second
+	)
+	str := func(p *string, short, long, def, help string) {
+		if short != "" {
+			fs.StringVar(p, short, def, help)
+		}
+		fs.StringVar(p, long, def, help)
+	}
+	str(&cfg.User, "u", "user", "", "username")
+	str(&cfg.Pass, "p", "pass", "", "password")
+	str(&cfg.Host, "H", "host", "localhost", "hostname or IP (IPv6 without brackets)")
+	fs.IntVar(&cfg.Port, "P", 21, "port")
+	fs.IntVar(&cfg.Port, "port", 21, "port")
+	str(&bench_, "b", "benchmark", "transfer", "benchmark: "+strings.Join(bench.Scenarios, ", ")+" (comma-separated)")
+	fs.IntVar(&cfg.Clients, "n", 0, "number of concurrent clients (default 200 classic, 10 otherwise)")
+	fs.IntVar(&cfg.Clients, "clients", 0, "number of concurrent clients")
+	str(&size, "s", "filesize", "10M", "file size (e.g. 10M, 512K)")
+	fs.IntVar(&cfg.PID, "k", 0, "PID of the FTP server, to sample its memory and CPU (children too)")
+	fs.IntVar(&cfg.PID, "pid", 0, "PID of the FTP server")
+	fs.Var(secondsFlag{&timeout}, "t", "socket timeout (seconds or duration)")
+	fs.Var(secondsFlag{&timeout}, "timeout", "socket timeout (seconds or duration)")
+	fs.BoolVar(&debug, "d", false, "log the FTP conversation to stderr")
+	fs.BoolVar(&debug, "debug", false, "log the FTP conversation to stderr")
+	fs.BoolVar(&ssl, "S", false, "use FTPS (explicit, AUTH TLS)")
+	fs.BoolVar(&ssl, "ssl", false, "use FTPS (explicit, AUTH TLS)")
+	fs.BoolVar(&implicit, "implicit", false, "use implicit FTPS (TLS from the first byte)")
+	fs.Var(secondsFlag{&duration}, "duration", "measured window per scenario")
+	fs.Var(secondsFlag{&warmup}, "warmup", "unmeasured warm-up before the window")
+	fs.Int64Var(&cfg.Count, "count", 0, "run exactly this many operations instead of --duration")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "open loop: target operations per second (0: closed loop)")
+	fs.StringVar(&data, "data", "pasv", "data connections: pasv, epsv, port or eprt")
+	fs.BoolVar(&cfg.Verify, "verify", false, "check the sha256 of every download")
+	fs.Uint64Var(&seed, "seed", 1, "seed of generated file content")
+	fs.StringVar(&cfg.Dir, "dir", "", "remote directory for the benchmark's files")
+	fs.IntVar(&cfg.ListFiles, "list-files", 1000, "entries in the list scenario's directory")
+	fs.IntVar(&cfg.Repeat, "repeat", 1, "run each scenario N times (samples for compare)")
+	fs.BoolVar(&cfg.Keep, "keep", false, "leave generated remote files in place")
+	fs.StringVar(&sources, "source", "", "local source addresses, e.g. 127.0.0.1-127.0.0.8")
+	fs.IntVar(&procs, "procs", 1, "spread clients over N child processes")
+	fs.StringVar(&jsonPath, "json", "", "write every figure to this JSON file")
+	fs.BoolVar(&quiet, "q", false, "no progress line")
+	fs.BoolVar(&cfg.Pipeline, "pipeline", false, "login: send USER, PASS and QUIT in one write")
+	fs.StringVar(&cfg.Tag, "tag", "", "prefix for this run's remote file names")
+	fs.BoolVar(&child, strings.TrimPrefix(bench.ChildFlag, "--"), false, "internal: run as a --procs child")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if scenario == "" {
+		scenario = bench_
+	}
+	names := strings.Split(scenario, ",")
+	var err error
+	if cfg.FileSize, err = bench.ParseSize(size); err != nil {
+		fmt.Fprintln(stderr, "ftpbench: invalid file size:", err)
+		return 2
+	}
+	if cfg.Data, err = bench.ParseDataMode(data); err != nil {
+		fmt.Fprintln(stderr, "ftpbench:", err)
+		return 2
+	}
+	if sources != "" {
+		if cfg.Sources, err = bench.ParseSources(sources); err != nil {
+			fmt.Fprintln(stderr, "ftpbench:", err)
+			return 2
+		}
+	}
+	cfg.Timeout, cfg.Duration, cfg.Warmup, cfg.Seed = timeout, duration, warmup, seed
+	cfg.Args = append([]string{"ftpbench"}, os.Args[1:]...)
+	if ssl {
+		cfg.TLS = bench.TLSExplicit
+	}
+	if implicit {
+		cfg.TLS = bench.TLSImplicit
+	}
+	if cfg.TLS != bench.TLSNone {
+		cfg.TLSConfig = &tls.Config{InsecureSkipVerify: true}
+	}
+	if debug {
+		cfg.Debug = stderr
+	}
+	if f, ok := stderr.(*os.File); ok && !quiet && !child && isTerminal(f) {
+		cfg.Progress = stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	var rep *bench.Report
+	if procs > 1 && !child {
+		rep, err = runProcs(ctx, cfg, procs, names, args)
+	} else {
+		if child {
+			cfg.Keep = true
+		}
+		rep, err = bench.Run(ctx, cfg, names...)
+	}
+	if child {
+		if rep != nil {
+			b, _ := jsonMarshal(rep)
+			stdout.Write(b)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "ftpbench child:", err)
+			return 1
+		}
+		return 0
+	}
+	if rep != nil {
+		rep.PrintTable(stdout, true)
+		if jsonPath != "" {
+			if werr := rep.WriteJSON(jsonPath); werr != nil {
+				fmt.Fprintln(stderr, "ftpbench:", werr)
+				return 1
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ftpbench:", err)
+		return 1
+	}
+	return 0
+}
+
+func runProcs(ctx context.Context, cfg bench.Config, n int, names []string, args []string) (*bench.Report, error) {
+	if len(names) != 1 {
+		return nil, errors.New("ftpbench: --procs runs one scenario at a time")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	paths, err := bench.Prepare(ctx, cfg, names[0])
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if !cfg.Keep && len(paths) > 0 {
+			bench.Remove(ctx, cfg, paths...)
+		}
+	}()
+	base := append([]string{names[0]}, stripFlags(args, "procs", "json", "k", "pid", "n", "clients", "count")...)
+	clients := cfg.Clients
+	if clients <= 0 {
+		clients = 10
+	}
+	return bench.RunProcs(ctx, cfg, n, exe, func(i int) []string {
+		return bench.ChildArgs(base, i, n, clients, cfg.Count)
+	})
+}
+
+// stripFlags removes the named flags (and their values) from a command line.
+func stripFlags(args []string, names ...string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name := strings.TrimLeft(a, "-")
+		name, _, hasVal := strings.Cut(name, "=")
+		drop := false
+		for _, n := range names {
+			if strings.HasPrefix(a, "-") && name == n {
+				drop = true
+			}
+		}
+		if !drop {
+			out = append(out, a)
+			continue
+		}
+		if !hasVal && i+1 < len(args) {
+			i++ // skip the value
+		}
+	}
+	return out
+}
+
+func compare(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ftpbench compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	threshold := fs.String("threshold", "5%", "tolerated worsening, in percent")
+	var files []string
+	// Accept flags before, between or after the two file names.
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			files = append(files, args[0])
+			args = args[1:]
+		}
+	}
+	if len(files) != 2 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	th, err := strconv.ParseFloat(strings.TrimSuffix(*threshold, "%"), 64)
+	if err != nil {
+		fmt.Fprintln(stderr, "ftpbench compare: bad --threshold:", *threshold)
+		return 2
+	}
+	old, err := bench.ReadReport(files[0])
+	if err != nil {
+		fmt.Fprintln(stderr, "ftpbench compare:", err)
+		return 2
+	}
+	cur, err := bench.ReadReport(files[1])
+	if err != nil {
+		fmt.Fprintln(stderr, "ftpbench compare:", err)
+		return 2
+	}
+	if bench.PrintComparison(stdout, bench.Compare(old, cur, th), th) > 0 {
+		return 1
+	}
+	return 0
+}
