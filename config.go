@@ -3,6 +3,7 @@
 package fastftp
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"net/netip"
 	"time"
@@ -77,6 +78,24 @@ type Config struct {
 	// means 10 minutes.
 	BanAfter           int
 	BanWindow, BanTime time.Duration
+
+	// TLS enables FTPS (RFC 4217): AUTH TLS on plaintext listeners and ServeTLS for
+	// implicit FTPS. Nil disables it. TLS 1.2 is the minimum (raised if lower); session
+	// tickets must stay enabled: PROT P data connections resume the control session.
+	// CertReloader.TLSConfig builds one from PEM files that SIGHUP can reload.
+	TLS *tls.Config
+	// TLSControlRequired refuses USER/PASS before AUTH TLS (530).
+	TLSControlRequired bool
+	// TLSDataRequired refuses transfers under PROT C (522) and PROT C itself (534).
+	TLSDataRequired bool
+	// TLSNoSessionReuse accepts PROT P data connections that do not resume the control
+	// connection's TLS session. Off by default (vsftpd's require_ssl_reuse, proftpd's
+	// default): reuse stops another host from stealing the data connection. Turn it on for
+	// clients that cannot resume, such as Python's ftplib.
+	TLSNoSessionReuse bool
+	// TLSHandshakeTimeout closes a connection whose TLS handshake has not finished in time
+	// (control or data). 0 means 10 s.
+	TLSHandshakeTimeout time.Duration
 
 	// Logger receives the server's logs. Nil means slog.Default().
 	Logger *slog.Logger

@@ -31,6 +31,7 @@ type Server struct {
 	log   *slog.Logger
 	env   *session.Env
 	r     *reactor.Reactor
+	rcfg  reactor.Config
 	conns *throttle.Counter
 
 	mu       sync.Mutex
@@ -105,6 +106,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BanAfter > 0 {
 		env.Bans = throttle.NewBans(cfg.BanAfter, cfg.BanWindow, cfg.BanTime)
 	}
+	if cfg.TLS != nil {
+		base, err := tlsBase(cfg.TLS)
+		if err != nil {
+			return nil, err
+		}
+		env.TLS = base
+		env.TLSControlRequired = cfg.TLSControlRequired
+		env.TLSDataRequired = cfg.TLSDataRequired
+		env.TLSNoReuse = cfg.TLSNoSessionReuse
+		env.TLSHandshakeTimeout = cfg.TLSHandshakeTimeout
+	}
 	env.Start()
 	s := &Server{
 		cfg:   cfg,
@@ -113,7 +125,8 @@ func New(cfg Config) (*Server, error) {
 		conns: throttle.NewCounter(cfg.MaxConns, cfg.MaxConnsPerIP),
 		lns:   make(map[net.Listener]struct{}),
 	}
-	r, err := reactor.Start(reactor.Config{Loops: cfg.Loops, Log: cfg.Logger, Closed: s.released})
+	s.rcfg = reactor.Config{Loops: cfg.Loops, Log: cfg.Logger, Closed: s.released, Detach: s.detached}
+	r, err := reactor.Start(s.rcfg)
 	if err != nil {
 		env.Stop()
 		return nil, err
@@ -150,9 +163,26 @@ func Listen(addr string) (net.Listener, error) {
 	return nil, fmt.Errorf("listen on %s: %w", addr, err)
 }
 
-// Serve accepts connections on ln until Shutdown. Accept errors from running out of file
+// Serve accepts plaintext control connections (AUTH TLS upgrades them when Config.TLS is
+// set) on ln until Shutdown. Accept errors from running out of file
 // descriptors are waited out (the process never dies of EMFILE); sessions keep running.
-func (s *Server) Serve(ln net.Listener) error {
+func (s *Server) Serve(ln net.Listener) error { return s.serve(ln, s.admit) }
+
+// ServeTLS accepts implicit FTPS connections (TLS from the first byte, traditionally port
+// 990) on ln until Shutdown. Config.TLS must be set.
+func (s *Server) ServeTLS(ln net.Listener) error {
+	if s.env.TLS == nil {
+		ln.Close()
+		return errors.New("fastftp: ServeTLS needs Config.TLS")
+	}
+	return s.serve(ln, func(c net.Conn) {
+		if sess := s.admission(c); sess != nil {
+			go s.runTLS(sess, c, nil, true)
+		}
+	})
+}
+
+func (s *Server) serve(ln net.Listener, admit func(net.Conn)) error {
 	s.mu.Lock()
 	if s.shutdown.Load() {
 		s.mu.Unlock()
@@ -186,7 +216,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			return fmt.Errorf("fastftp: accept on %s: %w", ln.Addr(), err)
 		}
 		delay = 0
-		s.admit(c)
+		admit(c)
 	}
 }
 
@@ -214,12 +244,25 @@ func (s *Server) refuse(c net.Conn, msg []byte) {
 }
 
 func (s *Server) admit(c net.Conn) {
+	sess := s.admission(c)
+	if sess == nil {
+		return
+	}
+	if err := s.r.Adopt(c, sess); err != nil {
+		s.released(sess)
+		s.log.Warn("cannot adopt connection", "remote", sess.Remote(), "err", err)
+	}
+}
+
+// admission applies bans and connection limits to a new connection. It returns the new
+// session, or nil after refusing (and closing) the connection.
+func (s *Server) admission(c net.Conn) *session.Session {
 	remote := addrPort(c.RemoteAddr())
 	if b := s.env.Bans; b != nil {
 		if until, ok := b.Banned(remote.Addr(), time.Now()); ok {
 			s.log.Warn("connection refused: address banned", "remote", remote, "until", until.Format(time.RFC3339))
 			s.refuse(c, banned)
-			return
+			return nil
 		}
 	}
 	if err := s.conns.Acquire(remote.Addr()); err != nil {
@@ -229,13 +272,9 @@ func (s *Server) admit(c net.Conn) {
 		}
 		s.log.Warn("connection refused", "remote", remote, "reason", err)
 		s.refuse(c, msg)
-		return
+		return nil
 	}
-	sess := session.New(s.env, addrPort(c.LocalAddr()), remote)
-	if err := s.r.Adopt(c, sess); err != nil {
-		s.released(sess)
-		s.log.Warn("cannot adopt connection", "remote", remote, "err", err)
-	}
+	return session.New(s.env, addrPort(c.LocalAddr()), remote)
 }
 
 // released returns a closed session's admission slot.

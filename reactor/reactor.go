@@ -36,6 +36,11 @@ type Config struct {
 	// Closed, if set, runs on the loop after a session's connection is gone (one function
 	// for all sessions: a closure per connection would cost memory per idle session).
 	Closed func(*session.Session)
+	// Detach, if set, takes over a session whose client asked for AUTH TLS: it receives a
+	// duplicate of the socket and the input bytes already buffered after the AUTH line
+	// (which must go to the TLS handshake, never to the FTP parser). It runs on the loop:
+	// start a goroutine for anything blocking.
+	Detach func(sess *session.Session, fd int, pending []byte)
 }
 
 // Reactor is a set of gnet event loops hosting sessions. Its methods are safe from any goroutine.
@@ -116,11 +121,13 @@ func (h *handler) loopOf(el gnet.EventLoop) *loopState {
 
 // conn is a session's transport on an event loop. All fields are owned by that loop.
 type conn struct {
-	c       gnet.Conn
-	loop    *loopState
-	sess    *session.Session
-	closing bool
-	closed  bool
+	c        gnet.Conn
+	loop     *loopState
+	sess     *session.Session
+	closing  bool
+	closed   bool
+	detach   bool // AUTH TLS accepted: hand the socket over after flushing the 234
+	detached bool // handed over: the session lives on elsewhere
 }
 
 func connOf(c gnet.Conn) *conn { return c.Context().(*conn) }
@@ -140,6 +147,9 @@ func (h *handler) OnTraffic(c gnet.Conn) gnet.Action {
 func (h *handler) OnClose(c gnet.Conn, _ error) gnet.Action {
 	cs := connOf(c)
 	cs.closed = true
+	if cs.detached {
+		return gnet.None
+	}
 	cs.sess.Closed()
 	if h.cfg.Closed != nil {
 		h.cfg.Closed(cs.sess)
@@ -174,11 +184,37 @@ func (cs *conn) flush() gnet.Action {
 	if cs.closing {
 		return gnet.Close
 	}
+	if cs.detach {
+		return cs.handOver()
+	}
 	if cs.c.OutboundBuffered() > cs.loop.h.cfg.MaxOutbound {
 		cs.loop.h.cfg.Log.Warn("client does not read its replies; closing", "remote", cs.sess.Remote(), "buffered", cs.c.OutboundBuffered())
 		return gnet.Close
 	}
 	return gnet.None
+}
+
+// StartTLS implements session.StartTLS: once the 234 reply is written, the socket leaves
+// the event loop (gnet has no TLS) and the session continues on a goroutine.
+func (cs *conn) StartTLS() { cs.detach = true }
+
+// handOver duplicates the socket for the TLS side and closes gnet's copy. Closing a
+// duplicate sends no FIN: the connection stays open on the other descriptor.
+func (cs *conn) handOver() gnet.Action {
+	h := cs.loop.h
+	var pending []byte
+	if buf, _ := cs.c.Peek(-1); len(buf) > 0 {
+		pending = append([]byte(nil), buf...)
+		cs.c.Discard(len(buf))
+	}
+	fd, err := cs.c.Dup()
+	if err != nil || h.cfg.Detach == nil {
+		h.cfg.Log.Warn("AUTH TLS: cannot hand the connection over", "remote", cs.sess.Remote(), "err", err)
+		return gnet.Close
+	}
+	cs.detached = true
+	h.cfg.Detach(cs.sess, fd, pending)
+	return gnet.Close
 }
 
 // Out implements session.Transport.

@@ -275,3 +275,30 @@ func TestAlreadyCancelled(t *testing.T) {
 		t.Errorf("Recv with a cancelled ctx = %d, %v", n, err)
 	}
 }
+
+// zeroPacer breaks the Pacer contract: it grants nothing and reports no error.
+type zeroPacer struct{}
+
+func (zeroPacer) Wait(context.Context, int) (int, error) { return 0, nil }
+
+func TestBrokenPacerFails(t *testing.T) {
+	for _, p := range sendPaths {
+		server, _ := tcpPair(t)
+		o := p.opts
+		o.Pacer = zeroPacer{}
+		f := bigFile(t, 1000)
+		done := make(chan error, 1)
+		go func() {
+			_, err := Send(context.Background(), server, f, &o)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, errBadGrant) {
+				t.Errorf("%s: Send with a zero-granting pacer: %v, want errBadGrant", p.name, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: Send spins on a zero-granting pacer", p.name)
+		}
+	}
+}

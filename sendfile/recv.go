@@ -18,8 +18,11 @@ import (
 //
 // Cancelling ctx unblocks a read promptly (it sets a past deadline on src) and Recv returns
 // ctx.Err() wrapped; a write to dst cannot be interrupted. Errors are wrapped with the path
-// and bytes moved; ErrStalled means the Stall timeout hit. Recv must not run concurrently
-// with other reads from src. Safe to call from any goroutine; it blocks until done.
+// and bytes moved; ErrStalled means the Stall timeout hit. With Stall set, Recv replaces
+// src's read deadline and clears it at the end; after a cancellation src keeps a past
+// deadline (close it). A wrapper that transforms bytes (TLS) must not implement
+// syscall.Conn. Recv must not run concurrently with other reads from src. Safe to call
+// from any goroutine; it blocks until done.
 func Recv(ctx context.Context, dst io.Writer, src net.Conn, o *Options) (int64, error) {
 	var x xfer
 	if err := x.begin(ctx, src, o, false, "recv"); err != nil {

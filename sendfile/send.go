@@ -20,8 +20,11 @@ import (
 // Cancelling ctx unblocks a write promptly (it sets a past deadline on dst) and Send
 // returns ctx.Err() wrapped; a read from a src that is not a file cannot be interrupted.
 // Errors are wrapped with the path and bytes moved; ErrStalled means the Stall timeout hit.
-// Send must not run concurrently with other writes to dst, and src must stay open until it
-// returns. Safe to call from any goroutine; it blocks until done.
+// With Stall set, Send replaces dst's write deadline and clears it at the end; after a
+// cancellation dst keeps a past deadline (close it). A wrapper that transforms bytes (TLS)
+// must not implement syscall.Conn, or sendfile would bypass it. Send must not run
+// concurrently with other writes to dst, and src must stay open until it returns. Safe to
+// call from any goroutine; it blocks until done.
 func Send(ctx context.Context, dst net.Conn, src io.Reader, o *Options) (int64, error) {
 	var x xfer
 	if err := x.begin(ctx, dst, o, true, "send"); err != nil {

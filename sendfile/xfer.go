@@ -38,8 +38,8 @@ type xfer struct {
 
 var defaultOptions Options
 
-// begin prepares a transfer on conn. It fails if ctx is already done. The caller must call
-// finish exactly once afterwards.
+// begin prepares a transfer on conn. It fails if ctx is already done; otherwise the caller
+// must call finish exactly once afterwards.
 func (x *xfer) begin(ctx context.Context, conn net.Conn, o *Options, write bool, op string) error {
 	if o == nil {
 		o = &defaultOptions

@@ -124,10 +124,12 @@ func ControlTLSConfig(base *tls.Config, id []byte) *tls.Config {
 }
 
 // dataTLSConfig accepts only tickets issued on this session's control connection: any other
-// ticket falls back to a full handshake, which the reuse check then refuses.
+// ticket falls back to a full handshake, which the reuse check then refuses. Tickets a data
+// connection issues (TLS 1.3 sends fresh ones after every handshake, and clients cache
+// the newest) carry the same stamp, so the next data connection can resume from them.
 func (s *Session) dataTLSConfig() *tls.Config {
 	base, id := s.env.TLS, s.tlsID
-	c := base.Clone()
+	c := ControlTLSConfig(base, id)
 	c.UnwrapSession = func(identity []byte, cs tls.ConnectionState) (*tls.SessionState, error) {
 		ss, err := base.DecryptTicket(identity, cs)
 		if err != nil || ss == nil {

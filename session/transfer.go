@@ -3,9 +3,9 @@
 package session
 
 import (
-	"crypto/tls"
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"io/fs"
@@ -78,6 +78,9 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	s.transferring.Store(true)
 	opts := s.copyOptions(x)
 	upload := v == proto.STOR || v == proto.APPE || v == proto.STOU
+	if upload && opts.Chunk < uploadChunk {
+		opts.Chunk = uploadChunk
+	}
 	pacer, release := s.env.gov.pacer(upload, s.ug)
 	opts.Pacer = pacer
 	s.env.xfers.Add(1)
@@ -137,6 +140,10 @@ func (s *Session) copyOptions(x *transfer) *sendfile.Options {
 	}
 	return o
 }
+
+// uploadChunk is the splice(2) size for uploads: measured on loopback, splice only spent
+// less CPU than a user-space copy at 1 MiB per call and above (64 KiB suits sendfile).
+const uploadChunk = 1 << 20
 
 // prelim sends a 1xx reply from the transfer goroutine.
 func (s *Session) prelim(text string) {

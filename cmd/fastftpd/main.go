@@ -40,6 +40,10 @@ type options struct {
 	readLimit, writeLimit, globalRead, globalWrite string
 	maxUserSessions, loginTimeout, banAfter        int
 	banWindow, banTime                             time.Duration
+
+	tls, tlsControl, tlsData, tlsNoReuse bool
+	certFile, keyFile, tlsImplicit       string
+	certs                                *fastftp.CertReloader
 }
 
 func main() {
@@ -97,6 +101,13 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.banWindow, "ban-window", time.Minute, "window in which --ban-after failures count")
 	fs.DurationVar(&o.banTime, "ban-time", 10*time.Minute, "how long a banned address is refused")
 	fs.DurationVar(&o.grace, "shutdown-grace", 30*time.Second, "on SIGINT/SIGTERM, how long running transfers may go on")
+	boolean(&o.tls, "", "tls", "enable FTPS: AUTH TLS on the main port (needs --certfile)")
+	str(&o.certFile, "", "certfile", "", "TLS certificate (PEM; may also hold the key); SIGHUP reloads it")
+	str(&o.keyFile, "", "keyfile", "", "TLS private key (PEM), if not in --certfile")
+	boolean(&o.tlsControl, "", "tls-control-required", "refuse logins before AUTH TLS")
+	boolean(&o.tlsData, "", "tls-data-required", "refuse transfers without PROT P")
+	str(&o.tlsImplicit, "", "tls-implicit", "", "also serve implicit FTPS on this address, e.g. :990 (needs --certfile)")
+	boolean(&o.tlsNoReuse, "", "tls-no-session-reuse", "accept PROT P data connections that do not resume the control TLS session (Python's ftplib)")
 	boolean(&o.showVersion, "v", "version", "print the version and exit")
 	fs.Usage = func() { usage(fs, out) }
 	return fs
@@ -173,18 +184,43 @@ func run(args []string, stderr io.Writer) int {
 		srv.Shutdown(context.Background())
 		return 1
 	}
+	served := make(chan error, 2)
+	if o.tlsImplicit != "" {
+		iln, err := fastftp.Listen(o.tlsImplicit)
+		if err != nil {
+			fmt.Fprintln(stderr, "fastftpd: implicit FTPS:", err)
+			ln.Close()
+			srv.Shutdown(context.Background())
+			return 1
+		}
+		log.Info("implicit FTPS", "address", iln.Addr().String())
+		go func() { served <- srv.ServeTLS(iln) }()
+	}
 	logStart(log, &o, cfg, ln)
 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	served := make(chan error, 1)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
 	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		fmt.Fprintln(stderr, "fastftpd:", err)
-		return 1
-	case sig := <-sigs:
-		log.Info("stopping: no new connections; waiting for transfers", "signal", sig.String(), "grace", o.grace)
+wait:
+	for {
+		select {
+		case err := <-served:
+			fmt.Fprintln(stderr, "fastftpd:", err)
+			return 1
+		case <-hup:
+			if o.certs == nil {
+				log.Info("SIGHUP: nothing to reload")
+			} else if err := o.certs.Reload(); err != nil {
+				log.Error("SIGHUP: certificate not reloaded; the old one stays in use", "err", err)
+			} else {
+				log.Info("SIGHUP: TLS certificate reloaded", "certfile", o.certFile)
+			}
+		case sig := <-sigs:
+			log.Info("stopping: no new connections; waiting for transfers", "signal", sig.String(), "grace", o.grace)
+			break wait
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.grace)
 	go func() { // a second signal stops at once
@@ -287,6 +323,21 @@ func buildConfig(o *options, log *slog.Logger) (fastftp.Config, string, error) {
 	}
 	cfg.Auth = st
 	cfg.Root = dir
+	if o.tls || o.tlsImplicit != "" || o.certFile != "" {
+		if o.certFile == "" {
+			return cfg, "", errors.New("--tls and --tls-implicit need --certfile")
+		}
+		certs, err := fastftp.LoadCert(o.certFile, o.keyFile)
+		if err != nil {
+			return cfg, "", err
+		}
+		o.certs = certs
+		cfg.TLS = certs.TLSConfig()
+		cfg.TLSControlRequired, cfg.TLSDataRequired = o.tlsControl, o.tlsData
+		cfg.TLSNoSessionReuse = o.tlsNoReuse
+	} else if o.tlsControl || o.tlsData {
+		return cfg, "", errors.New("--tls-control-required and --tls-data-required need --tls and --certfile")
+	}
 	return cfg, net.JoinHostPort(o.iface, strconv.Itoa(o.port)), nil
 }
 
@@ -315,6 +366,10 @@ func logStart(log *slog.Logger, o *options, cfg fastftp.Config, ln net.Listener)
 	log.Info("masquerade (NAT) address", "address", nat)
 	log.Info("passive ports", "range", ports)
 	log.Info("use sendfile(2)", "enabled", !cfg.DisableSendfile && sendfile.Supported())
+	if cfg.TLS != nil {
+		log.Info("FTPS (AUTH TLS)", "certfile", o.certFile, "control_required", cfg.TLSControlRequired,
+			"data_required", cfg.TLSDataRequired, "session_reuse_required", !cfg.TLSNoSessionReuse)
+	}
 	if cfg.ReadLimit+cfg.WriteLimit+cfg.GlobalReadLimit+cfg.GlobalWriteLimit > 0 {
 		log.Info("bandwidth limits (bytes/s, 0 unlimited)", "read", cfg.ReadLimit, "write", cfg.WriteLimit,
 			"global_read", cfg.GlobalReadLimit, "global_write", cfg.GlobalWriteLimit)

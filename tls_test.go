@@ -1,0 +1,384 @@
+package fastftp_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/textproto"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jlaffaye/ftp"
+
+	"github.com/fastftp/fastftp"
+	"github.com/fastftp/fastftp/auth"
+)
+
+// writeCert makes a self-signed certificate for localhost/127.0.0.1 in dir and returns
+// the PEM file paths.
+func writeCert(t *testing.T, dir string, serial int64) (string, string) {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(serial),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return certFile, keyFile
+}
+
+type tlsServer struct {
+	addr, implicit, dir string
+	certs               *fastftp.CertReloader
+	certFile, keyFile   string
+}
+
+// startTLSServer serves plaintext+AUTH TLS and implicit FTPS; "alice"/"pw" has full rights.
+func startTLSServer(t *testing.T, cfg fastftp.Config) *tlsServer {
+	t.Helper()
+	ts := &tlsServer{dir: t.TempDir()}
+	ts.certFile, ts.keyFile = writeCert(t, t.TempDir(), 1)
+	certs, err := fastftp.LoadCert(ts.certFile, ts.keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.certs = certs
+	st := auth.NewStatic()
+	st.AddUser("alice", "pw", ts.dir, auth.MustParsePerm(auth.ReadWrite))
+	cfg.Auth, cfg.TLS = st, certs.TLSConfig()
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	cfg.FailedLoginDelay = -1
+	if cfg.PassivePortMin == 0 {
+		base := uint16(21000 + time.Now().UnixNano()%5000)
+		cfg.PassivePortMin, cfg.PassivePortMax = base, base+40
+	}
+	srv, err := fastftp.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	iln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go srv.Serve(ln)
+	go srv.ServeTLS(iln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	ts.addr, ts.implicit = ln.Addr().String(), iln.Addr().String()
+	return ts
+}
+
+// clientTLS resumes sessions on data connections (ServerName keys the session cache).
+func clientTLS() *tls.Config {
+	return &tls.Config{InsecureSkipVerify: true, ServerName: "localhost",
+		ClientSessionCache: tls.NewLRUClientSessionCache(16)}
+}
+
+func TestFTPSGoClientExplicitAndImplicit(t *testing.T) {
+	ts := startTLSServer(t, fastftp.Config{TLSControlRequired: true, TLSDataRequired: true})
+	content := make([]byte, 3<<20+7)
+	rand.Read(content)
+	for _, mode := range []string{"explicit", "implicit"} {
+		t.Run(mode, func(t *testing.T) {
+			opt, addr := ftp.DialWithExplicitTLS(clientTLS()), ts.addr
+			if mode == "implicit" {
+				opt, addr = ftp.DialWithTLS(clientTLS()), ts.implicit
+			}
+			c, err := ftp.Dial(addr, opt, ftp.DialWithTimeout(10*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Quit()
+			if err := c.Login("alice", "pw"); err != nil {
+				t.Fatal(err)
+			}
+			name := mode + ".bin"
+			if err := c.Stor(name, bytes.NewReader(content)); err != nil {
+				t.Fatal(err)
+			}
+			r, err := c.Retr(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(r)
+			r.Close()
+			if err != nil || sha256.Sum256(got) != sha256.Sum256(content) {
+				t.Fatalf("PROT P round trip: %d bytes, %v", len(got), err)
+			}
+			entries, err := c.List("/")
+			if err != nil || len(entries) == 0 {
+				t.Fatalf("LIST over TLS: %v %v", entries, err)
+			}
+		})
+	}
+}
+
+// TestFTPSRefusals: plaintext login when TLS is required, PROT C when data TLS is required,
+// and a data connection that does not resume the control session.
+func TestFTPSRefusals(t *testing.T) {
+	ts := startTLSServer(t, fastftp.Config{TLSControlRequired: true, TLSDataRequired: true})
+	raw, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.SetDeadline(time.Now().Add(5 * time.Second))
+	rr := bufio.NewReader(raw)
+	rr.ReadString('\n')
+	io.WriteString(raw, "USER alice\r\nFEAT\r\n")
+	if line, _ := rr.ReadString('\n'); !strings.HasPrefix(line, "530 ") {
+		t.Fatalf("plaintext USER: %q, want 530", line)
+	}
+	feat := ""
+	for !strings.HasPrefix(feat, "211 ") {
+		line, err := rr.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		feat = line
+		if strings.HasPrefix(line, " AUTH TLS") {
+			feat = "seen"
+			break
+		}
+	}
+	if feat != "seen" {
+		t.Fatal("FEAT does not list AUTH TLS")
+	}
+	raw.Close()
+
+	// No session cache: the data connection makes a full handshake and must be refused.
+	noReuse := &tls.Config{InsecureSkipVerify: true}
+	c, err := ftp.Dial(ts.addr, ftp.DialWithExplicitTLS(noReuse), ftp.DialWithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Quit()
+	if err := c.Login("alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.List("/")
+	if replyCode(err) != 522 {
+		t.Fatalf("LIST without TLS session reuse: %v, want 522", err)
+	}
+}
+
+// TestFTPSInjection: commands pipelined in plaintext behind AUTH TLS are never executed.
+func TestFTPSInjection(t *testing.T) {
+	ts := startTLSServer(t, fastftp.Config{})
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(c)
+	r.ReadString('\n') // 220
+	fmt.Fprintf(c, "AUTH TLS\r\nUSER alice\r\nPASS pw\r\nMKD injected\r\n")
+	line, _ := r.ReadString('\n')
+	if !strings.HasPrefix(line, "234") {
+		t.Fatalf("AUTH TLS: %q", line)
+	}
+	rest, _ := io.ReadAll(r) // the handshake fails on "USER ...": the server closes
+	if bytes.Contains(rest, []byte("331")) || bytes.Contains(rest, []byte("257")) {
+		t.Fatalf("plaintext after AUTH TLS was executed: %q", rest)
+	}
+	if _, err := os.Stat(filepath.Join(ts.dir, "injected")); err == nil {
+		t.Fatal("MKD pipelined after AUTH TLS created a directory")
+	}
+}
+
+// TestFTPSHandshakeTimeout: a client that never completes the handshake is closed on time.
+func TestFTPSHandshakeTimeout(t *testing.T) {
+	ts := startTLSServer(t, fastftp.Config{TLSHandshakeTimeout: 300 * time.Millisecond})
+	for _, mode := range []string{"implicit", "AUTH TLS"} {
+		addr := ts.implicit
+		if mode != "implicit" {
+			addr = ts.addr
+		}
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		r := bufio.NewReader(c)
+		if mode != "implicit" {
+			r.ReadString('\n')
+			io.WriteString(c, "AUTH TLS\r\n")
+			r.ReadString('\n')
+		}
+		start := time.Now()
+		_, err = io.ReadAll(r)
+		if d := time.Since(start); err != nil || d > 2*time.Second {
+			t.Errorf("%s: stalled handshake closed after %v (err %v), want ~300ms", mode, d, err)
+		}
+		c.Close()
+	}
+}
+
+func TestFTPSCertReload(t *testing.T) {
+	ts := startTLSServer(t, fastftp.Config{})
+	serial := func() int64 {
+		c, err := tls.Dial("tcp", ts.implicit, &tls.Config{InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.ConnectionState().PeerCertificates[0].SerialNumber.Int64()
+	}
+	if s := serial(); s != 1 {
+		t.Fatalf("serial %d, want 1", s)
+	}
+	newCert, newKey := writeCert(t, t.TempDir(), 2)
+	b1, _ := os.ReadFile(newCert)
+	b2, _ := os.ReadFile(newKey)
+	os.WriteFile(ts.certFile, b1, 0o600)
+	os.WriteFile(ts.keyFile, b2, 0o600)
+	if err := ts.certs.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if s := serial(); s != 2 {
+		t.Fatalf("after reload serial %d, want 2", s)
+	}
+}
+
+// replyCode extracts the FTP reply code from a jlaffaye/ftp error (0 if none).
+func replyCode(err error) int {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code
+	}
+	return 0
+}
+
+func needTool(t *testing.T, name string) string {
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s not installed (.ci/run installs it)", name)
+	}
+	return p
+}
+
+// TestFTPSCurl: curl --ssl-reqd lists, downloads, uploads and resumes over PROT P with
+// session reuse.
+func TestFTPSCurl(t *testing.T) {
+	curl := needTool(t, "curl")
+	ts := startTLSServer(t, fastftp.Config{TLSDataRequired: true})
+	content := make([]byte, 1<<20)
+	rand.Read(content)
+	os.WriteFile(filepath.Join(ts.dir, "d.bin"), content, 0o644)
+	url := "ftp://alice:pw@" + ts.addr + "/"
+	run := func(args ...string) []byte {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, curl, append([]string{"-sS", "--ssl-reqd", "-k"}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("curl %v: %v", args, err)
+		}
+		return out
+	}
+	if got := run(url + "d.bin"); !bytes.Equal(got, content) {
+		t.Fatal("curl FTPS download differs")
+	}
+	if got := string(run("--list-only", url)); !strings.Contains(got, "d.bin") {
+		t.Fatalf("curl FTPS list: %q", got)
+	}
+	up := filepath.Join(t.TempDir(), "u.bin")
+	os.WriteFile(up, content, 0o644)
+	run("-T", up, url+"u.bin")
+	if got, _ := os.ReadFile(filepath.Join(ts.dir, "u.bin")); !bytes.Equal(got, content) {
+		t.Fatal("curl FTPS upload differs")
+	}
+	part := filepath.Join(t.TempDir(), "part.bin")
+	os.WriteFile(part, content[:300000], 0o644)
+	run("-C", "-", "-o", part, url+"d.bin")
+	if got, _ := os.ReadFile(part); !bytes.Equal(got, content) {
+		t.Fatal("curl FTPS resumed download differs")
+	}
+}
+
+// TestFTPSLftp: lftp with ftp:ssl-force and ftp:ssl-protect-data mirrors a tree up and down.
+func TestFTPSLftp(t *testing.T) {
+	lftp := needTool(t, "lftp")
+	ts := startTLSServer(t, fastftp.Config{TLSControlRequired: true, TLSDataRequired: true})
+	src := t.TempDir()
+	for i := range 5 {
+		b := make([]byte, 1000*i+1)
+		rand.Read(b)
+		os.WriteFile(filepath.Join(src, fmt.Sprintf("f%d", i)), b, 0o644)
+	}
+	dst := t.TempDir()
+	host, port, _ := net.SplitHostPort(ts.addr)
+	script := fmt.Sprintf("set net:max-retries 1; set net:timeout 10; set ftp:ssl-force true; "+
+		"set ftp:ssl-protect-data true; set ssl:verify-certificate no; "+
+		"open -u alice,pw -p %s %s; mirror -R %s /up; mirror /up %s", port, host, src, dst)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, lftp, "-c", script).CombinedOutput(); err != nil {
+		t.Fatalf("lftp: %v\n%s", err, out)
+	}
+	for i := range 5 {
+		name := fmt.Sprintf("f%d", i)
+		a, _ := os.ReadFile(filepath.Join(src, name))
+		b, err := os.ReadFile(filepath.Join(dst, name))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Fatalf("lftp FTPS mirror: %s differs (%v)", name, err)
+		}
+	}
+}
+
+// TestFTPSPythonFtplib: ftplib's FTP_TLS cannot resume TLS sessions on data connections,
+// so it works against the relaxed mode only.
+func TestFTPSPythonFtplib(t *testing.T) {
+	py := needTool(t, "python3")
+	ts := startTLSServer(t, fastftp.Config{TLSNoSessionReuse: true})
+	os.WriteFile(filepath.Join(ts.dir, "p.txt"), []byte("hello over tls\n"), 0o644)
+	host, port, _ := net.SplitHostPort(ts.addr)
+	script := `
+import ftplib, ssl, sys, io
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+f = ftplib.FTP_TLS(context=ctx, timeout=10)
+f.connect(sys.argv[1], int(sys.argv[2])); f.login("alice", "pw"); f.prot_p()
+buf = io.BytesIO(); f.retrbinary("RETR p.txt", buf.write)
+f.storbinary("STOR q.txt", io.BytesIO(b"from ftplib\n"))
+print(buf.getvalue().decode().strip()); f.quit()
+`
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, "-c", script, host, port).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "hello over tls" {
+		t.Fatalf("ftplib: %v %q", err, out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(ts.dir, "q.txt")); string(b) != "from ftplib\n" {
+		t.Fatalf("ftplib upload: %q", b)
+	}
+}
