@@ -97,6 +97,13 @@ type Config struct {
 	// (control or data). 0 means 10 s.
 	TLSHandshakeTimeout time.Duration
 
+	// Hooks are called on connections, logins and transfers (see Hooks).
+	Hooks Hooks
+	// SiteCommands adds SITE subcommands, listed by SITE HELP.
+	SiteCommands []SiteCommand
+	// Debug logs every command at debug level (passwords masked).
+	Debug bool
+
 	// Logger receives the server's logs. Nil means slog.Default().
 	Logger *slog.Logger
 }

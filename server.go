@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -33,6 +34,9 @@ type Server struct {
 	r     *reactor.Reactor
 	rcfg  reactor.Config
 	conns *throttle.Counter
+
+	hookPool *session.Pool
+	metrics  func(Event) // metrics observer of events, when metrics are on
 
 	mu       sync.Mutex
 	lns      map[net.Listener]struct{}
@@ -103,6 +107,19 @@ func New(cfg Config) (*Server, error) {
 		LoginTimeout:       cfg.LoginTimeout,
 		MaxSessionsPerUser: cfg.MaxSessionsPerUser,
 	}
+	if len(cfg.SiteCommands) > 0 {
+		env.Site = make(map[string]*session.SiteCommand)
+		for i := range cfg.SiteCommands {
+			c := &cfg.SiteCommands[i]
+			name := strings.ToUpper(c.Name)
+			if name == "" || name == "HELP" || name == "CHMOD" || strings.ContainsAny(name, " \r\n") || c.Run == nil {
+				return nil, fmt.Errorf("fastftp: SITE command %q: needs a name other than HELP/CHMOD, without spaces, and a Run function", c.Name)
+			}
+			c.Name = name
+			env.Site[name] = c
+		}
+	}
+	env.Debug = cfg.Debug
 	if cfg.BanAfter > 0 {
 		env.Bans = throttle.NewBans(cfg.BanAfter, cfg.BanWindow, cfg.BanTime)
 	}
@@ -117,7 +134,6 @@ func New(cfg Config) (*Server, error) {
 		env.TLSNoReuse = cfg.TLSNoSessionReuse
 		env.TLSHandshakeTimeout = cfg.TLSHandshakeTimeout
 	}
-	env.Start()
 	s := &Server{
 		cfg:   cfg,
 		log:   cfg.Logger,
@@ -125,6 +141,18 @@ func New(cfg Config) (*Server, error) {
 		conns: throttle.NewCounter(cfg.MaxConns, cfg.MaxConnsPerIP),
 		lns:   make(map[net.Listener]struct{}),
 	}
+	if cfg.Hooks.any() {
+		w, q := cfg.Hooks.Workers, cfg.Hooks.Queue
+		if w <= 0 {
+			w = 4
+		}
+		if q <= 0 {
+			q = 10000
+		}
+		s.hookPool = session.NewPool(w, q)
+		env.Events = s.dispatch
+	}
+	env.Start()
 	s.rcfg = reactor.Config{Loops: cfg.Loops, Log: cfg.Logger, Closed: s.released, Detach: s.detached}
 	r, err := reactor.Start(s.rcfg)
 	if err != nil {
@@ -326,6 +354,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	err := s.r.Stop()
 	s.env.Stop()
+	if s.hookPool != nil {
+		done := make(chan struct{})
+		go func() { s.hookPool.Close(); close(done) }() // queued hooks still run
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+	}
 	if !clean {
 		return ctx.Err()
 	}

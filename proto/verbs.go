@@ -125,7 +125,7 @@ var verbTable = [NumVerbs]verbInfo{
 	STAT:    {"STAT", nl | dt | pa, "Syntax: STAT [<SP> path] (server or transfer status, or list path)."},
 	HELP:    {"HELP", 0, "Syntax: HELP [<SP> cmd] (show help)."},
 	NOOP:    {"NOOP", an, "Syntax: NOOP (do nothing)."},
-	SITE:    {"SITE", nl | ar, "Syntax: SITE <SP> site-command (site-specific command)."},
+	SITE:    {"SITE", ar, "Syntax: SITE <SP> site-command (site-specific command)."},
 	FEAT:    {"FEAT", an, "Syntax: FEAT (list the extensions supported)."},
 	OPTS:    {"OPTS", ar, "Syntax: OPTS <SP> cmd [<SP> option] (set an option for a command)."},
 	PORT:    {"PORT", nl | ar, "Syntax: PORT <SP> h1,h2,h3,h4,p1,p2 (open an active data connection)."},

@@ -113,7 +113,8 @@ func TestVerbFlags(t *testing.T) {
 		DuringTransfer: "ABOR STAT QUIT",
 		PathArg:        "CWD MKD RMD DELE RNFR RNTO LIST NLST RETR STOR APPE STOU SIZE MDTM MLST MLSD STAT",
 	}
-	noLogin := " USER PASS QUIT FEAT SYST NOOP HELP OPTS AUTH PBSZ PROT CCC LANG "
+	// SITE checks login per subcommand (SITE HELP works before login, as in pyftpdlib).
+	noLogin := " USER PASS QUIT FEAT SYST NOOP HELP OPTS AUTH PBSZ PROT CCC LANG SITE "
 	for v := Verb(1); v < NumVerbs; v++ {
 		f := v.Flags()
 		if got, want := f.Has(NeedLogin), !strings.Contains(noLogin, " "+v.String()+" "); got != want {

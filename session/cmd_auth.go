@@ -67,6 +67,7 @@ func (s *Session) loginOK(u *auth.User) {
 	s.failed = 0
 	s.cwd = "/"
 	s.env.Log.Info("login", "remote", s.remote, "user", u.Name)
+	s.event(EventLogin, "", 0, 0, nil)
 	msg := u.LoginMsg
 	if msg == "" {
 		msg = "Login successful."
@@ -80,6 +81,7 @@ func (s *Session) loginFailed(err error) {
 	s.failed++
 	s.gotUser = false
 	s.env.Log.Warn("login failed", "remote", s.remote, "user", s.userString(), "err", err)
+	s.event(EventLoginFailed, "", 0, 0, err)
 	last := int(s.failed) >= s.env.MaxLoginAttempts
 	text := "Authentication failed."
 	if !errors.Is(err, auth.ErrBadCredentials) {
@@ -159,6 +161,9 @@ func (s *Session) cmdPWD(_ []byte) {
 
 // logout releases the user's session slot.
 func (s *Session) logout() {
+	if s.user != nil {
+		s.event(EventLogout, "", 0, 0, nil)
+	}
 	if s.ug != nil {
 		s.env.gov.leave(s.ug)
 		s.ug = nil

@@ -283,19 +283,75 @@ func permFact(u *auth.User, p string, dir bool) string {
 	return string(b)
 }
 
-var siteHelp = []byte("214-The following SITE commands are recognized:\r\n CHMOD\r\n HELP\r\n214 Help SITE command successful.\r\n")
-
 func (s *Session) cmdSITE(arg []byte) {
 	sub, rest, _ := bytes.Cut(arg, []byte{' '})
 	switch {
 	case asciiEqualFold(sub, "HELP"):
-		o := s.t.Out()
-		*o = append(*o, siteHelp...)
+		s.siteHelp()
 	case asciiEqualFold(sub, "CHMOD"):
+		if s.user == nil {
+			s.reply(530, "Log in with USER and PASS first.")
+			return
+		}
 		s.siteChmod(rest)
 	default:
-		s.reply(500, "Unknown SITE command.")
+		s.siteCustom(sub, rest)
 	}
+}
+
+func (s *Session) siteHelp() {
+	o := s.t.Out()
+	b := proto.AppendReplyStart(*o, 214, "The following SITE commands are recognized:")
+	b = append(b, " CHMOD <mode> <path> (change file mode)\r\n HELP (this list)\r\n"...)
+	for _, c := range s.env.sortedSite() {
+		b = append(b, ' ')
+		b = proto.AppendSanitizedString(b, c.Name)
+		if c.Help != "" {
+			b = append(b, ' ')
+			b = proto.AppendSanitizedString(b, c.Help)
+		}
+		b = append(b, '\r', '\n')
+	}
+	*o = proto.AppendReply(b, 214, "Help SITE command successful.")
+}
+
+// siteCustom runs an embedder's SITE command on the worker pool.
+func (s *Session) siteCustom(sub, rest []byte) {
+	var name [32]byte
+	if len(sub) > len(name) {
+		s.reply(500, "Unknown SITE command.")
+		return
+	}
+	for i, c := range sub {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		name[i] = c
+	}
+	cmd := s.env.Site[string(name[:len(sub)])]
+	switch {
+	case cmd == nil:
+		s.reply(500, "Unknown SITE command.")
+		return
+	case !cmd.NoLogin && s.user == nil:
+		s.reply(530, "Log in with USER and PASS first.")
+		return
+	}
+	p := s.cwd
+	if len(rest) > 0 {
+		p = s.resolve(rest)
+	}
+	if s.user != nil && cmd.Perm != 0 && !s.can(cmd.Perm, p) {
+		return
+	}
+	sc := &SiteContext{User: s.user, Remote: s.remote, Cwd: s.cwd, Arg: string(rest), Path: p}
+	s.async(func() func() {
+		code, text := cmd.Run(sc)
+		if code < 100 || code > 599 {
+			code, text = 550, "SITE command failed."
+		}
+		return func() { s.reply(code, text) }
+	})
 }
 
 func (s *Session) siteChmod(arg []byte) {

@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net/netip"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,6 +45,14 @@ type Env struct {
 	LoginTimeout time.Duration
 	// Bans refuses addresses after repeated failed logins; nil disables banning.
 	Bans *throttle.Bans
+
+	// Events, if set, receives every Event. It is called from event loops and transfer
+	// goroutines and must not block: the server hands events to its hook pool.
+	Events func(Event)
+	// Site holds custom SITE commands by upper-case name.
+	Site map[string]*SiteCommand
+	// Debug logs every command (PASS masked) at debug level.
+	Debug bool
 
 	// TLS enables AUTH TLS and PROT P when non-nil (see cmd_tls.go).
 	TLS *tls.Config
@@ -122,6 +132,16 @@ func (e *Env) WaitTransfers(done <-chan struct{}) bool {
 	case <-done:
 		return false
 	}
+}
+
+// sortedSite lists the custom SITE commands by name (for SITE HELP).
+func (e *Env) sortedSite() []*SiteCommand {
+	out := make([]*SiteCommand, 0, len(e.Site))
+	for _, c := range e.Site {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *SiteCommand) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // Sessions returns the number of live sessions.

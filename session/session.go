@@ -97,6 +97,7 @@ func unmap(ap netip.AddrPort) netip.AddrPort {
 func (s *Session) Start(t Transport) {
 	s.t = t
 	s.env.track(s)
+	s.event(EventConnect, "", 0, 0, nil)
 	s.reply(220, s.env.Banner)
 }
 
@@ -139,6 +140,7 @@ func (s *Session) Closed() {
 		s.pasv = nil
 	}
 	s.logout()
+	s.event(EventDisconnect, "", 0, 0, nil)
 	s.env.untrack(s)
 }
 
@@ -225,6 +227,9 @@ func (s *Session) exec(line []byte) {
 	cmd := proto.Parse(line)
 	s.last.Store(s.env.now())
 	v := cmd.Verb
+	if s.env.Debug {
+		s.logCommand(&cmd)
+	}
 	if v == proto.Unknown {
 		if len(cmd.Name) == 0 {
 			s.reply(500, "Syntax error: empty command.")
@@ -320,3 +325,12 @@ func (s *Session) post(fn func()) {
 
 // ctx returns a context for blocking work of this session.
 func (s *Session) ctx() context.Context { return context.Background() }
+
+// logCommand writes one debug line per command; the password never reaches the log.
+func (s *Session) logCommand(cmd *proto.Command) {
+	arg := string(cmd.Arg)
+	if cmd.Verb == proto.PASS {
+		arg = "******"
+	}
+	s.env.Log.Debug("command", "remote", s.remote, "user", s.userString(), "cmd", string(cmd.Name), "arg", arg)
+}

@@ -162,6 +162,20 @@ func failed(ctx context.Context, err error) outcome {
 	}
 }
 
+// transferEvent reports a finished transfer; it runs on the transfer goroutine (s.user is
+// immutable while a transfer runs).
+func (s *Session) transferEvent(ok, incomplete EventKind, p string, n int64, start time.Time, err error) {
+	if s.env.Events == nil {
+		return
+	}
+	k := ok
+	if err != nil {
+		k = incomplete
+	}
+	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.remote, User: s.user.Name, Path: p,
+		Bytes: n, Duration: time.Since(start), Err: err})
+}
+
 func (s *Session) logTransfer(dir, p string, n int64, start time.Time, err error) {
 	s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n,
 		"ms", time.Since(start).Milliseconds(), "remote", s.remote, "user", s.user.Name,
@@ -231,6 +245,7 @@ func (s *Session) cmdRETR(arg []byte) {
 			err = cerr
 		}
 		s.logTransfer("send", p, n, start, err)
+		s.transferEvent(EventFileSent, EventIncompleteFileSent, p, n, start, err)
 		if err != nil {
 			return failed(ctx, err)
 		}
@@ -307,6 +322,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 			err = fsys.Rename(temp, target)
 		}
 		s.logTransfer("receive", target, n, start, err)
+		s.transferEvent(EventFileReceived, EventIncompleteFileReceived, target, n, start, err)
 		if err == nil {
 			if mode == modeUnique {
 				return outcome{226, "Transfer complete: stored as " + path.Base(target) + "."}

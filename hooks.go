@@ -1,0 +1,100 @@
+// Event hooks and custom SITE commands: how embedders react to what the server does.
+package fastftp
+
+import (
+	"github.com/fastftp/fastftp/session"
+)
+
+// Event describes a connection, login or transfer (see Hooks).
+type Event = session.Event
+
+// EventKind says which hook an Event is for.
+type EventKind = session.EventKind
+
+// The event kinds, one per hook.
+const (
+	EventConnect                = session.EventConnect
+	EventDisconnect             = session.EventDisconnect
+	EventLogin                  = session.EventLogin
+	EventLoginFailed            = session.EventLoginFailed
+	EventLogout                 = session.EventLogout
+	EventFileSent               = session.EventFileSent
+	EventFileReceived           = session.EventFileReceived
+	EventIncompleteFileSent     = session.EventIncompleteFileSent
+	EventIncompleteFileReceived = session.EventIncompleteFileReceived
+)
+
+// SiteCommand is a custom SITE subcommand; SiteContext is what its Run function sees.
+type (
+	SiteCommand = session.SiteCommand
+	SiteContext = session.SiteContext
+)
+
+// Hooks are pyftpdlib's on_connect ... on_incomplete_file_received callbacks. Each is
+// optional. They run on the server's hook pool, never on an event loop and never on the
+// session's own path: the session does not wait for them, so a hook that sleeps (a long
+// job after each upload) delays only the hooks queued behind it. Consequences: hooks of one
+// session may run concurrently and out of order once Workers > 1, and a hook may run after
+// the client has gone. When the queue is full, events are dropped and logged.
+type Hooks struct {
+	OnConnect                func(Event)
+	OnDisconnect             func(Event)
+	OnLogin                  func(Event)
+	OnLoginFailed            func(Event)
+	OnLogout                 func(Event)
+	OnFileSent               func(Event)
+	OnFileReceived           func(Event)
+	OnIncompleteFileSent     func(Event)
+	OnIncompleteFileReceived func(Event)
+	// Workers is how many hooks run at once; 0 means 4. Queue bounds waiting events; 0
+	// means 10,000.
+	Workers, Queue int
+}
+
+func (h *Hooks) lookup(k EventKind) func(Event) {
+	switch k {
+	case EventConnect:
+		return h.OnConnect
+	case EventDisconnect:
+		return h.OnDisconnect
+	case EventLogin:
+		return h.OnLogin
+	case EventLoginFailed:
+		return h.OnLoginFailed
+	case EventLogout:
+		return h.OnLogout
+	case EventFileSent:
+		return h.OnFileSent
+	case EventFileReceived:
+		return h.OnFileReceived
+	case EventIncompleteFileSent:
+		return h.OnIncompleteFileSent
+	case EventIncompleteFileReceived:
+		return h.OnIncompleteFileReceived
+	}
+	return nil
+}
+
+func (h *Hooks) any() bool {
+	for k := EventConnect; k <= EventIncompleteFileReceived; k++ {
+		if h.lookup(k) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// dispatch hands an event to its hook on the hook pool. Called from event loops and
+// transfer goroutines: it never blocks.
+func (s *Server) dispatch(ev Event) {
+	if s.metrics != nil {
+		s.metrics(ev)
+	}
+	fn := s.cfg.Hooks.lookup(ev.Kind)
+	if fn == nil || s.hookPool == nil {
+		return
+	}
+	if !s.hookPool.Submit(func() { fn(ev) }) {
+		s.log.Error("hook queue full: event dropped", "event", ev.Kind.String(), "remote", ev.Remote, "user", ev.User, "path", ev.Path)
+	}
+}
