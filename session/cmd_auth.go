@@ -140,18 +140,14 @@ func (s *Session) goodbye() {
 }
 
 func (s *Session) cmdREIN(_ []byte) {
-	if s.pasv != nil {
-		s.pasv.Close()
-		s.pasv = nil
-	}
+	s.dropData()
 	s.logout()
 	s.userLen = 0
 	s.gotUser = false
 	s.cwd = "/"
-	s.rest = 0
+	s.x = nil
 	s.ascii = false
 	s.epsvAll = false
-	s.port = netipZero
 	s.reply(220, "Ready for new user.")
 }
 

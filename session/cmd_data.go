@@ -13,11 +13,13 @@ import (
 var netipZero netip.AddrPort
 
 func (s *Session) dropData() {
-	if s.pasv != nil {
-		s.pasv.Close()
-		s.pasv = nil
+	if x := s.x; x != nil {
+		if x.pasv != nil {
+			x.pasv.Close()
+			x.pasv = nil
+		}
+		x.port = netipZero
 	}
-	s.port = netipZero
 }
 
 // listen opens a passive listener on the control connection's own local address, the one
@@ -30,7 +32,7 @@ func (s *Session) listen() *datapath.Passive {
 		s.reply(425, "Can't open passive connection: no free port.")
 		return nil
 	}
-	s.pasv = p
+	s.ext().pasv = p
 	return p
 }
 
@@ -125,7 +127,7 @@ func (s *Session) active(ap netip.AddrPort, verb string) {
 		return
 	}
 	s.dropData()
-	s.port = ap
+	s.ext().port = ap
 	s.reply(200, verb+" command successful.")
 }
 
@@ -135,7 +137,7 @@ func (s *Session) cmdREST(arg []byte) {
 		s.reply(501, "Invalid REST parameter.")
 		return
 	}
-	s.rest = n
+	s.ext().rest = n
 	o := s.t.Out()
 	b := append(*o, "350 Restarting at "...)
 	b = strconv.AppendInt(b, n, 10)
@@ -149,7 +151,7 @@ func (s *Session) cmdABOR(_ []byte) {
 		x.cancel()
 		return
 	}
-	if s.pasv != nil || s.port.IsValid() {
+	if x := s.xr(); x.pasv != nil || x.port.IsValid() {
 		s.dropData()
 		s.reply(225, "ABOR command successful; data channel closed.")
 		return

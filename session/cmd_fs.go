@@ -106,15 +106,17 @@ func (s *Session) cmdRNFR(arg []byte) {
 				s.replyErr(err, p)
 				return
 			}
-			s.rnfr = p
+			s.ext().rnfr = p
 			s.reply(350, "Ready for destination name.")
 		}
 	})
 }
 
 func (s *Session) cmdRNTO(arg []byte) {
-	from := s.rnfr
-	s.rnfr = ""
+	from := s.xr().rnfr
+	if s.x != nil {
+		s.x.rnfr = ""
+	}
 	if from == "" {
 		s.reply(503, "Bad sequence of commands: use RNFR first.")
 		return

@@ -128,7 +128,7 @@ func ControlTLSConfig(base *tls.Config, id []byte) *tls.Config {
 // connection issues (TLS 1.3 sends fresh ones after every handshake, and clients cache
 // the newest) carry the same stamp, so the next data connection can resume from them.
 func (s *Session) dataTLSConfig() *tls.Config {
-	base, id := s.env.TLS, s.tlsID
+	base, id := s.env.TLS, s.xr().tlsID
 	c := ControlTLSConfig(base, id)
 	c.UnwrapSession = func(identity []byte, cs tls.ConnectionState) (*tls.SessionState, error) {
 		ss, err := base.DecryptTicket(identity, cs)

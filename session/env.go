@@ -174,7 +174,7 @@ func (e *Env) EachSession(fn func(*Session)) {
 }
 
 func (e *Env) shardOf(s *Session) *shard {
-	return &e.reg[(uintptr(s.id))%regShards]
+	return &e.reg[s.shard]
 }
 
 func (e *Env) track(s *Session) {

@@ -33,21 +33,28 @@ const maxUser = 32
 
 var sessionIDs atomic.Uint64
 
-// Session is one control connection's state.
+// Session is one control connection's state. Its size is memory per idle session, so
+// what only a transferring session needs lives in extra, allocated on first use.
 type Session struct {
 	env    *Env
 	t      Transport
-	id     uint64
 	local  netip.AddrPort
 	remote netip.AddrPort
+	user   *auth.User
+	ug     *userGov // the logged-in user's shared limits
+	xfer   *transfer
+	x      *extra
+	cwd    string
 
-	user     *auth.User
+	born         int64        // coarse time the connection arrived (read by the reaper)
+	last         atomic.Int64 // coarse time of the last command (read by the reaper)
+	transferring atomic.Bool  // read by the reaper: never time out a moving transfer
+	authed       atomic.Bool  // read by the reaper for the login timeout
+	shard        uint8        // registry shard
+
 	userName [maxUser]byte
 	userLen  uint8
 	failed   uint8
-	cwd      string
-	rnfr     string
-	rest     int64
 	facts    proto.Facts
 	ascii    bool // TYPE A
 	epsvAll  bool
@@ -58,19 +65,34 @@ type Session struct {
 	tlsCtl   bool // the control connection is TLS
 	pbsz     bool // PBSZ seen after AUTH
 	protP    bool // PROT P: data connections use TLS
+}
 
+// extra holds the state of data-channel and rename commands.
+type extra struct {
+	pasv  *datapath.Passive
+	port  netip.AddrPort // PORT/EPRT target, valid until used
+	rnfr  string
+	rest  int64
 	tlsID []byte // stamps this control connection's TLS tickets (see cmd_tls.go)
+}
 
-	pasv *datapath.Passive
-	port netip.AddrPort // PORT/EPRT target, valid until used
-	xfer *transfer
+// noExtra is what xr returns before extra exists: read it, never write it.
+var noExtra extra
 
-	ug *userGov // the logged-in user's shared limits
+// ext returns extra for writing, allocating it on first use.
+func (s *Session) ext() *extra {
+	if s.x == nil {
+		s.x = &extra{}
+	}
+	return s.x
+}
 
-	born         int64        // coarse time the connection arrived (read by the reaper)
-	last         atomic.Int64 // coarse time of the last command (read by the reaper)
-	transferring atomic.Bool  // read by the reaper: never time out a moving transfer
-	authed       atomic.Bool  // read by the reaper for the login timeout
+// xr returns extra for reading (the shared zero value when there is none).
+func (s *Session) xr() *extra {
+	if s.x == nil {
+		return &noExtra
+	}
+	return s.x
 }
 
 // New makes a session for a connection between local and remote. Call Start once the
@@ -78,7 +100,7 @@ type Session struct {
 func New(env *Env, local, remote netip.AddrPort) *Session {
 	s := &Session{
 		env:    env,
-		id:     sessionIDs.Add(1),
+		shard:  uint8(sessionIDs.Add(1) % regShards),
 		local:  unmap(local),
 		remote: unmap(remote),
 		cwd:    "/",
@@ -115,7 +137,7 @@ func (s *Session) Resume(t Transport, tlsID []byte, greet bool) {
 	s.t = t
 	s.busy = false
 	s.tlsCtl = true
-	s.tlsID = tlsID
+	s.ext().tlsID = tlsID
 	if greet {
 		s.protP = true // implicit FTPS protects data by default
 		s.pbsz = true
@@ -135,10 +157,7 @@ func (s *Session) Closed() {
 	if s.xfer != nil {
 		s.xfer.cancel()
 	}
-	if s.pasv != nil {
-		s.pasv.Close()
-		s.pasv = nil
-	}
+	s.dropData()
 	s.logout()
 	s.event(EventDisconnect, "", 0, 0, nil)
 	s.env.untrack(s)
@@ -242,8 +261,8 @@ func (s *Session) exec(line []byte) {
 		*o = b
 		return
 	}
-	if v != proto.RNTO {
-		s.rnfr = ""
+	if v != proto.RNTO && s.x != nil {
+		s.x.rnfr = ""
 	}
 	f := v.Flags()
 	switch {

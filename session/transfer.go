@@ -57,7 +57,8 @@ type outcome struct {
 // startTransfer claims the data source and runs body on a new goroutine. It answers 425 and
 // changes nothing else when no PASV/PORT came first.
 func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Context, ds dataSource, o *sendfile.Options) outcome) {
-	if s.pasv == nil && !s.port.IsValid() {
+	x0 := s.xr()
+	if x0.pasv == nil && !x0.port.IsValid() {
 		s.reply(425, "Use PORT or PASV first.")
 		return
 	}
@@ -68,13 +69,13 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	if s.protP && s.env.TLS != nil {
 		dataTLS = s.dataTLSConfig()
 	}
-	ds := dataSource{pasv: s.pasv, port: s.port, tls: dataTLS}
-	s.pasv, s.port = nil, netipZero
+	ds := dataSource{pasv: x0.pasv, port: x0.port, tls: dataTLS}
+	x0.pasv, x0.port = nil, netipZero
 	ctx, cancel := context.WithCancel(context.Background())
 	x := &transfer{verb: v, path: p, cancel: cancel}
 	s.xfer = x
 	s.busy = true
-	s.rest = 0
+	x0.rest = 0
 	s.transferring.Store(true)
 	opts := s.copyOptions(x)
 	upload := v == proto.STOR || v == proto.APPE || v == proto.STOU
@@ -206,7 +207,7 @@ func (s *Session) cmdRETR(arg []byte) {
 	if !s.can(auth.PermRetrieve, p) {
 		return
 	}
-	fsys, rest := s.user.FS, s.rest
+	fsys, rest := s.user.FS, s.xr().rest
 	s.startTransfer(proto.RETR, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
 		f, err := fsys.Open(p)
 		if err != nil {
@@ -284,7 +285,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 	if !s.creatable(p) || !s.can(perm, p) {
 		return
 	}
-	fsys, rest := s.user.FS, s.rest
+	fsys, rest := s.user.FS, s.xr().rest
 	verb := proto.STOR
 	if mode == modeAppend {
 		verb = proto.APPE
