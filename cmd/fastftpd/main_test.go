@@ -200,3 +200,71 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestSurvivesFDExhaustion runs fastftpd with 64 descriptors and opens 150 connections:
+// accepts fail with EMFILE, the server backs off instead of dying, and once the flood is
+// gone a new client logs in.
+func TestSurvivesFDExhaustion(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh to set the descriptor limit")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	cmd := exec.Command("sh", "-c", `ulimit -n 64 && exec "$0" "$@"`, bin, "-i", "127.0.0.1", "-p", "0", "-d", dir)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	log := &syncBuffer{}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			log.WriteString(sc.Text() + "\n")
+			if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	var addr string
+	select {
+	case addr = <-found:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no address:\n%s", log.String())
+	}
+	var flood []net.Conn
+	for range 150 {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			break // the listen backlog is full: that is flood enough
+		}
+		flood = append(flood, c)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if cmd.ProcessState != nil {
+		t.Fatalf("fastftpd exited during the flood:\n%s", log.String())
+	}
+	for _, c := range flood {
+		c.Close()
+	}
+	// The server must recover: poll until a client logs in (accept back-off is at most 1 s).
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := ftp.Dial(addr, ftp.DialWithTimeout(2*time.Second))
+		if err == nil {
+			err = c.Login("anonymous", "x")
+			c.Quit()
+		}
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no login after the flood: %v\n%s", err, log.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !strings.Contains(log.String(), "too many open files") {
+		t.Errorf("the flood never reached EMFILE, so this proved nothing (log:\n%s)", log.String())
+	}
+}
