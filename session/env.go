@@ -69,7 +69,7 @@ type Env struct {
 	gov   governor
 	clock atomic.Int64 // coarse unix nanoseconds, advanced by the reaper
 	reg   [regShards]shard
-	xfers sync.WaitGroup // running transfers, for graceful shutdown
+	xfers xferCount // running transfers, for graceful shutdown
 	stop  chan struct{}
 	once  sync.Once
 }
@@ -122,16 +122,54 @@ func (e *Env) Stop() {
 	})
 }
 
-// WaitTransfers blocks until no transfer runs or done is closed; it reports whether all ended.
+// WaitTransfers blocks until no transfer runs or done is closed; it reports whether all
+// ended. Transfers may start while it waits (sessions stay usable during the grace period).
 func (e *Env) WaitTransfers(done <-chan struct{}) bool {
-	ch := make(chan struct{})
-	go func() { e.xfers.Wait(); close(ch) }()
+	ch := e.xfers.idle()
 	select {
 	case <-ch:
 		return true
 	case <-done:
 		return false
 	}
+}
+
+// xferCount counts running transfers. Unlike a WaitGroup it allows an increment from zero
+// while someone waits (a session starting a transfer during the shutdown grace period).
+type xferCount struct {
+	mu      sync.Mutex
+	n       int
+	waiters []chan struct{}
+}
+
+func (c *xferCount) add() {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+}
+
+func (c *xferCount) done() {
+	c.mu.Lock()
+	if c.n--; c.n == 0 {
+		for _, w := range c.waiters {
+			close(w)
+		}
+		c.waiters = nil
+	}
+	c.mu.Unlock()
+}
+
+// idle returns a channel closed when no transfer runs.
+func (c *xferCount) idle() <-chan struct{} {
+	ch := make(chan struct{})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == 0 {
+		close(ch)
+	} else {
+		c.waiters = append(c.waiters, ch)
+	}
+	return ch
 }
 
 // sortedSite lists the custom SITE commands by name (for SITE HELP).

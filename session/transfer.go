@@ -84,9 +84,9 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	}
 	pacer, release := s.env.gov.pacer(upload, s.ug)
 	opts.Pacer = pacer
-	s.env.xfers.Add(1)
+	s.env.xfers.add()
 	go func() {
-		defer s.env.xfers.Done()
+		defer s.env.xfers.done()
 		defer release()
 		out := body(ctx, ds, opts)
 		cancel()
