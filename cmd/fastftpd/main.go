@@ -44,6 +44,7 @@ type options struct {
 	tls, tlsControl, tlsData, tlsNoReuse bool
 	certFile, keyFile, tlsImplicit       string
 	certs                                *fastftp.CertReloader
+	logFormat                            string
 }
 
 func main() {
@@ -79,6 +80,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	str(&o.natAddr, "n", "nat-address", "", "IPv4 address to announce in PASV replies (NAT)")
 	str(&o.portRange, "r", "range", "", "passive ports to use, FROM-TO, e.g. 60000-65535 (default: any free port)")
 	boolean(&o.debug, "D", "debug", "log every command (debug level)")
+	str(&o.logFormat, "", "log-format", "text", "log format: text or json")
 	str(&o.user, "u", "username", "", "a user name to require instead of anonymous access (needs -P)")
 	str(&o.pass, "P", "password", "", "the password of the -u user")
 	num(&o.timeout, "", "timeout", 300, "seconds a control connection may idle before it is closed (0: never)")
@@ -167,7 +169,17 @@ func run(args []string, stderr io.Writer) int {
 	if o.debug {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	var handler slog.Handler
+	switch o.logFormat {
+	case "text":
+		handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
+	case "json":
+		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
+	default:
+		fmt.Fprintf(stderr, "fastftpd: --log-format %q: want text or json\n", o.logFormat)
+		return 2
+	}
+	log := slog.New(handler)
 	cfg, addr, err := buildConfig(&o, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "fastftpd:", err)
@@ -248,6 +260,7 @@ func buildConfig(o *options, log *slog.Logger) (fastftp.Config, string, error) {
 		MaxConns:               o.maxCons,
 		MaxConnsPerIP:          o.maxConsPerIP,
 		MaxLoginAttempts:       o.maxLogin,
+		Debug:                  o.debug,
 		Logger:                 log,
 	}
 	if o.timeout <= 0 {

@@ -30,7 +30,8 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-var addrRe = regexp.MustCompile(`msg="starting FTP server" address=(\S+)`)
+// addrRe finds the listening address in the start-up log, text or JSON.
+var addrRe = regexp.MustCompile(`starting FTP server"[ ,]"?address"?[=:]"?([^"\s]+)`)
 
 // syncBuffer is a log buffer written by the reader goroutine and read by the test.
 type syncBuffer struct {
@@ -266,5 +267,60 @@ func TestSurvivesFDExhaustion(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "too many open files") {
 		t.Errorf("the flood never reached EMFILE, so this proved nothing (log:\n%s)", log.String())
+	}
+}
+
+// TestPrivilegedPortSentence binds port 21 as an unprivileged user: one sentence, no trace.
+func TestPrivilegedPortSentence(t *testing.T) {
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil || os.Geteuid() != 0 {
+		t.Skip("needs root and setpriv to run the binary as an unprivileged user")
+	}
+	// Directories nobody can traverse: t.TempDir's parents are private.
+	base, err := os.MkdirTemp("", "fastftpd-priv-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	os.Chmod(base, 0o755)
+	bin := filepath.Join(base, "fastftpd")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := base
+	out, err := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+		bin, "-i", "127.0.0.1", "-p", "21", "-d", dir).CombinedOutput()
+	if err == nil {
+		t.Fatal("binding port 21 as nobody succeeded")
+	}
+	want := "port 21 needs root or CAP_NET_BIND_SERVICE; use -p 2121"
+	if !strings.Contains(string(out), want) || strings.Contains(string(out), "goroutine") {
+		t.Fatalf("output %q; want the sentence %q", out, want)
+	}
+}
+
+// TestDebugLogsCommandsNotPasswords: -D logs each command; the password never appears.
+func TestDebugLogsCommandsNotPasswords(t *testing.T) {
+	bin := buildBinary(t)
+	_, port, log := startBinary(t, bin, t.TempDir(), "-i", "127.0.0.1", "-p", "0", "-D",
+		"--log-format", "json", "-u", "alice", "-P", "s3cr3t-pw")
+	c, err := ftp.Dial("127.0.0.1:"+port, ftp.DialWithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login("alice", "s3cr3t-pw"); err != nil {
+		t.Fatal(err)
+	}
+	c.NoOp()
+	c.Quit()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(log.String(), `"cmd":"NOOP"`) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(log.String(), `"cmd":"NOOP"`) || !strings.Contains(log.String(), `"msg":"login"`) {
+		t.Fatalf("debug JSON log lacks the commands:\n%s", log.String())
+	}
+	if strings.Contains(log.String(), "s3cr3t-pw") {
+		t.Fatal("the password reached the log")
 	}
 }
