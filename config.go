@@ -4,6 +4,8 @@ package fastftp
 
 import (
 	"crypto/tls"
+	"github.com/fastftp/fastftp/metrics"
+	"github.com/fastftp/fastftp/xferlog"
 	"log/slog"
 	"net/netip"
 	"time"
@@ -96,6 +98,17 @@ type Config struct {
 	// TLSHandshakeTimeout closes a connection whose TLS handshake has not finished in time
 	// (control or data). 0 means 10 s.
 	TLSHandshakeTimeout time.Duration
+
+	// MasqueradeMap gives the address to announce in 227 replies per local address, for
+	// multi-homed hosts behind NAT; it wins over MasqueradeAddress where it applies.
+	MasqueradeMap map[netip.Addr]netip.Addr
+
+	// Metrics, if set, is fed sessions, logins, transfers, replies by class, command
+	// latencies, worker-queue depth and throttle waits; serve Metrics.Handler() over HTTP.
+	Metrics *metrics.Metrics
+	// TransferLog, if set, receives one wu-ftpd xferlog line per finished transfer. The
+	// username field holds the login name (anonymous passwords are never kept).
+	TransferLog *xferlog.Writer
 
 	// Hooks are called on connections, logins and transfers (see Hooks).
 	Hooks Hooks

@@ -3,6 +3,7 @@ package fastftp
 
 import (
 	"github.com/fastftp/fastftp/session"
+	"github.com/fastftp/fastftp/xferlog"
 )
 
 // Event describes a connection, login or transfer (see Hooks).
@@ -87,14 +88,46 @@ func (h *Hooks) any() bool {
 // dispatch hands an event to its hook on the hook pool. Called from event loops and
 // transfer goroutines: it never blocks.
 func (s *Server) dispatch(ev Event) {
-	if s.metrics != nil {
-		s.metrics(ev)
-	}
+	s.record(&ev)
 	fn := s.cfg.Hooks.lookup(ev.Kind)
 	if fn == nil || s.hookPool == nil {
 		return
 	}
 	if !s.hookPool.Submit(func() { fn(ev) }) {
 		s.log.Error("hook queue full: event dropped", "event", ev.Kind.String(), "remote", ev.Remote, "user", ev.User, "path", ev.Path)
+	}
+}
+
+// record feeds an event to the metrics and the transfer log, on the caller's goroutine:
+// both are a few atomic operations or one write(2), never a wait.
+func (s *Server) record(ev *Event) {
+	m := s.cfg.Metrics
+	switch ev.Kind {
+	case EventConnect:
+		if m != nil {
+			m.SessionOpened()
+		}
+	case EventDisconnect:
+		if m != nil {
+			m.SessionClosed()
+		}
+	case EventLogin, EventLoginFailed:
+		if m != nil {
+			m.Login(ev.Kind == EventLogin)
+		}
+	case EventFileSent, EventFileReceived, EventIncompleteFileSent, EventIncompleteFileReceived:
+		upload := ev.Kind == EventFileReceived || ev.Kind == EventIncompleteFileReceived
+		ok := ev.Kind == EventFileSent || ev.Kind == EventFileReceived
+		if m != nil {
+			m.Transfer(upload, ev.Bytes, ok)
+		}
+		if w := s.cfg.TransferLog; w != nil {
+			rec := xferlog.Record{Time: ev.Time, Duration: ev.Duration, Remote: ev.Remote.Addr(),
+				Bytes: ev.Bytes, Path: ev.Path, ASCII: ev.ASCII, Incoming: upload,
+				Anonymous: ev.Anon, User: ev.User, Complete: ok}
+			if err := w.Log(&rec); err != nil {
+				s.log.Error("transfer log write failed", "path", w.Path(), "err", err)
+			}
+		}
 	}
 }

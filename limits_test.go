@@ -274,3 +274,7 @@ func TestLoginTimeoutAndSessionsPerUser(t *testing.T) {
 	}
 	login(t, addr, "bob") // other users are not affected
 }
+
+func fastftpDial(addr string) (*ftp.ServerConn, error) {
+	return ftp.Dial(addr, ftp.DialWithTimeout(5*time.Second))
+}

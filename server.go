@@ -36,7 +36,6 @@ type Server struct {
 	conns *throttle.Counter
 
 	hookPool *session.Pool
-	metrics  func(Event) // metrics observer of events, when metrics are on
 
 	mu       sync.Mutex
 	lns      map[net.Listener]struct{}
@@ -94,6 +93,7 @@ func New(cfg Config) (*Server, error) {
 		},
 		Ports:              datapath.NewPorts(cfg.PassivePortMin, cfg.PassivePortMax),
 		Masquerade:         cfg.MasqueradeAddress,
+		MasqueradeMap:      cfg.MasqueradeMap,
 		Loc:                loc,
 		DisableSendfile:    cfg.DisableSendfile,
 		MaxLoginAttempts:   cfg.MaxLoginAttempts,
@@ -150,6 +150,12 @@ func New(cfg Config) (*Server, error) {
 			q = 10000
 		}
 		s.hookPool = session.NewPool(w, q)
+	}
+	if m := cfg.Metrics; m != nil {
+		env.Observer = m
+		m.QueueDepth(env.QueueDepth)
+	}
+	if cfg.Hooks.any() || cfg.Metrics != nil || cfg.TransferLog != nil {
 		env.Events = s.dispatch
 	}
 	env.Start()
@@ -330,6 +336,10 @@ func (s *Server) SetUserRates(name string, read, write float64) {
 
 // SetConnLimits changes MaxConns and MaxConnsPerIP of a running server.
 func (s *Server) SetConnLimits(maxConns, maxPerIP int) { s.conns.SetLimits(maxConns, maxPerIP) }
+
+// SetAuthorizer replaces the Authorizer of a running server (a reload of users): new logins
+// use it; sessions already logged in keep their user. Safe from any goroutine.
+func (s *Server) SetAuthorizer(a auth.Authorizer) { s.env.SetAuth(a) }
 
 // Sessions returns the number of connected sessions.
 func (s *Server) Sessions() int { return s.env.Sessions() }

@@ -139,6 +139,7 @@ func (g *goConn) flush() bool {
 	if len(g.out) == 0 {
 		return true
 	}
+	g.sess.ObserveReplies(g.out)
 	_ = g.c.SetWriteDeadline(time.Now().Add(writeTimeout))
 	_, err := g.c.Write(g.out)
 	g.out = g.out[:0]

@@ -178,6 +178,7 @@ func (cs *conn) pump() gnet.Action {
 // flush writes the loop's reply buffer to this connection and enforces the output bound.
 func (cs *conn) flush() gnet.Action {
 	if out := cs.loop.out; len(out) > 0 {
+		cs.sess.ObserveReplies(out)
 		_, _ = cs.c.Write(out)
 		cs.loop.out = out[:0]
 	}

@@ -43,7 +43,7 @@ func (s *Session) cmdPASS(arg []byte) {
 	name, pass := s.userString(), string(arg)
 	remote := s.remote.Addr()
 	s.async(func() func() {
-		u, err := s.env.Auth.Authenticate(context.Background(), name, pass, remote)
+		u, err := s.env.authorizer().Authenticate(context.Background(), name, pass, remote)
 		if err == nil {
 			return func() { s.loginOK(u) }
 		}
@@ -118,6 +118,7 @@ func (s *Session) loginFailed(err error) {
 		s.post(func() {
 			s.busy = false
 			finish()
+			s.commandDone()
 		})
 	})
 }

@@ -50,7 +50,9 @@ func (s *Session) cmdPASV(_ []byte) {
 		return
 	}
 	ip := s.local.Addr()
-	if m := s.env.Masquerade; m.IsValid() && m.Is4() {
+	if m, ok := s.env.MasqueradeMap[ip]; ok && m.Is4() {
+		ip = m
+	} else if m := s.env.Masquerade; m.IsValid() && m.Is4() {
 		ip = m
 	}
 	o := s.t.Out()

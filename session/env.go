@@ -3,6 +3,7 @@ package session
 
 import (
 	"crypto/tls"
+	"github.com/fastftp/fastftp/proto"
 	"log/slog"
 	"net/netip"
 	"slices"
@@ -20,13 +21,16 @@ import (
 // Env holds the configuration and shared machinery of one server. Fill the exported fields,
 // then call Start; fields must not change afterwards. Two Envs can live in one process.
 type Env struct {
-	Auth             auth.Authorizer
-	Banner           string
-	IdleTimeout      time.Duration // <= 0: never
-	DataTimeout      time.Duration // <= 0: never
-	Data             datapath.Config
-	Ports            *datapath.Ports
-	Masquerade       netip.Addr // replaces the IPv4 address in 227 replies when valid
+	Auth        auth.Authorizer
+	Banner      string
+	IdleTimeout time.Duration // <= 0: never
+	DataTimeout time.Duration // <= 0: never
+	Data        datapath.Config
+	Ports       *datapath.Ports
+	Masquerade  netip.Addr // replaces the IPv4 address in 227 replies when valid
+	// MasqueradeMap replaces it per local address (multi-homed hosts); it wins over
+	// Masquerade for the addresses it lists.
+	MasqueradeMap    map[netip.Addr]netip.Addr
 	Loc              *time.Location
 	DisableSendfile  bool
 	Chunk            int // bytes per sendfile/splice call; 0: sendfile.DefaultChunk
@@ -45,6 +49,9 @@ type Env struct {
 	LoginTimeout time.Duration
 	// Bans refuses addresses after repeated failed logins; nil disables banning.
 	Bans *throttle.Bans
+
+	// Observer, if set, receives command latencies, reply codes and throttle waits.
+	Observer Observer
 
 	// Events, if set, receives every Event. It is called from event loops and transfer
 	// goroutines and must not block: the server hands events to its hook pool.
@@ -67,7 +74,9 @@ type Env struct {
 
 	pool  *Pool
 	gov   governor
-	clock atomic.Int64 // coarse unix nanoseconds, advanced by the reaper
+	auth  atomic.Pointer[authHolder] // Auth, swappable while serving (SetAuth)
+	epoch time.Time                  // origin of the 32-bit times kept per session
+	clock atomic.Int64               // coarse unix nanoseconds, advanced by the reaper
 	reg   [regShards]shard
 	xfers xferCount // running transfers, for graceful shutdown
 	stop  chan struct{}
@@ -109,6 +118,8 @@ func (e *Env) Start() {
 	}
 	e.gov.init(e)
 	e.pool = NewPool(e.Workers, e.Workers*64)
+	e.auth.Store(&authHolder{e.Auth})
+	e.epoch = time.Now()
 	e.stop = make(chan struct{})
 	e.clock.Store(time.Now().UnixNano())
 	go e.reap()
@@ -182,6 +193,32 @@ func (e *Env) sortedSite() []*SiteCommand {
 	return out
 }
 
+// Observer receives figures for metrics. Its methods are called from event loops and
+// transfer goroutines: they must be fast and must not block.
+type Observer interface {
+	Command(v proto.Verb, d time.Duration)
+	Reply(code int)
+	ThrottleWait(upload bool, d time.Duration)
+}
+
+type authHolder struct{ a auth.Authorizer }
+
+// SetAuth replaces the Authorizer while serving (a reload); logins from now on use it,
+// logged-in sessions keep their User. Safe from any goroutine.
+func (e *Env) SetAuth(a auth.Authorizer) { e.auth.Store(&authHolder{a}) }
+
+func (e *Env) authorizer() auth.Authorizer { return e.auth.Load().a }
+
+// QueueDepth returns the number of blocking jobs waiting for a worker.
+func (e *Env) QueueDepth() int { return e.pool.Queued() }
+
+// seconds is whole seconds since the Env started (a session's birth time fits in 32 bits).
+func (e *Env) seconds() uint32 { return uint32(time.Since(e.epoch) / time.Second) }
+
+// micros is microseconds since the Env started, modulo 2^32 (command timing; durations
+// under 71 minutes come out right across the wrap).
+func (e *Env) micros() uint32 { return uint32(time.Since(e.epoch) / time.Microsecond) }
+
 // Sessions returns the number of live sessions.
 func (e *Env) Sessions() int {
 	n := 0
@@ -247,7 +284,8 @@ func (e *Env) reap() {
 				continue
 			}
 			now := t.UnixNano()
-			idle, login := now-int64(e.IdleTimeout), now-int64(e.LoginTimeout)
+			idle := now - int64(e.IdleTimeout)
+			login := e.seconds() - uint32(e.LoginTimeout/time.Second)
 			for i := range e.reg {
 				sh := &e.reg[i]
 				sh.mu.Lock()
@@ -255,7 +293,7 @@ func (e *Env) reap() {
 					switch {
 					case e.IdleTimeout > 0 && s.last.Load() < idle && !s.transferring.Load():
 						s.t.Post(s.idleTimeout)
-					case e.LoginTimeout > 0 && !s.authed.Load() && s.born < login:
+					case e.LoginTimeout > 0 && !s.authed.Load() && int32(s.born-login) < 0:
 						s.t.Post(s.loginTimeout)
 					}
 				}

@@ -43,6 +43,8 @@ type Event struct {
 	Bytes    int64         // bytes moved (transfers)
 	Duration time.Duration // transfer duration
 	Err      error         // why a transfer was incomplete or a login failed
+	ASCII    bool          // the transfer ran in TYPE A
+	Anon     bool          // the user logged in anonymously
 }
 
 // SiteCommand is a SITE subcommand added by an embedder (pyftpdlib's FAQ: SITE RMTREE).

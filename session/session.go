@@ -7,9 +7,11 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"net/netip"
 	"sync/atomic"
+	"time"
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/datapath"
@@ -46,11 +48,13 @@ type Session struct {
 	x      *extra
 	cwd    string
 
-	born         int64        // coarse time the connection arrived (read by the reaper)
 	last         atomic.Int64 // coarse time of the last command (read by the reaper)
+	born         uint32       // Env.seconds when the connection arrived (read by the reaper)
+	cmdAt        uint32       // Env.micros when the command in flight arrived (metrics)
 	transferring atomic.Bool  // read by the reaper: never time out a moving transfer
 	authed       atomic.Bool  // read by the reaper for the login timeout
 	shard        uint8        // registry shard
+	cmdVerb      proto.Verb   // the command in flight (metrics)
 
 	userName [maxUser]byte
 	userLen  uint8
@@ -106,8 +110,8 @@ func New(env *Env, local, remote netip.AddrPort) *Session {
 		cwd:    "/",
 		facts:  proto.FactsDefault,
 	}
-	s.born = env.now()
-	s.last.Store(s.born)
+	s.born = env.seconds()
+	s.last.Store(env.now())
 	return s
 }
 
@@ -280,9 +284,47 @@ func (s *Session) exec(line []byte) {
 			s.reply(502, "Command not implemented.")
 			return
 		}
+		if s.env.Observer != nil {
+			s.cmdVerb, s.cmdAt = v, s.env.micros()
+			h(s, cmd.Arg)
+			if !s.busy {
+				s.commandDone()
+			}
+			return
+		}
 		h(s, cmd.Arg)
 	}
 }
+
+// commandDone reports the latency of the command that just finished (its final reply is
+// in the output buffer) to the Observer.
+func (s *Session) commandDone() {
+	if o := s.env.Observer; o != nil && s.cmdVerb != proto.Unknown {
+		o.Command(s.cmdVerb, time.Duration(s.env.micros()-s.cmdAt)*time.Microsecond)
+		s.cmdVerb = proto.Unknown
+	}
+}
+
+// ObserveReplies reports the final reply lines in b (about to be written) to the Observer.
+// Transports call it before each write; it allocates nothing.
+func (s *Session) ObserveReplies(b []byte) {
+	o := s.env.Observer
+	if o == nil {
+		return
+	}
+	for len(b) >= 4 {
+		if b[3] == ' ' && isDigit(b[0]) && isDigit(b[1]) && isDigit(b[2]) {
+			o.Reply(int(b[0]-'0')*100 + int(b[1]-'0')*10 + int(b[2]-'0'))
+		}
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return
+		}
+		b = b[i+1:]
+	}
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func hasNUL(b []byte) bool {
 	for _, c := range b {
@@ -323,6 +365,9 @@ func (s *Session) async(work func() func()) {
 			s.busy = false
 			if !s.closing && done != nil {
 				done()
+			}
+			if !s.busy {
+				s.commandDone()
 			}
 		})
 	})

@@ -84,6 +84,15 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	}
 	pacer, release := s.env.gov.pacer(upload, s.ug)
 	opts.Pacer = pacer
+	if o := s.env.Observer; o != nil {
+		lim, rel := pacer, release
+		release = func() {
+			if w, ok := lim.(interface{ Waits() time.Duration }); ok && w.Waits() > 0 {
+				o.ThrottleWait(upload, w.Waits())
+			}
+			rel()
+		}
+	}
 	s.env.xfers.add()
 	go func() {
 		defer s.env.xfers.done()
@@ -109,6 +118,7 @@ func (s *Session) endTransfer(x *transfer, out outcome) {
 	} else {
 		s.reply(out.code, out.text)
 	}
+	s.commandDone()
 	if s.quitting {
 		s.goodbye()
 	}
@@ -165,7 +175,7 @@ func failed(ctx context.Context, err error) outcome {
 
 // transferEvent reports a finished transfer; it runs on the transfer goroutine (s.user is
 // immutable while a transfer runs).
-func (s *Session) transferEvent(ok, incomplete EventKind, p string, n int64, start time.Time, err error) {
+func (s *Session) transferEvent(ok, incomplete EventKind, p string, n int64, start time.Time, ascii bool, err error) {
 	if s.env.Events == nil {
 		return
 	}
@@ -174,7 +184,7 @@ func (s *Session) transferEvent(ok, incomplete EventKind, p string, n int64, sta
 		k = incomplete
 	}
 	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.remote, User: s.user.Name, Path: p,
-		Bytes: n, Duration: time.Since(start), Err: err})
+		Bytes: n, Duration: time.Since(start), Err: err, ASCII: ascii, Anon: s.user.Anonymous})
 }
 
 func (s *Session) logTransfer(dir, p string, n int64, start time.Time, err error) {
@@ -246,7 +256,7 @@ func (s *Session) cmdRETR(arg []byte) {
 			err = cerr
 		}
 		s.logTransfer("send", p, n, start, err)
-		s.transferEvent(EventFileSent, EventIncompleteFileSent, p, n, start, err)
+		s.transferEvent(EventFileSent, EventIncompleteFileSent, p, n, start, opts.ASCII, err)
 		if err != nil {
 			return failed(ctx, err)
 		}
@@ -323,7 +333,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 			err = fsys.Rename(temp, target)
 		}
 		s.logTransfer("receive", target, n, start, err)
-		s.transferEvent(EventFileReceived, EventIncompleteFileReceived, target, n, start, err)
+		s.transferEvent(EventFileReceived, EventIncompleteFileReceived, target, n, start, opts.ASCII, err)
 		if err == nil {
 			if mode == modeUnique {
 				return outcome{226, "Transfer complete: stored as " + path.Base(target) + "."}

@@ -18,6 +18,9 @@ type LocalOptions struct {
 	// DisableOpenat2 forces the os.Root code path even where openat2(2) works: for tests
 	// and benchmarks of the fallback, or a kernel whose openat2 misbehaves.
 	DisableOpenat2 bool
+	// Owner, when set, makes every file and directory created through the Local belong to
+	// Owner's uid and gid (system users served by a root process); see owner_linux.go.
+	Owner *Owner
 }
 
 // Local serves a host directory. Every method is safe for concurrent use by any number of
@@ -40,6 +43,7 @@ type Local struct {
 	dir   *os.File // O_PATH handle of the root for openat2; nil on the fallback path
 	dirfd int      // dir's descriptor, valid while a call holds a reference
 	fast  bool
+	owner *Owner // nil: created entries keep the process's owner
 
 	// calls counts methods in flight; closedBit is set by Close. The descriptors are
 	// closed when both hold, so a Close racing a session never lets a call resolve a path
@@ -73,7 +77,7 @@ func NewLocalOptions(root string, o LocalOptions) (*Local, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open root", Path: root, Err: underlying(err)}
 	}
-	l := &Local{root: r, dirfd: -1}
+	l := &Local{root: r, dirfd: -1, owner: o.Owner}
 	if o.DisableOpenat2 {
 		return l, nil
 	}
@@ -230,6 +234,14 @@ func (l *Local) openFile(op, name string, flag int, perm fs.FileMode) (*os.File,
 		return nil, err
 	}
 	defer l.leave()
+	if l.owner != nil && flag&os.O_CREATE != 0 {
+		return l.openOwned(op, name, rel, flag, perm)
+	}
+	return l.openRel(op, name, rel, flag, perm)
+}
+
+// openRel opens the root-relative path rel; op and name label errors.
+func (l *Local) openRel(op, name, rel string, flag int, perm fs.FileMode) (*os.File, error) {
 	if l.fast {
 		fd, err := openat2(l.dirfd, rel, flag, syscallMode(perm))
 		if err != nil {
@@ -270,7 +282,11 @@ func (l *Local) OpenDir(name string) (Dir, error) {
 // is not followed (EEXIST). Safe from any goroutine.
 func (l *Local) Mkdir(name string, perm fs.FileMode) error {
 	return l.atParent("mkdir", name, func(dirfd int, base string) error {
-		return ignoringEINTR(func() error { return unix.Mkdirat(dirfd, base, syscallMode(perm)) })
+		err := ignoringEINTR(func() error { return unix.Mkdirat(dirfd, base, syscallMode(perm)) })
+		if err == nil && l.owner != nil {
+			err = l.owner.chownNewDir(dirfd, base)
+		}
+		return err
 	})
 }
 

@@ -1,0 +1,83 @@
+// Package config loads fastftpd's TOML configuration file, validates all of it, and
+// reports every problem with the file name and line ("fastftpd.toml:12: user "alice":
+// perm has unknown letter 'x' (valid: elradfmwMT)"). Unknown keys are errors.
+//
+// Load is pure: it reads the file and checks that the directories and files it names
+// exist, and keeps nothing open, so the server may call it again on SIGHUP and apply the
+// result (users and limits) while sessions go on. File.Authorizer builds the
+// auth.Authorizer for the users it describes.
+//
+// # Schema
+//
+// Every table and key is optional; the default is shown. Durations are Go duration
+// strings ("300s", "5m") or integers (seconds); "0" disables a timeout. Rates are bytes
+// per second, a string with an optional 1024-based K, M, G or T suffix ("512K", "10M") or
+// an integer; "0" means unlimited. Permission letters are pyftpdlib's: e chdir, l list,
+// r retrieve, a append, d delete, f rename, m mkdir, w store, M chmod, T set mtime.
+// Relative paths are relative to the directory holding the file.
+//
+//	[server]
+//	listen = [":2121"]              # "host:port" list; host empty (all) or an IP literal
+//	banner = ""                     # 220 greeting; "" = the server's default
+//	loops = 0                       # event loops; 0 = one per CPU
+//	max_cons = 0                    # 0 = unlimited
+//	max_cons_per_ip = 0             # 0 = unlimited
+//	max_login_attempts = 3
+//	idle_timeout = "300s"
+//	data_timeout = "300s"
+//	passive_ports = ""              # "FROM-TO", e.g. "60000-60100"; "" = kernel's choice
+//	masquerade_address = ""         # IPv4 for PASV replies behind NAT
+//	masquerade_map = {}             # { "local IPv4" = "announced IPv4" } (multi-homed)
+//	use_localtime = false
+//	disable_sendfile = false
+//	permit_foreign_addresses = false
+//	permit_privileged_ports = false
+//	read_limit = "0"                # per session (uploads)
+//	write_limit = "0"               # per session (downloads)
+//	global_read_limit = "0"
+//	global_write_limit = "0"
+//
+//	[log]
+//	format = "text"                 # "text" or "json"
+//	level = "info"                  # debug|info|warn|error
+//	xferlog = ""                    # wu-ftpd transfer log path; "" = off
+//
+//	[metrics]
+//	listen = ""                     # Prometheus HTTP listener, e.g. "127.0.0.1:9121"
+//
+//	[anonymous]
+//	enabled = false
+//	home = ""                       # required when enabled; must be a directory
+//	perm = "elr"                    # write letters are allowed, with a warning
+//
+//	[[user]]                        # one table per virtual user
+//	name = ""                       # required, unique, not "anonymous" or "ftp"
+//	password = ""                   # required: bcrypt or argon2id hash (`fastftpd passwd`);
+//	                                # plaintext is accepted with a warning
+//	home = ""                       # required; must be a directory
+//	perm = "elr"
+//	max_sessions = 0                # 0 = unlimited
+//	read_limit = "0"                # shared by all the user's sessions
+//	write_limit = "0"
+//	login_msg = ""                  # 230 text, one line
+//	quit_msg = ""                   # 221 text, one line
+//	  [[user.override]]             # per-directory permissions (pyftpdlib's override_perm)
+//	  dir = ""                      # required; virtual path, e.g. "/incoming"
+//	  perm = ""                     # required
+//	  recursive = false             # also below dir, not only dir and its entries
+//
+//	[system_users]
+//	enabled = false                 # also log in the machine's accounts (see sysauth)
+//	perm = "elradfmwMT"
+//	min_uid = 1000
+//
+//	[tls]
+//	cert_file = ""                  # PEM; cert_file and key_file: both or neither
+//	key_file = ""
+//	control_required = false        # these three need a certificate
+//	data_required = false
+//	implicit_listen = []
+//	require_session_reuse = true
+//
+// example.toml beside this file is a commented example with every key.
+package config

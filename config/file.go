@@ -1,0 +1,138 @@
+// file.go: the validated, typed result of Load.
+
+package config
+
+import (
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/fastftp/fastftp/auth"
+)
+
+// File is a loaded and fully validated config file. Values are typed and ready to use:
+// durations parsed, permissions as auth.Perm, rates in bytes per second, addresses as
+// netip values, paths absolute (a relative path in the file is taken relative to the
+// directory holding the file). Keys absent from the file hold the defaults documented in
+// the package comment. A File is plain data: safe to read from any goroutine, never
+// changed by this package after Load returns.
+type File struct {
+	// Name is the file name given to Load or Parse, used in messages.
+	Name string
+
+	Server      Server
+	Log         Log
+	Metrics     Metrics
+	Anonymous   Anonymous
+	Users       []User
+	SystemUsers SystemUsers
+	TLS         TLS
+
+	// Warnings are problems that do not stop the server, each "FILE:LINE: message"
+	// (plaintext passwords, anonymous users allowed to write). --check-config prints them.
+	Warnings []string
+}
+
+// Server is the [server] table.
+type Server struct {
+	// Listen holds "host:port" addresses for net.Listen; host is empty (every address)
+	// or an IP literal, IPv6 in brackets. Default [":2121"].
+	Listen []string
+	// Banner is the 220 greeting text; "" means the server's default.
+	Banner string
+	// Loops is the number of event loops; 0 means one per CPU.
+	Loops int
+	// MaxConns and MaxConnsPerIP cap control connections; 0 means unlimited.
+	MaxConns, MaxConnsPerIP int
+	// MaxLoginAttempts closes a session after this many failed logins. Default 3.
+	MaxLoginAttempts int
+	// IdleTimeout and DataTimeout: 0 means never. Default 300 s each.
+	IdleTimeout, DataTimeout time.Duration
+	// PassivePortMin and PassivePortMax bound PASV/EPSV ports; both 0 when unset (the
+	// kernel picks).
+	PassivePortMin, PassivePortMax uint16
+	// MasqueradeAddress is the IPv4 address announced in 227 replies; invalid when unset.
+	MasqueradeAddress netip.Addr
+	// MasqueradeMap announces a different IPv4 address per local address the client
+	// connected to (multi-homed hosts); it wins over MasqueradeAddress. Nil when unset.
+	MasqueradeMap map[netip.Addr]netip.Addr
+
+	UseLocalTime           bool
+	DisableSendfile        bool
+	PermitForeignAddresses bool
+	PermitPrivilegedPorts  bool
+
+	// ReadLimit and WriteLimit cap each session's uploads and downloads, the Global ones
+	// all sessions together; bytes per second, 0 means unlimited.
+	ReadLimit, WriteLimit             float64
+	GlobalReadLimit, GlobalWriteLimit float64
+}
+
+// Log is the [log] table.
+type Log struct {
+	// Format is "text" (default) or "json".
+	Format string
+	// Level is the slog level; default slog.LevelInfo.
+	Level slog.Level
+	// Xferlog is the absolute path of the wu-ftpd transfer log; "" means off.
+	Xferlog string
+}
+
+// Metrics is the [metrics] table.
+type Metrics struct {
+	// Listen is the "host:port" of the Prometheus HTTP listener; "" means off.
+	Listen string
+}
+
+// Anonymous is the [anonymous] table.
+type Anonymous struct {
+	Enabled bool
+	// Home is the absolute host directory served to anonymous users (set when Enabled).
+	Home string
+	// Perm defaults to "elr".
+	Perm auth.Perm
+}
+
+// User is one [[user]] entry: a virtual user.
+type User struct {
+	Name string
+	// Password is a bcrypt or argon2id hash, or plaintext (with a warning).
+	Password string
+	// Home is the absolute host directory that is the user's "/".
+	Home string
+	// Perm defaults to "elr".
+	Perm auth.Perm
+	// Override holds the [[user.override]] entries, Dir cleaned and absolute.
+	Override []auth.Override
+	// Limits carries max_sessions, read_limit and write_limit.
+	Limits auth.Limits
+	// LoginMsg and QuitMsg replace the 230 and 221 texts; "" keeps the defaults.
+	LoginMsg, QuitMsg string
+	// Line is where the user's [[user]] header is, for messages.
+	Line int
+}
+
+// SystemUsers is the [system_users] table: log in with the machine's accounts.
+type SystemUsers struct {
+	Enabled bool
+	// Perm defaults to "elradfmwMT".
+	Perm auth.Perm
+	// MinUID refuses accounts below this uid; default 1000.
+	MinUID int
+}
+
+// TLS is the [tls] table. Enabled reports whether a certificate is configured.
+type TLS struct {
+	// CertFile and KeyFile are absolute paths of PEM files, both set or both "".
+	CertFile, KeyFile string
+	ControlRequired   bool
+	DataRequired      bool
+	// ImplicitListen holds "host:port" addresses for implicit FTPS.
+	ImplicitListen []string
+	// RequireSessionReuse: PROT P data connections must resume the control
+	// connection's TLS session. Default true.
+	RequireSessionReuse bool
+}
+
+// Enabled reports whether FTPS is configured (a certificate is set).
+func (t *TLS) Enabled() bool { return t.CertFile != "" }

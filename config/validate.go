@@ -1,0 +1,514 @@
+// validate.go: from raw decoded values to a typed File, collecting every problem with
+// the line of the key that holds it.
+
+package config
+
+import (
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/netip"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/throttle"
+)
+
+// Defaults for keys absent from the file.
+const (
+	DefaultListen           = ":2121"
+	DefaultMaxLoginAttempts = 3
+	DefaultTimeout          = 300 * time.Second
+	DefaultMinUID           = 1000
+)
+
+// permLetters is the alphabet of auth.Perm, for messages.
+const permLetters = "elradfmwMT"
+
+type validator struct {
+	name string
+	dir  string // relative paths in the file are relative to this
+	pos  positions
+	errs ErrorList
+	warn []string
+}
+
+func baseDir(name string) string {
+	d, err := filepath.Abs(filepath.Dir(name))
+	if err != nil {
+		return filepath.Dir(name)
+	}
+	return d
+}
+
+// errorf records a problem at the line of key path (or of its nearest ancestor).
+func (v *validator) errorf(key, format string, args ...any) {
+	v.errs = append(v.errs, &Error{File: v.name, Line: v.pos.at(key).line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warnf(key, format string, args ...any) {
+	e := Error{File: v.name, Line: v.pos.at(key).line, Msg: fmt.Sprintf(format, args...)}
+	v.warn = append(v.warn, e.Error())
+}
+
+func (v *validator) file(r *rawFile) *File {
+	f := &File{Name: v.name}
+	v.server(&f.Server, &r.Server)
+	v.log(&f.Log, &r.Log)
+	if r.Metrics.Listen != "" {
+		f.Metrics.Listen = v.listenAddr("metrics.listen", "metrics.listen", r.Metrics.Listen)
+	}
+	v.anonymous(&f.Anonymous, &r.Anonymous)
+	v.users(f, r.User)
+	f.SystemUsers = SystemUsers{Enabled: r.SystemUsers.Enabled, Perm: auth.MustParsePerm(auth.ReadWrite), MinUID: DefaultMinUID}
+	if r.SystemUsers.Perm != nil {
+		f.SystemUsers.Perm = v.perm("system_users.perm", "system_users: ", *r.SystemUsers.Perm)
+	}
+	if r.SystemUsers.MinUID != nil {
+		f.SystemUsers.MinUID = *r.SystemUsers.MinUID
+		if f.SystemUsers.MinUID < 1 {
+			v.errorf("system_users.min_uid", "system_users.min_uid: %d would admit root (want 1 or more; usually 1000)", f.SystemUsers.MinUID)
+		}
+	}
+	v.tls(&f.TLS, &r.TLS)
+	f.Warnings = v.warn
+	return f
+}
+
+func (v *validator) server(s *Server, r *rawServer) {
+	s.Listen = []string{DefaultListen}
+	if r.Listen != nil {
+		s.Listen = v.listenList("server.listen", *r.Listen)
+		if len(*r.Listen) == 0 {
+			v.errorf("server.listen", "server.listen: no address (want at least one, e.g. [%q])", DefaultListen)
+		}
+	}
+	s.Banner = v.oneLine("server.banner", "server.banner", r.Banner)
+	s.Loops = r.Loops
+	s.MaxConns, s.MaxConnsPerIP = r.MaxCons, r.MaxConsPerIP
+	s.MaxLoginAttempts = DefaultMaxLoginAttempts
+	if r.MaxLoginAttempts != nil {
+		s.MaxLoginAttempts = *r.MaxLoginAttempts
+	}
+	for key, n := range map[string]int{"server.loops": s.Loops, "server.max_cons": s.MaxConns,
+		"server.max_cons_per_ip": s.MaxConnsPerIP, "server.max_login_attempts": s.MaxLoginAttempts} {
+		v.nonNegative(key, key, n)
+	}
+	s.IdleTimeout = v.duration("server.idle_timeout", r.IdleTimeout, DefaultTimeout)
+	s.DataTimeout = v.duration("server.data_timeout", r.DataTimeout, DefaultTimeout)
+	if r.PassivePorts != "" {
+		s.PassivePortMin, s.PassivePortMax = v.portRange("server.passive_ports", r.PassivePorts)
+	}
+	if r.MasqueradeAddress != "" {
+		s.MasqueradeAddress = v.ipv4("server.masquerade_address", "server.masquerade_address", r.MasqueradeAddress)
+	}
+	if len(r.MasqueradeMap) > 0 {
+		s.MasqueradeMap = make(map[netip.Addr]netip.Addr, len(r.MasqueradeMap))
+		for local, public := range r.MasqueradeMap {
+			key := "server.masquerade_map." + local
+			l := v.ipv4(key, "server.masquerade_map: local address", local)
+			p := v.ipv4(key, "server.masquerade_map["+strconv.Quote(local)+"]", public)
+			if l.IsValid() && p.IsValid() {
+				s.MasqueradeMap[l] = p
+			}
+		}
+	}
+	s.UseLocalTime, s.DisableSendfile = r.UseLocalTime, r.DisableSendfile
+	s.PermitForeignAddresses, s.PermitPrivilegedPorts = r.PermitForeignAddresses, r.PermitPrivilegedPorts
+	s.ReadLimit = v.rate("server.read_limit", "server.read_limit", r.ReadLimit)
+	s.WriteLimit = v.rate("server.write_limit", "server.write_limit", r.WriteLimit)
+	s.GlobalReadLimit = v.rate("server.global_read_limit", "server.global_read_limit", r.GlobalReadLimit)
+	s.GlobalWriteLimit = v.rate("server.global_write_limit", "server.global_write_limit", r.GlobalWriteLimit)
+}
+
+func (v *validator) log(l *Log, r *rawLog) {
+	switch r.Format {
+	case "", "text":
+		l.Format = "text"
+	case "json":
+		l.Format = "json"
+	default:
+		v.errorf("log.format", "log.format: %q is not a format (want \"text\" or \"json\")", r.Format)
+	}
+	switch strings.ToLower(r.Level) {
+	case "", "info":
+		l.Level = slog.LevelInfo
+	case "debug":
+		l.Level = slog.LevelDebug
+	case "warn", "warning":
+		l.Level = slog.LevelWarn
+	case "error":
+		l.Level = slog.LevelError
+	default:
+		v.errorf("log.level", "log.level: %q is not a level (want debug, info, warn or error)", r.Level)
+	}
+	if r.Xferlog != "" {
+		l.Xferlog = v.abs(r.Xferlog)
+		if fi, err := os.Stat(filepath.Dir(l.Xferlog)); err != nil || !fi.IsDir() {
+			v.errorf("log.xferlog", "log.xferlog: directory %s does not exist", filepath.Dir(l.Xferlog))
+		}
+	}
+}
+
+func (v *validator) anonymous(a *Anonymous, r *rawAnonymous) {
+	a.Enabled = r.Enabled
+	a.Perm = auth.MustParsePerm(auth.ReadOnly)
+	if r.Perm != nil {
+		a.Perm = v.perm("anonymous.perm", "anonymous: ", *r.Perm)
+	}
+	if r.Home != "" {
+		a.Home = v.home("anonymous.home", "anonymous: ", r.Home, r.Enabled)
+	}
+	if !r.Enabled {
+		return
+	}
+	if r.Home == "" {
+		v.errorf("anonymous", "anonymous: enabled but home is not set")
+	}
+	if w := a.Perm &^ auth.MustParsePerm(auth.ReadOnly); w != 0 {
+		v.warnf("anonymous.perm", "anonymous: users who need no password may change files (perm %q)", w.String())
+	}
+}
+
+func (v *validator) users(f *File, raw []rawUser) {
+	seen := map[string]int{} // name -> index of first definition
+	for i := range raw {
+		r := &raw[i]
+		key := "user[" + strconv.Itoa(i) + "]"
+		u := User{Name: r.Name, Line: v.pos.at(key).line, Perm: auth.MustParsePerm(auth.ReadOnly)}
+		who := fmt.Sprintf("user %q: ", r.Name)
+		switch {
+		case r.Name == "":
+			v.errorf(key, "user #%d: name is missing", i+1)
+			who = fmt.Sprintf("user #%d: ", i+1)
+		case strings.ContainsFunc(r.Name, func(c rune) bool { return c <= ' ' || c == 0x7f }):
+			v.errorf(key+".name", "%sname has spaces or control characters", who)
+		case strings.EqualFold(r.Name, "anonymous") || strings.EqualFold(r.Name, "ftp"):
+			v.errorf(key+".name", "%sname is reserved for anonymous access (use [anonymous])", who)
+		}
+		if first, dup := seen[r.Name]; dup && r.Name != "" {
+			v.errorf(key+".name", "%sdefined twice (first at line %d)", who, v.pos.at("user["+strconv.Itoa(first)+"]").line)
+		} else {
+			seen[r.Name] = i
+		}
+		switch {
+		case r.Password == nil || *r.Password == "":
+			v.errorf(key, "%spassword is missing (make a hash with `fastftpd passwd`)", who)
+		default:
+			u.Password = *r.Password
+			v.password(key+".password", who, u.Password)
+		}
+		if r.Home == "" {
+			v.errorf(key, "%shome is missing", who)
+		} else {
+			u.Home = v.home(key+".home", who, r.Home, true)
+		}
+		if r.Perm != nil {
+			u.Perm = v.perm(key+".perm", who, *r.Perm)
+		}
+		v.nonNegative(key+".max_sessions", who+"max_sessions", r.MaxSessions)
+		u.Limits = auth.Limits{
+			MaxSessions:      r.MaxSessions,
+			ReadBytesPerSec:  v.rate(key+".read_limit", who+"read_limit", r.ReadLimit),
+			WriteBytesPerSec: v.rate(key+".write_limit", who+"write_limit", r.WriteLimit),
+		}
+		u.LoginMsg = v.oneLine(key+".login_msg", who+"login_msg", r.LoginMsg)
+		u.QuitMsg = v.oneLine(key+".quit_msg", who+"quit_msg", r.QuitMsg)
+		dirs := map[string]bool{}
+		for j := range r.Override {
+			o := &r.Override[j]
+			okey := key + ".override[" + strconv.Itoa(j) + "]"
+			if o.Dir == "" {
+				v.errorf(okey, "%soverride #%d: dir is missing", who, j+1)
+				continue
+			}
+			dir := path.Clean("/" + o.Dir)
+			owho := fmt.Sprintf("%soverride %q: ", who, dir)
+			if dirs[dir] {
+				v.errorf(okey+".dir", "%sdirectory listed twice", owho)
+			}
+			dirs[dir] = true
+			if o.Perm == nil {
+				v.errorf(okey, "%sperm is missing", owho)
+				continue
+			}
+			u.Override = append(u.Override, auth.Override{Dir: dir, Perm: v.perm(okey+".perm", owho, *o.Perm), Recursive: o.Recursive})
+		}
+		f.Users = append(f.Users, u)
+	}
+}
+
+func (v *validator) tls(t *TLS, r *rawTLS) {
+	t.ControlRequired, t.DataRequired = r.ControlRequired, r.DataRequired
+	t.RequireSessionReuse = r.RequireSessionReuse == nil || *r.RequireSessionReuse
+	switch {
+	case r.CertFile != "" && r.KeyFile != "":
+		t.CertFile = v.readable("tls.cert_file", "tls.cert_file", r.CertFile)
+		t.KeyFile = v.readable("tls.key_file", "tls.key_file", r.KeyFile)
+	case r.CertFile != "":
+		v.errorf("tls.cert_file", "tls: cert_file is set but key_file is not (set both or neither)")
+	case r.KeyFile != "":
+		v.errorf("tls.key_file", "tls: key_file is set but cert_file is not (set both or neither)")
+	}
+	if len(r.ImplicitListen) > 0 {
+		t.ImplicitListen = v.listenList("tls.implicit_listen", r.ImplicitListen)
+	}
+	if r.CertFile == "" {
+		for key, on := range map[string]bool{"tls.control_required": r.ControlRequired,
+			"tls.data_required": r.DataRequired, "tls.implicit_listen": len(r.ImplicitListen) > 0} {
+			if on {
+				v.errorf(key, "%s needs a certificate (set tls.cert_file and tls.key_file)", key)
+			}
+		}
+	}
+}
+
+// perm parses permission letters, naming the first bad one.
+func (v *validator) perm(key, who, letters string) auth.Perm {
+	for i := 0; i < len(letters); i++ {
+		if strings.IndexByte(permLetters, letters[i]) < 0 {
+			v.errorf(key, "%sperm has unknown letter '%s' (valid: %s)", who, letters[i:i+1], permLetters)
+			return 0
+		}
+	}
+	p, err := auth.ParsePerm(letters)
+	if err != nil { // unreachable after the loop above, kept in case auth grows rules
+		v.errorf(key, "%sperm: %v", who, err)
+	}
+	return p
+}
+
+// password checks a stored password: a hash must parse; plaintext gets a warning; a
+// "$..." string of another scheme is refused, because auth would take it as plaintext.
+func (v *validator) password(key, who, pw string) {
+	switch {
+	case strings.HasPrefix(pw, "$2a$"), strings.HasPrefix(pw, "$2b$"), strings.HasPrefix(pw, "$2y$"):
+		if _, err := bcrypt.Cost([]byte(pw)); err != nil {
+			v.errorf(key, "%spassword is a malformed bcrypt hash: %v", who, err)
+		}
+	case strings.HasPrefix(pw, "$argon2id$"):
+		if msg := checkArgon2id(pw); msg != "" {
+			v.errorf(key, "%spassword is a malformed argon2id hash: %s", who, msg)
+		}
+	case strings.HasPrefix(pw, "$") && strings.Count(pw, "$") >= 2:
+		scheme, _, _ := strings.Cut(pw[1:], "$")
+		v.errorf(key, "%spassword looks like a $%s$ hash, which virtual users do not support (want bcrypt or argon2id: `fastftpd passwd`)", who, scheme)
+	default:
+		v.warnf(key, "%spassword is stored in plaintext; replace it with a hash from `fastftpd passwd`", who)
+	}
+}
+
+// checkArgon2id checks the shape of "$argon2id$v=19$m=M,t=T,p=P$salt$hash" and returns
+// what is wrong ("" when nothing). auth verifies the same bounds when it loads the user.
+func checkArgon2id(s string) string {
+	parts := strings.Split(s, "$")
+	if len(parts) != 6 {
+		return "want $argon2id$v=19$m=...,t=...,p=...$salt$hash"
+	}
+	if parts[2] != "v=19" {
+		return "version " + strconv.Quote(parts[2]) + " (want v=19)"
+	}
+	params := strings.Split(parts[3], ",")
+	if len(params) != 3 || !strings.HasPrefix(params[0], "m=") || !strings.HasPrefix(params[1], "t=") || !strings.HasPrefix(params[2], "p=") {
+		return "parameters " + strconv.Quote(parts[3]) + " (want m=...,t=...,p=...)"
+	}
+	for _, p := range params {
+		if n, err := strconv.ParseUint(p[2:], 10, 32); err != nil || n == 0 {
+			return "parameter " + strconv.Quote(p) + " is not a positive number"
+		}
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(strings.TrimRight(parts[4], "="))
+	key, err2 := base64.RawStdEncoding.DecodeString(strings.TrimRight(parts[5], "="))
+	switch {
+	case err1 != nil || err2 != nil:
+		return "salt or hash is not base64"
+	case len(salt) < 8 || len(key) < 16:
+		return "salt or hash too short"
+	}
+	return ""
+}
+
+// home resolves a home directory and, when check, requires it to be a directory.
+func (v *validator) home(key, who, dir string, check bool) string {
+	p := v.abs(dir)
+	if !check {
+		return p
+	}
+	fi, err := os.Stat(p)
+	switch {
+	case err != nil:
+		v.errorf(key, "%shome %s: %v", who, p, errText(err))
+	case !fi.IsDir():
+		v.errorf(key, "%shome %s is not a directory", who, p)
+	}
+	return p
+}
+
+func (v *validator) readable(key, what, file string) string {
+	p := v.abs(file)
+	f, err := os.Open(p)
+	if err != nil {
+		v.errorf(key, "%s %s: %v", what, p, errText(err))
+		return p
+	}
+	f.Close()
+	return p
+}
+
+// errText is the reason of an *fs.PathError without the path repeated.
+func errText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func (v *validator) abs(p string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(v.dir, p)
+	}
+	return filepath.Clean(p)
+}
+
+func (v *validator) listenList(key string, addrs []string) []string {
+	out := make([]string, 0, len(addrs))
+	seen := map[string]bool{}
+	for i, a := range addrs {
+		ekey := key + "[" + strconv.Itoa(i) + "]"
+		n := v.listenAddr(ekey, key, a)
+		if n == "" {
+			continue
+		}
+		if seen[n] {
+			v.errorf(ekey, "%s: %q listed twice", key, a)
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	return out
+}
+
+// listenAddr validates "host:port" where host is empty or an IP literal and returns it
+// normalised ("" on error).
+func (v *validator) listenAddr(key, what, a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		v.errorf(key, "%s: %q is not host:port (e.g. \":2121\", \"127.0.0.1:2121\", \"[::1]:2121\")", what, a)
+		return ""
+	}
+	pn, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		v.errorf(key, "%s: %q: port %q is not a number from 0 to 65535", what, a, port)
+		return ""
+	}
+	if host == "" {
+		return ":" + strconv.FormatUint(pn, 10)
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		v.errorf(key, "%s: %q: host %q is not an IP address (names are not resolved)", what, a, host)
+		return ""
+	}
+	return netip.AddrPortFrom(ip, uint16(pn)).String()
+}
+
+func (v *validator) ipv4(key, what, s string) netip.Addr {
+	ip, err := netip.ParseAddr(s)
+	if err == nil {
+		ip = ip.Unmap()
+	}
+	if err != nil || !ip.Is4() {
+		v.errorf(key, "%s: %q is not an IPv4 address (PASV replies carry IPv4 only)", what, s)
+		return netip.Addr{}
+	}
+	return ip
+}
+
+func (v *validator) portRange(key, s string) (lo, hi uint16) {
+	a, b, ok := strings.Cut(s, "-")
+	x, err1 := strconv.ParseUint(strings.TrimSpace(a), 10, 16)
+	y, err2 := strconv.ParseUint(strings.TrimSpace(b), 10, 16)
+	switch {
+	case !ok || err1 != nil || err2 != nil:
+		v.errorf(key, "%s: %q is not a range FROM-TO of ports 1-65535 (e.g. \"60000-60100\")", key, s)
+	case x == 0 || x > y:
+		v.errorf(key, "%s: %q: want 1 <= FROM <= TO <= 65535", key, s)
+	default:
+		return uint16(x), uint16(y)
+	}
+	return 0, 0
+}
+
+// duration takes a Go duration string ("300s", "5m") or a number of seconds.
+func (v *validator) duration(key string, val any, def time.Duration) time.Duration {
+	switch x := val.(type) {
+	case nil:
+		return def
+	case int64:
+		if x < 0 || x > math.MaxInt64/int64(time.Second) {
+			v.errorf(key, "%s: %d seconds is out of range", key, x)
+			return 0
+		}
+		return time.Duration(x) * time.Second
+	case string:
+		d, err := time.ParseDuration(x)
+		if err != nil {
+			v.errorf(key, "%s: %q is not a duration (e.g. \"300s\", \"5m\"; \"0\" disables)", key, x)
+			return 0
+		}
+		if d < 0 {
+			v.errorf(key, "%s: %q is negative", key, x)
+			return 0
+		}
+		return d
+	}
+	v.errorf(key, "%s: want a duration string such as \"300s\" or a number of seconds", key)
+	return 0
+}
+
+// rate takes "512K", "10M", "0" or a number of bytes per second.
+func (v *validator) rate(key, what string, val any) float64 {
+	switch x := val.(type) {
+	case nil:
+		return 0
+	case int64:
+		if x < 0 {
+			v.errorf(key, "%s: %d is negative", what, x)
+			return 0
+		}
+		return float64(x)
+	case string:
+		r, err := throttle.ParseRate(x)
+		if err != nil {
+			v.errorf(key, "%s: %q is not a rate (bytes per second with an optional K, M, G or T suffix; \"0\" means unlimited)", what, x)
+			return 0
+		}
+		return r
+	}
+	v.errorf(key, "%s: want a rate string such as \"10M\" or a number of bytes per second", what)
+	return 0
+}
+
+func (v *validator) nonNegative(key, what string, n int) {
+	if n < 0 {
+		v.errorf(key, "%s: %d is negative", what, n)
+	}
+}
+
+// oneLine refuses CR, LF and NUL in texts that end up in replies.
+func (v *validator) oneLine(key, what, s string) string {
+	if strings.ContainsAny(s, "\r\n\x00") {
+		v.errorf(key, "%s must be one line (no line breaks)", what)
+		return ""
+	}
+	return s
+}
