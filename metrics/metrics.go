@@ -106,7 +106,7 @@ func New() *Metrics {
 		Name: NameThrottleWait, Help: "Time transfers spent waiting on bandwidth limits, by direction.",
 	}, []string{"direction"})
 	m.cmdVec = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: NameCommandDuration, Help: "Time from a command's arrival to its reply (transfers: to the preliminary reply), by command.",
+		Name: NameCommandDuration, Help: "Time from a command's arrival to its final reply (transfers: the whole transfer), by command.",
 		Buckets: CommandBuckets,
 	}, []string{"command"})
 	queue := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
