@@ -11,6 +11,7 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/vfs"
 )
 
 func (s *Session) cmdCWD(arg []byte) {
@@ -62,11 +63,7 @@ func (s *Session) cmdRMD(arg []byte) {
 	if !s.can(auth.PermDelete, p) {
 		return
 	}
-	fsys := s.user.FS
-	s.async(func() func() {
-		err := fsys.Rmdir(p)
-		return func() { s.okOrErr(err, p, 250, "Directory removed.") }
-	})
+	s.fsCall(p, func(fsys vfs.FS) error { return fsys.Rmdir(p) }, 250, "Directory removed.")
 }
 
 func (s *Session) cmdDELE(arg []byte) {
@@ -74,19 +71,23 @@ func (s *Session) cmdDELE(arg []byte) {
 	if !s.can(auth.PermDelete, p) {
 		return
 	}
-	fsys := s.user.FS
-	s.async(func() func() {
-		err := fsys.Remove(p)
-		return func() { s.okOrErr(err, p, 250, "File removed.") }
-	})
+	s.fsCall(p, func(fsys vfs.FS) error { return fsys.Remove(p) }, 250, "File removed.")
 }
 
-func (s *Session) okOrErr(err error, p string, code int, text string) {
-	if err != nil {
-		s.replyErr(err, p)
-		return
-	}
-	s.reply(code, text)
+// fsCall runs one storage call on the worker pool and answers code/text, or the error
+// mapped to a reply naming p.
+func (s *Session) fsCall(p string, op func(vfs.FS) error, code int, text string) {
+	fsys := s.user.FS
+	s.async(func() func() {
+		err := op(fsys)
+		return func() {
+			if err != nil {
+				s.replyErr(err, p)
+				return
+			}
+			s.reply(code, text)
+		}
+	})
 }
 
 func (s *Session) cmdRNFR(arg []byte) {
@@ -125,11 +126,7 @@ func (s *Session) cmdRNTO(arg []byte) {
 	if !s.creatable(p) || !s.can(auth.PermRename, p) {
 		return
 	}
-	fsys := s.user.FS
-	s.async(func() func() {
-		err := fsys.Rename(from, p)
-		return func() { s.okOrErr(err, p, 250, "Renaming ok.") }
-	})
+	s.fsCall(p, func(fsys vfs.FS) error { return fsys.Rename(from, p) }, 250, "Renaming ok.")
 }
 
 func (s *Session) cmdSIZE(arg []byte) {
@@ -371,11 +368,8 @@ func (s *Session) siteChmod(arg []byte) {
 	if !s.can(auth.PermChmod, p) {
 		return
 	}
-	fsys := s.user.FS
-	s.async(func() func() {
-		err := fsys.Chmod(p, fs.FileMode(mode)&fs.ModePerm|modeBits(mode))
-		return func() { s.okOrErr(err, p, 200, "SITE CHMOD successful.") }
-	})
+	perm := fs.FileMode(mode)&fs.ModePerm | modeBits(mode)
+	s.fsCall(p, func(fsys vfs.FS) error { return fsys.Chmod(p, perm) }, 200, "SITE CHMOD successful.")
 }
 
 // modeBits maps the octal setuid/setgid/sticky bits to Go's FileMode bits.

@@ -320,7 +320,9 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		conn, err := s.connect(ctx, ds)
 		if err != nil {
 			f.Close()
-			discard(fsys, temp, target, mode)
+			if temp != "" {
+				fsys.Remove(temp) // nothing arrived: the old file stays as it was
+			}
 			return dataConnFailed(ctx, err)
 		}
 		start := time.Now()
@@ -360,13 +362,6 @@ func isNetErr(err error) bool {
 	var ne net.Error
 	var oe *net.OpError
 	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, sendfile.ErrStalled) || errors.Is(err, io.ErrUnexpectedEOF)
-}
-
-// discard removes what an upload created before its data connection failed.
-func discard(fsys vfs.FS, temp, target string, mode int) {
-	if temp != "" {
-		fsys.Remove(temp)
-	}
 }
 
 var errBadRest = errors.New("REST offset beyond end of file")
