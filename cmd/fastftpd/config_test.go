@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -99,11 +100,62 @@ func TestConfigFileReloadAndObservability(t *testing.T) {
 	io.ReadAll(r)
 	r.Close()
 
+	// Load while reloading: four sessions download in a loop across three SIGHUPs; no
+	// transfer may fail and no session may be dropped.
+	os.WriteFile(filepath.Join(home, "big.bin"), bytes.Repeat([]byte("0123456789abcdef"), 1<<16), 0o644)
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	var loads sync.WaitGroup
+	for range 4 {
+		lc, err := ftp.Dial(addr, ftp.DialWithTimeout(5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := lc.Login("alice", "first"); err != nil {
+			t.Fatal(err)
+		}
+		loads.Add(1)
+		go func() {
+			defer loads.Done()
+			defer lc.Quit()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					if n == 0 {
+						errs <- fmt.Errorf("no download finished during the reloads")
+					}
+					return
+				default:
+				}
+				r, err := lc.Retr("big.bin")
+				if err == nil {
+					var got []byte
+					got, err = io.ReadAll(r)
+					r.Close()
+					if err == nil && len(got) != 1<<20 {
+						err = fmt.Errorf("short download: %d bytes", len(got))
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
 	write("alice:second", "bob:third")
-	cmd.Process.Signal(syscall.SIGHUP)
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(log.String(), "users and limits reloaded") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	for i := range 3 {
+		cmd.Process.Signal(syscall.SIGHUP)
+		deadline := time.Now().Add(5 * time.Second)
+		for strings.Count(log.String(), "users and limits reloaded") <= i && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	close(stop)
+	loads.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("transfer during reload: %v", err)
 	}
 	if err := c.NoOp(); err != nil {
 		t.Fatalf("the session was dropped by the reload: %v", err)
@@ -124,7 +176,8 @@ func TestConfigFileReloadAndObservability(t *testing.T) {
 	}
 
 	b, _ := os.ReadFile(xlog)
-	if f := strings.Fields(string(b)); len(f) != 18 || f[8] != "/f.txt" || f[13] != "alice" || f[17] != "c" {
+	first, _, _ := strings.Cut(string(b), "\n")
+	if f := strings.Fields(first); len(f) != 18 || f[8] != "/f.txt" || f[13] != "alice" || f[17] != "c" {
 		t.Errorf("xferlog line %q", b)
 	}
 	var murl string
@@ -139,7 +192,8 @@ func TestConfigFileReloadAndObservability(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(body), `fastftp_transfers_total{direction="download",result="success"} 1`) {
+	if !strings.Contains(string(body), `fastftp_transfers_total{direction="download",result="success"}`) ||
+		strings.Contains(string(body), `fastftp_transfers_total{direction="download",result="failure"} 1`) {
 		t.Errorf("metrics lack the download:\n%.2000s", body)
 	}
 }
