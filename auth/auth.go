@@ -34,3 +34,12 @@ var (
 type Authorizer interface {
 	Authenticate(ctx context.Context, user, pass string, remote netip.Addr) (*User, error)
 }
+
+// QuickAuthorizer is an optional extension of Authorizer for checks that cost microseconds
+// (anonymous access, plaintext secrets): the server runs TryAuthenticate on the event loop
+// and skips the hop to its worker pool. When a check could block or burn CPU (a password
+// hash, a network service), TryAuthenticate returns done=false and the server calls
+// Authenticate on a worker as usual. It must never block.
+type QuickAuthorizer interface {
+	TryAuthenticate(user, pass string, remote netip.Addr) (u *User, err error, done bool)
+}

@@ -38,7 +38,10 @@ type account struct {
 	secret secret
 }
 
-var _ Authorizer = (*Static)(nil)
+var (
+	_ Authorizer      = (*Static)(nil)
+	_ QuickAuthorizer = (*Static)(nil)
+)
 
 // Anonymous login names, matched without regard to case.
 const (
@@ -241,4 +244,26 @@ func checkPerm(p Perm) error {
 
 func isAnonymousName(name string) bool {
 	return strings.EqualFold(name, anonName) || strings.EqualFold(name, anonNameAlt)
+}
+
+// TryAuthenticate answers anonymous logins and plaintext accounts at once; hashed accounts
+// and unknown users (which pay for one hash verification, see Authenticate) are left to
+// Authenticate. Safe from any goroutine; never blocks on more than the table's read lock.
+func (s *Static) TryAuthenticate(user, pass string, remote netip.Addr) (*User, error, bool) {
+	s.mu.RLock()
+	anon := s.anon
+	a := s.users[user]
+	s.mu.RUnlock()
+	switch {
+	case isAnonymousName(user):
+		if anon == nil {
+			return nil, ErrBadCredentials, true
+		}
+		return anon, nil, true
+	case a == nil || a.secret.kind != kindPlain:
+		return nil, nil, false
+	case !a.secret.verify(pass):
+		return nil, ErrBadCredentials, true
+	}
+	return a.user, nil, true
 }

@@ -279,3 +279,31 @@ func TestConcurrentAuthenticate(t *testing.T) {
 		t.Errorf("unknown user: %v", err)
 	}
 }
+
+func TestTryAuthenticate(t *testing.T) {
+	s := NewStatic()
+	home := t.TempDir()
+	s.AddAnonymous(home, MustParsePerm(ReadOnly))
+	s.AddUser("plain", "pw", home, MustParsePerm(ReadOnly))
+	h, err := HashPassword("pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.AddUser("hashed", h, home, MustParsePerm(ReadOnly))
+	for _, tc := range []struct {
+		user, pass string
+		done, ok   bool
+	}{
+		{"anonymous", "x", true, true},
+		{"FTP", "", true, true},
+		{"plain", "pw", true, true},
+		{"plain", "no", true, false},
+		{"hashed", "pw", false, false}, // a hash: left to Authenticate on a worker
+		{"nobody", "pw", false, false}, // unknown users pay a hash there too
+	} {
+		u, err, done := s.TryAuthenticate(tc.user, tc.pass, netip.Addr{})
+		if done != tc.done || (done && (err == nil) != tc.ok) || (tc.ok && u == nil) {
+			t.Errorf("TryAuthenticate(%q, %q) = %v, %v, done=%v", tc.user, tc.pass, u, err, done)
+		}
+	}
+}

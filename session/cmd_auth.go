@@ -42,8 +42,19 @@ func (s *Session) cmdPASS(arg []byte) {
 	}
 	name, pass := s.userString(), string(arg)
 	remote := s.remote.Addr()
+	a := s.env.authorizer()
+	if q, ok := a.(auth.QuickAuthorizer); ok {
+		if u, err, done := q.TryAuthenticate(name, pass, remote); done {
+			if err == nil {
+				s.loginOK(u)
+			} else {
+				s.loginFailed(err)
+			}
+			return
+		}
+	}
 	s.async(func() func() {
-		u, err := s.env.authorizer().Authenticate(context.Background(), name, pass, remote)
+		u, err := a.Authenticate(context.Background(), name, pass, remote)
 		if err == nil {
 			return func() { s.loginOK(u) }
 		}

@@ -1,0 +1,87 @@
+package fastftp_test
+
+import (
+	"bufio"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fastftp/fastftp"
+	"github.com/fastftp/fastftp/auth"
+)
+
+// BenchmarkLogin measures connect + USER/PASS + QUIT round trips against an in-process
+// server (client and server share the 2 cores: compare runs of the same machine only).
+// go test -run '^$' -bench Login -benchtime 3s .
+func BenchmarkLogin(b *testing.B) {
+	st := auth.NewStatic()
+	st.AddUser("u", "p", b.TempDir(), auth.MustParsePerm(auth.ReadOnly))
+	b.Run("auth=on-loop", func(b *testing.B) { benchLogin(b, st) })
+	// The twin: the same users behind an Authorizer without the QuickAuthorizer fast path,
+	// so every PASS takes the worker-pool round trip.
+	b.Run("auth=worker-pool", func(b *testing.B) { benchLogin(b, poolOnly{st}) })
+}
+
+type poolOnly struct{ auth.Authorizer }
+
+func benchLogin(b *testing.B, a auth.Authorizer) {
+	srv, err := fastftp.New(fastftp.Config{Auth: a, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go srv.Serve(ln)
+	defer srv.Shutdown(b.Context())
+	addr := ln.Addr().String()
+	login := func() error {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		r := bufio.NewReaderSize(c, 512)
+		for _, step := range []struct{ send, want string }{
+			{"", "220"}, {"USER u\r\n", "331"}, {"PASS p\r\n", "230"}, {"QUIT\r\n", "221"},
+		} {
+			if step.send != "" {
+				io.WriteString(c, step.send)
+			}
+			line, err := r.ReadString('\n')
+			if err != nil || !strings.HasPrefix(line, step.want) {
+				return io.ErrUnexpectedEOF
+			}
+		}
+		return nil
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failed int
+	next := make(chan struct{}, 64)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range next {
+				if login() != nil {
+					mu.Lock()
+					failed++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for range b.N {
+		next <- struct{}{}
+	}
+	close(next)
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
+	if failed > 0 {
+		b.Fatalf("%d logins failed", failed)
+	}
+}
