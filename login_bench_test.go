@@ -32,7 +32,10 @@ func benchLogin(b *testing.B, a auth.Authorizer) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := fastftp.Listen("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
 	go srv.Serve(ln)
 	defer srv.Shutdown(b.Context())
 	addr := ln.Addr().String()
