@@ -8,7 +8,6 @@ package session
 
 import (
 	"bytes"
-	"context"
 	"net/netip"
 	"sync/atomic"
 	"time"
@@ -387,8 +386,6 @@ func (s *Session) post(fn func()) {
 	})
 }
 
-// ctx returns a context for blocking work of this session.
-func (s *Session) ctx() context.Context { return context.Background() }
 
 // logCommand writes one debug line per command; the password never reaches the log.
 func (s *Session) logCommand(cmd *proto.Command) {

@@ -43,7 +43,9 @@ func TestBansWithinWindow(t *testing.T) {
 	if _, banned := b.Banned(ipA, at(59*time.Second+10*time.Minute)); banned {
 		t.Fatal("still banned at the end of the ban")
 	}
-	if b.Fail(ipA, at(11*time.Minute)) || b.Fail(ipA, at(11*time.Minute)) {
+	first := b.Fail(ipA, at(11*time.Minute))
+	second := b.Fail(ipA, at(11*time.Minute))
+	if first || second {
 		t.Fatal("count carried over the ban")
 	}
 	if !b.Fail(ipA, at(11*time.Minute)) {
