@@ -19,6 +19,7 @@ func TestZeroAllocs(t *testing.T) {
 	var rr replyReader
 	var h Histogram
 	dst := make([]byte, 0, 64)
+	line := make([]byte, 0, 160)
 	ap := netip.MustParseAddrPort("127.0.0.1:20008")
 	cases := map[string]func(){
 		"ScanReply": func() { ScanReply(multi) },
@@ -33,6 +34,9 @@ func TestZeroAllocs(t *testing.T) {
 		"AppendEPRT":  func() { AppendEPRT(dst[:0], ap) },
 		"Record":      func() { h.Record(1234567 * time.Nanosecond) },
 		"FillContent": func() { FillContent(dst[:64], 7, 3) },
+		"AppendProgress": func() {
+			AppendProgress(line[:0], "login", "measure", time.Second, 1234, 5678.9, 12.5, 3)
+		},
 	}
 	for name, fn := range cases {
 		if n := testing.AllocsPerRun(200, fn); n != 0 {

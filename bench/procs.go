@@ -15,6 +15,11 @@ import (
 	"time"
 )
 
+// ReadyFDEnv names the environment variable through which RunProcs gives each child the
+// file descriptor of a pipe: a child writes one byte to it once its idle sessions are open
+// (Config.Ready), and the parent samples the server's memory when every child has.
+const ReadyFDEnv = "FTPBENCH_READY_FD"
+
 // ChildFlag is the hidden flag that makes ftpbench a --procs child: no table, no progress,
 // its report as JSON on stdout, and remote files left for the parent to clean.
 const ChildFlag = "--procs-child"
@@ -61,7 +66,9 @@ func ChildArgs(base []string, i, n, clients int, count int64) []string {
 
 // RunProcs starts n children (exe with args(i)), samples the server (cfg.PID) around
 // their measured window and merges their reports. Results are matched by scenario key:
-// counts, bytes, errors and histograms add up; rates are totals over the mean window.
+// counts, bytes, errors and histograms add up; rates are totals over the mean window. For
+// idle it also samples the server's memory once every child holds its sessions (they say
+// so through the pipe named by ReadyFDEnv) and reports kib_per_idle_session.
 func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i int) []string) (*Report, error) {
 	c := cfg.withDefaults(false)
 	rep := &Report{Tool: "ftpbench", Version: Version, Target: c.Addr(), Started: time.Now(),
@@ -75,6 +82,11 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 		}
 		rep.ServerMem = s.Mem
 	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("bench: pipe for --procs children: %w", err)
+	}
+	defer readyR.Close()
 	outs := make([]bytes.Buffer, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -82,7 +94,10 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 		cmd := exec.CommandContext(ctx, exe, args(i)...)
 		cmd.Stdout = &outs[i]
 		cmd.Stderr = os.Stderr
+		cmd.ExtraFiles = []*os.File{readyW} // fd 3 in the child
+		cmd.Env = append(os.Environ(), ReadyFDEnv+"=3")
 		if err := cmd.Start(); err != nil {
+			readyW.Close()
 			return nil, fmt.Errorf("bench: start child %d (%s): %w", i, exe, err)
 		}
 		wg.Add(1)
@@ -91,6 +106,9 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 			errs[i] = cmd.Wait()
 		}(i)
 	}
+	readyW.Close() // the children hold it now: EOF once they have all exited
+	idleMem := make(chan int64, 1)
+	go waitReady(readyR, n, c.PID, idleMem)
 	if c.PID > 0 && c.Count == 0 {
 		// The children's windows open after their warm-up; sample the server around them.
 		if sleepCtx(ctx, c.Warmup) {
@@ -114,6 +132,7 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 		reps = append(reps, &r)
 	}
 	rep.Results = MergeProcs(reps)
+	mem := <-idleMem
 	for _, r := range rep.Results {
 		r.Procs = n
 		if srvOK {
@@ -121,8 +140,37 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 			r.ServerMem = srv1.Mem
 		}
 		r.computeFigures()
+		if f := r.Figure("sessions"); r.Scenario == "idle" && mem >= 0 && rep.ServerMem >= 0 && f != nil && f.Value > 0 {
+			r.add("kib_per_idle_session", float64(mem-rep.ServerMem)/f.Value/1024, "KiB", "lower")
+			r.Title = fmt.Sprintf("idle: %d sessions (server KiB per session)", r.Clients)
+			r.Headline = "kib_per_idle_session"
+		}
 	}
 	return rep, nil
+}
+
+// waitReady reads one byte per child from the ready pipe; when all n have come (every
+// child's idle sessions are open at once) it sends the server's memory, else -1.
+func waitReady(r *os.File, n, pid int, out chan<- int64) {
+	got := 0
+	var b [64]byte
+	for got < n {
+		k, err := r.Read(b[:])
+		got += k
+		if err != nil {
+			break
+		}
+	}
+	if got < n || pid <= 0 {
+		out <- -1
+		return
+	}
+	s, err := SampleProcTree(pid)
+	if err != nil {
+		out <- -1
+		return
+	}
+	out <- s.Mem
 }
 
 // MergeProcs merges reports of concurrent child processes result by result.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,11 +39,11 @@ type runner struct {
 	errMu      sync.Mutex
 	errSamples map[string]string
 
-	start, end         time.Time
-	cpu0, cpu1         time.Duration
-	srv0, srv1         ProcSample
-	srvOK              bool
-	countMode, measure bool
+	start, end time.Time
+	cpu0, cpu1 time.Duration
+	srv0, srv1 ProcSample
+	srvOK      bool
+	countMode  bool
 }
 
 func newRunner(cfg *Config, d *Dialer, name string) *runner {
@@ -120,6 +121,56 @@ const errorBackoff = time.Millisecond
 // scheduled at t0 + (k*n+i)/Rate and its latency is measured from that scheduled time, so
 // a stalled server is charged for every request it delayed (coordinated omission).
 func (r *runner) drive(ctx context.Context, n int, newWorker func(i int) worker) {
+	cfg := r.cfg
+	t0 := time.Now()
+	r.run(ctx, n, func(ctx context.Context, i int) {
+		w := newWorker(i)
+		defer w.close()
+		for k := int64(0); ; k++ {
+			if !r.admit(ctx) {
+				return
+			}
+			if p, ok := w.(preparer); ok {
+				if err := p.prepare(ctx); err != nil {
+					if !isStopped(err) && (r.measuring() || r.countMode) {
+						r.fail(err)
+					}
+					sleepCtx(ctx, errorBackoff)
+					continue
+				}
+			}
+			start := time.Now()
+			if cfg.Rate > 0 {
+				sched := t0.Add(time.Duration(float64(k*int64(n)+int64(i)) / cfg.Rate * float64(time.Second)))
+				if d := sched.Sub(start); d > 0 {
+					if !sleepCtx(ctx, d) {
+						return
+					}
+				}
+				start = sched
+			}
+			err := w.op(ctx)
+			r.done(start, err)
+			if err != nil && cfg.Rate == 0 {
+				sleepCtx(ctx, errorBackoff)
+			}
+		}
+	})
+}
+
+// admit reports whether one more operation may start: in count mode it claims one of the
+// Count operations, otherwise it checks that the window is still open.
+func (r *runner) admit(ctx context.Context) bool {
+	if r.countMode {
+		return r.issued.Add(1) <= r.cfg.Count
+	}
+	return !r.stopped() && ctx.Err() == nil
+}
+
+// run starts n goroutines running body and drives the window around them: warm-up and
+// measured window in duration mode (ctx given to body is cancelled when it closes), or
+// until every body returns in count mode. The progress line runs meanwhile.
+func (r *runner) run(ctx context.Context, n int, body func(ctx context.Context, i int)) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cfg := r.cfg
@@ -127,47 +178,12 @@ func (r *runner) drive(ctx context.Context, n int, newWorker func(i int) worker)
 	if r.countMode {
 		r.beginWindow()
 	}
-	t0 := time.Now()
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			w := newWorker(i)
-			defer w.close()
-			for k := int64(0); ; k++ {
-				if r.countMode {
-					if r.issued.Add(1) > cfg.Count {
-						return
-					}
-				} else if r.stopped() || ctx.Err() != nil {
-					return
-				}
-				if p, ok := w.(preparer); ok {
-					if err := p.prepare(ctx); err != nil {
-						if !isStopped(err) && (r.measuring() || r.countMode) {
-							r.fail(err)
-						}
-						sleepCtx(ctx, errorBackoff)
-						continue
-					}
-				}
-				start := time.Now()
-				if cfg.Rate > 0 {
-					sched := t0.Add(time.Duration(float64(k*int64(n)+int64(i)) / cfg.Rate * float64(time.Second)))
-					if d := sched.Sub(start); d > 0 {
-						if !sleepCtx(ctx, d) {
-							return
-						}
-					}
-					start = sched
-				}
-				err := w.op(ctx)
-				r.done(start, err)
-				if err != nil && cfg.Rate == 0 {
-					sleepCtx(ctx, errorBackoff)
-				}
-			}
+			body(ctx, i)
 		}(i)
 	}
 	stopProgress := r.progress()
@@ -232,7 +248,6 @@ func (r *runner) printProgress(w io.Writer, el time.Duration) {
 	for i := range r.errs {
 		errs += r.errs[i].Load()
 	}
-	secs := time.Since(r.start).Seconds()
 	state := "warm-up"
 	if r.measuring() {
 		state = "measure"
@@ -241,11 +256,51 @@ func (r *runner) printProgress(w io.Writer, el time.Duration) {
 	}
 	ops, b := r.ops.Load(), r.bytes.Load()
 	rate, mbs := 0.0, 0.0
-	if r.measuring() && secs > 0 {
+	if secs := time.Since(r.start).Seconds(); r.measuring() && secs > 0 {
 		rate, mbs = float64(ops)/secs, float64(b)/secs/(1<<20)
 	}
-	fmt.Fprintf(w, "\r\x1b[K%-8s %s %6.1fs  ops %d (%.0f/s)  %.1f MB/s  errors %d",
-		r.name, state, el.Seconds(), ops, rate, mbs, errs)
+	var buf [160]byte
+	w.Write(AppendProgress(buf[:0], r.name, state, el, ops, rate, mbs, errs))
+}
+
+// AppendProgress appends the live progress line: a carriage return and an erase-line
+// sequence (it overwrites itself on a terminal), then the scenario, its state, elapsed
+// seconds, operations and their rate in the window, MB/s and errors. Safe from any
+// goroutine; allocates only when dst grows.
+func AppendProgress(dst []byte, name, state string, elapsed time.Duration, ops uint64, rate, mbs float64, errs uint64) []byte {
+	dst = append(dst, "\r\x1b[K"...)
+	dst = appendPadded(dst, name, 8)
+	dst = append(dst, ' ')
+	dst = append(dst, state...)
+	dst = append(dst, ' ')
+	dst = appendPaddedFloat(dst, elapsed.Seconds(), 1, 6)
+	dst = append(dst, "s  ops "...)
+	dst = strconv.AppendUint(dst, ops, 10)
+	dst = append(dst, " ("...)
+	dst = strconv.AppendFloat(dst, rate, 'f', 0, 64)
+	dst = append(dst, "/s)  "...)
+	dst = strconv.AppendFloat(dst, mbs, 'f', 1, 64)
+	dst = append(dst, " MB/s  errors "...)
+	return strconv.AppendUint(dst, errs, 10)
+}
+
+// appendPadded appends s left-aligned in a field of width bytes.
+func appendPadded(dst []byte, s string, width int) []byte {
+	dst = append(dst, s...)
+	for i := len(s); i < width; i++ {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+// appendPaddedFloat appends v right-aligned in a field of width bytes.
+func appendPaddedFloat(dst []byte, v float64, prec, width int) []byte {
+	var tmp [32]byte
+	num := strconv.AppendFloat(tmp[:0], v, 'f', prec, 64)
+	for i := len(num); i < width; i++ {
+		dst = append(dst, ' ')
+	}
+	return append(dst, num...)
 }
 
 // meter is the io.Writer RETR and LIST data flows into: it counts bytes inside the window,

@@ -78,6 +78,9 @@ func runIdle(ctx context.Context, e *env) (*Result, error) {
 	}
 	runtime.GC()
 	self1 := SelfMem()
+	if e.cfg.Ready != nil {
+		e.cfg.Ready()
+	}
 
 	// NOOP sweeps: warm-up, then the measured window.
 	interval := min(idleInterval, e.cfg.Duration/4)

@@ -28,10 +28,28 @@ func (w *loginWorker) op(ctx context.Context) error {
 
 func (w *loginWorker) close() { w.c.Close() }
 
+// rawLogin returns the raw-socket engine when it can run this login storm: closed loop,
+// plain FTP, no protocol log, an IP literal (or localhost) as host, and not turned off.
+func (e *env) rawLogin() *rawLogin {
+	c := e.cfg
+	if !rawLoginAvailable || c.NetLogin || c.TLS != TLSNone || c.Debug != nil || c.Rate > 0 {
+		return nil
+	}
+	l, err := newRawLogin(c)
+	if err != nil {
+		return nil
+	}
+	return l
+}
+
 func runLogin(ctx context.Context, e *env) (*Result, error) {
 	r := newRunner(e.cfg, e.d, "login")
 	n := e.cfg.Clients
-	r.drive(ctx, n, func(int) worker { return &loginWorker{e: e} })
+	if l := e.rawLogin(); l != nil {
+		runRawLogin(ctx, r, l, n)
+	} else {
+		r.drive(ctx, n, func(int) worker { return &loginWorker{e: e} })
+	}
 	title := fmt.Sprintf("login: %d clients (connect, login, quit)", n)
 	if e.cfg.Rate > 0 {
 		title = fmt.Sprintf("login: %.0f/s open loop, %d clients", e.cfg.Rate, n)

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fastftp/fastftp/bench"
@@ -111,6 +112,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&jsonPath, "json", "", "write every figure to this JSON file")
 	fs.BoolVar(&quiet, "q", false, "no progress line")
 	fs.BoolVar(&cfg.Pipeline, "pipeline", false, "login: send USER, PASS and QUIT in one write")
+	fs.BoolVar(&cfg.NetLogin, "net-login", false, "login: use Go's net package (netpoller) instead of raw-socket event loops")
+	fs.BoolVar(&cfg.ResetClose, "reset-close", false, "login: close with a reset (SO_LINGER 0) after the 221 instead of a FIN")
 	fs.StringVar(&cfg.Tag, "tag", "", "prefix for this run's remote file names")
 	fs.BoolVar(&child, strings.TrimPrefix(bench.ChildFlag, "--"), false, "internal: run as a --procs child")
 	if err := fs.Parse(args); err != nil {
@@ -148,6 +151,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if debug {
 		cfg.Debug = stderr
+	}
+	if child {
+		cfg.Ready = readySignal()
 	}
 	if f, ok := stderr.(*os.File); ok && !quiet && !child && isTerminal(f) {
 		cfg.Progress = stderr
@@ -281,4 +287,21 @@ func compare(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// readySignal returns the function a --procs child calls when its idle sessions are open:
+// it writes one byte to the pipe its parent passed (bench.ReadyFDEnv), once.
+func readySignal() func() {
+	fd, err := strconv.Atoi(os.Getenv(bench.ReadyFDEnv))
+	if err != nil || fd < 3 {
+		return nil
+	}
+	f := os.NewFile(uintptr(fd), "ready")
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.Write([]byte{1})
+			f.Close()
+		})
+	}
 }

@@ -121,3 +121,56 @@ func TestCompareExitStatus(t *testing.T) {
 		t.Fatalf("one file: exit %d", code)
 	}
 }
+
+// TestProcsIdleServerMemory holds idle sessions from two child processes: the parent
+// samples the server once both children have opened theirs and reports KiB per session.
+func TestProcsIdleServerMemory(t *testing.T) {
+	port, pid := startServer(t)
+	t.Setenv("FTPBENCH_TEST_CHILD", "1")
+	var out, errb bytes.Buffer
+	js := filepath.Join(t.TempDir(), "i.json")
+	code := run([]string{"idle", "-u", "user", "-p", "pass", "-H", "127.0.0.1", "-P", strconv.Itoa(port),
+		"-k", strconv.Itoa(pid), "-n", "150", "--procs", "2", "--duration", "0.5", "--warmup", "0.1", "--json", js}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	rep, err := bench.ReadReport(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Results[0]
+	f := r.Figure("kib_per_idle_session")
+	if r.Procs != 2 || r.Figure("sessions").Value != 150 || r.ErrorCount() != 0 || f == nil || f.Value <= 0 {
+		t.Fatalf("procs=%d sessions=%v errors=%v kib/session=%+v", r.Procs, r.Figure("sessions").Value, r.Errors, f)
+	}
+	if r.Headline != "kib_per_idle_session" || !strings.Contains(out.String(), "server KiB per session") {
+		t.Fatalf("table:\n%s", out.String())
+	}
+}
+
+// TestNoProgressWhenNotTerminal runs past a progress tick with stderr a regular file:
+// nothing but the table on stdout, no progress line on stderr.
+func TestNoProgressWhenNotTerminal(t *testing.T) {
+	port, _ := startServer(t)
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Fatal("a regular file taken for a terminal")
+	}
+	var out bytes.Buffer
+	code := run([]string{"login", "-u", "user", "-p", "pass", "-H", "127.0.0.1", "-P", strconv.Itoa(port),
+		"-n", "2", "--duration", "0.7", "--warmup", "0.1"}, &out, f)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) != 0 || !strings.Contains(out.String(), "login: 2 clients") {
+		t.Fatalf("stderr %q, stdout:\n%s", b, out.String())
+	}
+}

@@ -1,0 +1,205 @@
+// Scenarios against fastftpd: counts, bytes and error classes over plain FTP, explicit and
+// implicit FTPS (with TLS session reuse on data connections), IPv6, refused logins and a
+// server at its connection limit.
+package bench
+
+import (
+	"crypto/tls"
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFastftpdScenarios(t *testing.T) {
+	log := &lockedBuffer{}
+	s := startFastftpd(t, fastftpdOpts{log: log})
+	// Both login engines, sequential and pipelined: every login counted, none failed.
+	for _, v := range []struct {
+		name          string
+		net, pipeline bool
+	}{{"raw", false, false}, {"raw-pipeline", false, true}, {"net", true, false}, {"net-pipeline", true, true}} {
+		cfg := s.config()
+		cfg.Count, cfg.Clients, cfg.NetLogin, cfg.Pipeline = 300, 6, v.net, v.pipeline
+		r := runOne(t, cfg, "login")
+		if r.Ops != 300 || r.ErrorCount() != 0 || r.Latency.Count() != 300 {
+			t.Fatalf("login %s: ops=%d errors=%v %v", v.name, r.Ops, r.Errors, r.ErrorText)
+		}
+		if r.ServerCPU < 0 || r.ClientCPU <= 0 {
+			t.Fatalf("login %s: costs not sampled: server %v client %v", v.name, r.ServerCPU, r.ClientCPU)
+		}
+	}
+	// Source addresses: the server saw logins from each of them (its log names the peer).
+	cfg := s.config()
+	cfg.Count, cfg.Clients, cfg.Sources = 9, 3, []netip.Addr{netip.MustParseAddr("127.0.0.2"),
+		netip.MustParseAddr("127.0.0.3"), netip.MustParseAddr("127.0.0.4")}
+	if r := runOne(t, cfg, "login"); r.Ops != 9 || r.ErrorCount() != 0 {
+		t.Fatalf("login with sources: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
+	}
+	for _, src := range cfg.Sources {
+		if !strings.Contains(log.String(), "remote="+src.String()+":") {
+			t.Fatalf("no login from %s in the server's log", src)
+		}
+	}
+	cfg = s.config()
+	cfg.Count, cfg.Verify = 12, true
+	for _, name := range []string{"retr", "stor"} {
+		r := runOne(t, cfg, name)
+		if r.Ops != 12 || r.ErrorCount() != 0 || r.Bytes != 12*uint64(cfg.FileSize) {
+			t.Fatalf("%s: ops=%d bytes=%d errors=%v %v", name, r.Ops, r.Bytes, r.Errors, r.ErrorText)
+		}
+	}
+	cfg.ListFiles, cfg.Count = 120, 6
+	if r := runOne(t, cfg, "list"); r.Ops != 6 || r.ErrorCount() != 0 {
+		t.Fatalf("list: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
+	}
+	if ents, err := os.ReadDir(filepath.Join(s.dir, "ftpbench-list-120")); err != nil || len(ents) != 120 {
+		t.Fatalf("list dir: %d entries (%v), want 120", len(ents), err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(s.dir, "ftpbench-*.dat")); len(left) != 0 {
+		t.Fatalf("files left behind: %v", left)
+	}
+}
+
+// TestFastftpdVerifyCatchesCorruption changes the served file behind the server's back:
+// --verify counts every download as corrupt, without it they pass.
+func TestFastftpdVerifyCatchesCorruption(t *testing.T) {
+	s := startFastftpd(t, fastftpdOpts{})
+	cfg := s.config()
+	cfg.Count, cfg.Verify, cfg.Keep, cfg.Seed = 4, true, true, 7
+	if r := runOne(t, cfg, "retr"); r.Ops != 4 || r.ErrorCount() != 0 {
+		t.Fatalf("clean: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
+	}
+	path := filepath.Join(s.dir, contentName("ftpbench", cfg.FileSize, cfg.Seed))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[1000] ^= 1
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runOne(t, cfg, "retr"); r.Ops != 0 || r.Errors["corrupt"] != 4 {
+		t.Fatalf("flipped bit: ops=%d errors=%v, want 4 corrupt", r.Ops, r.Errors)
+	}
+	cfg.Verify = false
+	if r := runOne(t, cfg, "retr"); r.Ops != 4 || r.ErrorCount() != 0 {
+		t.Fatalf("no verify: ops=%d errors=%v", r.Ops, r.Errors)
+	}
+}
+
+func TestFastftpdFTPS(t *testing.T) {
+	cert := writeCert(t)
+	for _, mode := range []TLSMode{TLSExplicit, TLSImplicit} {
+		name := map[TLSMode]string{TLSExplicit: "explicit", TLSImplicit: "implicit"}[mode]
+		t.Run(name, func(t *testing.T) {
+			// fastftpd refuses PROT P data connections that do not resume the control
+			// connection's TLS session, so transfers passing prove the reuse.
+			s := startFastftpd(t, fastftpdOpts{cert: cert, implicit: mode == TLSImplicit,
+				extra: []string{"--tls-control-required", "--tls-data-required"}})
+			cfg := s.config()
+			cfg.TLS, cfg.Count, cfg.Verify = mode, 8, true
+			for _, sc := range []string{"login", "retr", "stor"} {
+				r := runOne(t, cfg, sc)
+				if r.Ops != 8 || r.ErrorCount() != 0 {
+					t.Fatalf("%s: ops=%d errors=%v %v", sc, r.Ops, r.Errors, r.ErrorText)
+				}
+			}
+			// And directly: the data connection's handshake resumed the session.
+			d := &Dialer{Addr: cfg.Addr(), Timeout: cfg.Timeout, TLS: mode, TLSConfig: &tls.Config{InsecureSkipVerify: true}}
+			c, err := d.Dial(testCtx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.Login("user", "pass"); err != nil {
+				t.Fatal(err)
+			}
+			dc, err := c.OpenData(testCtx(t), "LIST", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resumed := dc.(*tls.Conn).ConnectionState().DidResume
+			_, err = readAll(dc, cfg.Timeout, make([]byte, 4096), discard)
+			if err = c.CloseData(dc, err); err != nil {
+				t.Fatalf("LIST over the resumed session: %v", err)
+			}
+			if !resumed {
+				t.Fatal("data connection did not resume the control connection's TLS session")
+			}
+		})
+	}
+	// Plain FTP against a server that requires TLS: every login refused with 5xx, no crash.
+	s := startFastftpd(t, fastftpdOpts{cert: cert, extra: []string{"--tls-control-required"}})
+	cfg := s.config()
+	cfg.Count = 3
+	if r := runOne(t, cfg, "login"); r.Ops != 0 || r.Errors["5xx"] != 3 {
+		t.Fatalf("plain login to a TLS-only server: ops=%d errors=%v", r.Ops, r.Errors)
+	}
+}
+
+func TestFastftpdIPv6(t *testing.T) {
+	haveIPv6Loopback(t)
+	s := startFastftpd(t, fastftpdOpts{host: "::1"})
+	cfg := s.config()
+	cfg.Count = 40
+	for _, net := range []bool{false, true} {
+		cfg.NetLogin = net
+		if r := runOne(t, cfg, "login"); r.Ops != 40 || r.ErrorCount() != 0 {
+			t.Fatalf("login over ::1 (net %v): ops=%d errors=%v %v", net, r.Ops, r.Errors, r.ErrorText)
+		}
+	}
+	for _, mode := range []DataMode{DataEPSV, DataEPRT} {
+		cfg := s.config()
+		cfg.Data, cfg.Count, cfg.Verify = mode, 6, true
+		for _, sc := range []string{"retr", "stor"} {
+			r := runOne(t, cfg, sc)
+			if r.Ops != 6 || r.ErrorCount() != 0 || r.Bytes != 6*uint64(cfg.FileSize) {
+				t.Fatalf("%s %s over ::1: ops=%d bytes=%d errors=%v %v", mode, sc, r.Ops, r.Bytes, r.Errors, r.ErrorText)
+			}
+		}
+	}
+	// PORT cannot carry an IPv6 address: a configuration error, not a crash or a hang.
+	cfg.Data, cfg.Count = DataPORT, 2
+	if _, err := Run(testCtx(t), cfg, "retr"); !errors.Is(err, ErrBadConfig) {
+		t.Fatalf("PORT over ::1: %v, want ErrBadConfig", err)
+	}
+}
+
+func TestFastftpdWrongPassword(t *testing.T) {
+	s := startFastftpd(t, fastftpdOpts{})
+	// fastftpd delays a failed PASS by 1-3 s: four clients at once keep this short.
+	for _, net := range []bool{false, true} {
+		cfg := s.config()
+		cfg.Pass, cfg.Count, cfg.Clients, cfg.NetLogin = "wrong", 4, 4, net
+		r := runOne(t, cfg, "login")
+		if r.Ops != 0 || r.Errors["5xx"] != 4 || !strings.Contains(r.ErrorText["5xx"], "530") {
+			t.Fatalf("net %v: ops=%d errors=%v %v, want 4 530s", net, r.Ops, r.Errors, r.ErrorText)
+		}
+	}
+}
+
+// TestFastftpdMaxCons holds more idle sessions than the server admits: the extra clients
+// are counted as 4xx (421), the admitted ones go on.
+func TestFastftpdMaxCons(t *testing.T) {
+	s := startFastftpd(t, fastftpdOpts{extra: []string{"--max-cons", "3"}})
+	time.Sleep(200 * time.Millisecond) // let the server count the start-up probe as closed
+	cfg := s.config()
+	cfg.Clients, cfg.Duration, cfg.Warmup = 8, 400*time.Millisecond, 100*time.Millisecond
+	r := runOne(t, cfg, "idle")
+	if got := r.Figure("sessions").Value; got != 3 || r.Errors["4xx"] != 5 || r.ErrorCount() != 5 {
+		t.Fatalf("sessions=%v errors=%v %v, want 3 sessions and 5 4xx", got, r.Errors, r.ErrorText)
+	}
+	if !strings.Contains(r.ErrorText["4xx"], "421") || r.Ops < 3 {
+		t.Fatalf("4xx sample %q, noops %d", r.ErrorText["4xx"], r.Ops)
+	}
+	// A login storm past the limit: every attempt ends counted, as success or 421.
+	cfg.Clients, cfg.Count = 12, 120
+	lr := runOne(t, cfg, "login")
+	if lr.Ops+lr.Errors["4xx"] != 120 || lr.Ops == 0 || lr.Errors["4xx"] == 0 {
+		t.Fatalf("login storm at the limit: ops=%d errors=%v %v", lr.Ops, lr.Errors, lr.ErrorText)
+	}
+}
