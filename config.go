@@ -1,5 +1,5 @@
-// Package fastftp is the library face of the fastftp FTP server engine: a Config, a Server
-// built from it, and the interfaces (auth.Authorizer, vfs.FS) that embedders implement.
+// Config: everything a Server is built from.
+
 package fastftp
 
 import (

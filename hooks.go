@@ -1,4 +1,5 @@
 // Event hooks and custom SITE commands: how embedders react to what the server does.
+
 package fastftp
 
 import (

@@ -1,5 +1,6 @@
 // Server: accepts control connections, admits them against the limits and hands them to the
 // reactor; owns the shared session environment.
+
 package fastftp
 
 import (

@@ -1,5 +1,6 @@
 // FTPS plumbing of the Server: the TLS base configuration, the hand-off of AUTH TLS
 // sessions from the event loops, and certificates that SIGHUP can reload.
+
 package fastftp
 
 import (

@@ -161,6 +161,8 @@ func (s *Session) Closed() {
 		s.xfer.cancel()
 	}
 	s.dropData()
+	s.env.Log.Info("session closed", "remote", s.remote, "user", s.userString(),
+		"secs", s.env.seconds()-s.born)
 	s.logout()
 	s.event(EventDisconnect, "", 0, 0, nil)
 	s.env.untrack(s)
