@@ -1,4 +1,5 @@
 // Passwords: plaintext compared in constant time, bcrypt, and argon2id PHC strings.
+
 package auth
 
 import (

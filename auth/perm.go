@@ -1,4 +1,5 @@
 // Permission letters: pyftpdlib's "elradfmwMT" as a bit set.
+
 package auth
 
 import (

@@ -1,5 +1,6 @@
 // Static: an in-memory Authorizer for anonymous access and virtual users, reloadable while
 // serving.
+
 package auth
 
 import (

@@ -1,5 +1,6 @@
 // User: a logged-in identity with its jailed filesystem and its permissions, default and
 // per directory.
+
 package auth
 
 import (

@@ -1,6 +1,7 @@
 // The benchmark's own FTP client: control connection with a small reused buffer,
 // allocation-free reply parsing, PASV/EPSV/PORT/EPRT data connections, explicit and
 // implicit FTPS that resumes the control connection's TLS session on data connections.
+
 package bench
 
 import (

@@ -1,6 +1,7 @@
 // compare: a benchstat-like comparison of two reports. A figure regresses when it got worse
 // by more than the threshold and the change stands out of the noise of its repeated
 // samples (Welch's t-test at 95%); regression CI fails on any regression.
+
 package bench
 
 import (

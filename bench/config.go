@@ -1,4 +1,5 @@
 // Run configuration: what to measure and how, with defaults matching pyftpdlib's ftpbench.
+
 package bench
 
 import (

@@ -1,4 +1,5 @@
 // Error sentinels and the error classes results are counted by.
+
 package bench
 
 import (

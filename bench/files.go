@@ -1,5 +1,6 @@
 // Remote test files: generated content uploaded once (skipped when already present with
 // the right size), shared read-only blocks for fast uploads, and cleanup.
+
 package bench
 
 import (

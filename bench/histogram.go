@@ -1,5 +1,6 @@
 // Latency histogram: log-linear buckets (HdrHistogram's idea, written small), lock-free
 // recording, mergeable across workers and processes, sparse JSON.
+
 package bench
 
 import (

@@ -1,6 +1,7 @@
 // --procs: spread clients over child processes (each process here may hold at most 20,000
 // files) and merge what they measured. Children are this program re-executed with a hidden
 // flag; they print their report as JSON on stdout.
+
 package bench
 
 import (

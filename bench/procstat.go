@@ -1,6 +1,7 @@
 // Process cost sampling from /proc: CPU seconds and memory (RSS minus shared, as
 // pyftpdlib's ftpbench reports) of a server process and all of its descendants, and the
 // CPU this process spends.
+
 package bench
 
 import (

@@ -1,5 +1,6 @@
 // Reply parsing for the client side: FTP replies (RFC 959 §4.2, net/textproto's rules) read
 // from []byte without allocating.
+
 package bench
 
 import (

@@ -1,5 +1,6 @@
 // Results and reports: every figure with its unit, the pyftpdlib-style table, details
 // (percentiles, errors, costs) and the JSON file regression CI compares.
+
 package bench
 
 import (

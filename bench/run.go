@@ -1,4 +1,5 @@
 // Run: scenario dispatch, repetitions and the report around them.
+
 package bench
 
 import (

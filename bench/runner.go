@@ -1,6 +1,7 @@
 // The driver shared by every scenario: closed-loop workers or an open-loop schedule, a
 // warm-up then a measured window (or an exact operation count), error classes, server and
 // client cost sampled at the window's edges, and the live progress line.
+
 package bench
 
 import (

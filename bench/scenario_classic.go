@@ -1,6 +1,7 @@
 // pyftpdlib's ftpbench benchmarks (transfer, download, upload, concurrence, all) with the
 // same labels, so results sit beside published ones, minus its two flaws: logins here are
 // truly concurrent, and throughput is measured over Duration after Warmup, not 1 s.
+
 package bench
 
 import (

@@ -1,6 +1,7 @@
 // idle: hold N logged-in sessions; report the server's memory per idle session, our own,
 // and NOOP latency while they sit. Sessions are parked (no buffer, no goroutine each): a
 // few sweeper goroutines visit them in turn with NOOP.
+
 package bench
 
 import (

@@ -1,5 +1,6 @@
 // list: LIST of a large directory (ListFiles entries, created once), listings/s, entries/s
 // and latency; a listing with fewer lines than entries counts as short data.
+
 package bench
 
 import (

@@ -1,5 +1,6 @@
 // The login storm: connect, USER/PASS, QUIT as fast as the server allows (closed loop) or
 // at a target rate (open loop); sessions/s and latency per session.
+
 package bench
 
 import (

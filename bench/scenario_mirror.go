@@ -1,6 +1,7 @@
 // mirror: a public mirror's mix. Sessions come and go (each lives for a random number of
 // commands); most commands are RETR of assorted sizes (small files far more often than
 // large ones), the rest LIST, CWD/CDUP, SIZE and MDTM.
+
 package bench
 
 import (

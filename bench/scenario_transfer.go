@@ -1,5 +1,6 @@
 // retr and stor: N parallel streams moving FileSize-byte files, MB/s over the measured
 // window and per-transfer latency; --verify checks sha256 of what came back.
+
 package bench
 
 import (

@@ -1,4 +1,5 @@
 // Active data connections: PORT/EPRT target checks and the dial.
+
 package datapath
 
 import (

@@ -1,4 +1,5 @@
 // Passive data connections: a listener per PASV/EPSV that accepts exactly one connection.
+
 package datapath
 
 import (

@@ -1,4 +1,5 @@
 // The passive port range shared by all sessions of a server.
+
 package datapath
 
 import (

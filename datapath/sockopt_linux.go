@@ -1,4 +1,5 @@
 // Linux socket options for data sockets.
+
 package datapath
 
 import (

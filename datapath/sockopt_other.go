@@ -1,6 +1,7 @@
 //go:build !linux
 
 // Other systems: the standard library's socket defaults.
+
 package datapath
 
 import "syscall"

@@ -1,6 +1,7 @@
 // The goroutine transport: runs a session over a net.Conn (TLS) on one goroutine plus a
 // reader. TLS sessions cost a goroutine and buffers each; plaintext sessions stay on the
 // event loops.
+
 package reactor
 
 import (

@@ -1,4 +1,5 @@
 // TYPE A line-ending conversion, append-style and resumable across chunk boundaries.
+
 package sendfile
 
 import "bytes"

@@ -1,5 +1,6 @@
 // Pooled copy buffers for the buffer path, in power-of-two size classes so that any Chunk
 // reuses buffers of its own size.
+
 package sendfile
 
 import (

@@ -1,4 +1,5 @@
 // Linux: probe once whether the kernel moves bytes by sendfile(2) and splice(2).
+
 package sendfile
 
 import (

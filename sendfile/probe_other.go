@@ -1,6 +1,7 @@
 //go:build !linux
 
 // Other systems: no zero-copy probe; Send and Recv always use the buffer path.
+
 package sendfile
 
 import (

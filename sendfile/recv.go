@@ -1,4 +1,5 @@
 // Recv: data socket to file (or any writer), by splice(2) when it can, else by buffer.
+
 package sendfile
 
 import (

@@ -1,4 +1,5 @@
 // Send: file (or any reader) to data socket, by sendfile(2) when it can, else by buffer.
+
 package sendfile
 
 import (

@@ -1,5 +1,6 @@
 // Linux: one sendfile(2) chunk from a file to a socket through the runtime's RawConns, with
 // no allocation per call (the standard library's TCPConn.ReadFrom allocates four).
+
 package sendfile
 
 import (

@@ -1,5 +1,6 @@
 // Per-transfer bookkeeping shared by Send and Recv: cancellation, stall deadlines, pacing
 // credit, progress and error wrapping.
+
 package sendfile
 
 import (

@@ -1,4 +1,5 @@
 // Login and session-level commands: USER PASS REIN QUIT PWD.
+
 package session
 
 import (

@@ -1,4 +1,5 @@
 // Data-connection setup and control: PASV EPSV PORT EPRT REST ABOR.
+
 package session
 
 import (

@@ -1,5 +1,6 @@
 // Storage commands answered on the control connection: CWD MKD RMD DELE RNFR RNTO SIZE MDTM
 // MFMT MLST SITE, and STAT with a path. Each runs its blocking part on the worker pool.
+
 package session
 
 import (

@@ -1,4 +1,5 @@
 // Commands answered on the loop without touching storage: TYPE MODE STRU FEAT OPTS HELP STAT.
+
 package session
 
 import (

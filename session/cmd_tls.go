@@ -1,6 +1,7 @@
 // FTP over TLS (RFC 4217): AUTH PBSZ PROT CCC, and TLS on data connections with the
 // control connection's session resumed (vsftpd's require_ssl_reuse, proftpd's default),
 // which stops a third party from stealing a data connection.
+
 package session
 
 import (

@@ -1,4 +1,5 @@
 // Env: what all sessions of one server share (configuration, pools, registry, clock).
+
 package session
 
 import (

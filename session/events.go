@@ -1,4 +1,5 @@
 // Events and custom SITE commands: the extension points the library exposes.
+
 package session
 
 import (

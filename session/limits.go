@@ -1,6 +1,7 @@
 // Bandwidth and session governance: global ▸ user ▸ session token buckets per direction,
 // sessions per user, failed-login bans. Buckets never sleep; transfer goroutines wait on
 // them through throttle.Limiter, event loops never do.
+
 package session
 
 import (

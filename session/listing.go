@@ -1,4 +1,5 @@
 // Directory streaming shared by LIST, NLST, MLSD and STAT.
+
 package session
 
 import (

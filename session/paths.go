@@ -1,4 +1,5 @@
 // Virtual path resolution and the mapping of storage errors to FTP replies.
+
 package session
 
 import (

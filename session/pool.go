@@ -1,4 +1,5 @@
 // Bounded worker pool for blocking session work (stat, open, readdir, rename, auth).
+
 package session
 
 import "sync"

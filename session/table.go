@@ -1,4 +1,5 @@
 // The verb -> handler table. Flags (login, argument policy) live in proto's verb table.
+
 package session
 
 import "github.com/fastftp/fastftp/proto"

@@ -1,5 +1,6 @@
 // Transfers: RETR STOR APPE STOU LIST NLST MLSD. Each runs in its own goroutine (never on an
 // event loop) and reports back to the owner through Post.
+
 package session
 
 import (

@@ -1,5 +1,6 @@
 // localDir: the streaming Dir returned by Local.OpenDir, with errors and entries kept
 // inside the jail.
+
 package vfs
 
 import (

@@ -1,5 +1,6 @@
 // Error labelling: every error leaving an FS method names the virtual path, never a host
 // path, keeps the errno, and turns an escape from the root into ErrEscape.
+
 package vfs
 
 import (

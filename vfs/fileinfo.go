@@ -1,5 +1,6 @@
 // fileInfo: an fs.FileInfo built from a raw stat on the openat2 path, shaped like os's so
 // that Sys() is a *syscall.Stat_t in both modes.
+
 package vfs
 
 import (

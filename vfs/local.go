@@ -1,5 +1,6 @@
 // Local: the host directory jailed under a root, its lifetime (Close while sessions run)
 // and the dispatch between the openat2 fast path and the os.Root fallback.
+
 package vfs
 
 import (

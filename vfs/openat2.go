@@ -1,5 +1,6 @@
 // The openat2(2) fast path: one syscall resolves a whole virtual path beneath the root,
 // and a once-per-process probe decides whether the kernel offers it.
+
 package vfs
 
 import (

@@ -1,6 +1,7 @@
 // From command line and config file to a server configuration. Without --config the flags
 // alone decide (their defaults are pyftpdlib's); with it the file decides and flags given
 // explicitly override it.
+
 package main
 
 import (

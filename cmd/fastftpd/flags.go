@@ -1,4 +1,5 @@
 // Flags of fastftpd: pyftpdlib's names first, then fastftp's own.
+
 package main
 
 import (

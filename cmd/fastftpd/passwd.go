@@ -1,4 +1,5 @@
 // `fastftpd passwd`: make a password hash for the config file.
+
 package main
 
 import (

@@ -1,4 +1,5 @@
 // Terminal detection for the progress line, without a dependency.
+
 package main
 
 import (
