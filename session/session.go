@@ -388,7 +388,6 @@ func (s *Session) post(fn func()) {
 	})
 }
 
-
 // logCommand writes one debug line per command; the password never reaches the log.
 func (s *Session) logCommand(cmd *proto.Command) {
 	arg := string(cmd.Arg)

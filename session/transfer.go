@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/fastftp/fastftp/auth"
@@ -343,20 +344,30 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 			}
 			return outcome{226, "Transfer complete."}
 		}
+		out := uploadFailed(ctx, err)
 		got := strconv.FormatInt(n, 10)
 		if temp != "" {
 			fsys.Remove(temp)
-			out := failed(ctx, err)
 			out.text += " " + target + " left unchanged; " + got + " bytes received were discarded."
-			return out
+		} else {
+			out.text += " " + got + " bytes of " + target + " were received."
 		}
-		out := failed(ctx, err)
-		if ctx.Err() == nil && !isNetErr(err) {
-			out = outcome{451, "Local error writing " + target + "."}
-		}
-		out.text += " " + got + " bytes of " + target + " were received."
 		return out
 	})
+}
+
+// uploadFailed maps an upload's error to its reply: the client's side (abort, a dropped or
+// stalled data connection) is 426; the server's side is 451, or 452/552 when storage is full.
+func uploadFailed(ctx context.Context, err error) outcome {
+	switch {
+	case ctx.Err() != nil, isNetErr(err):
+		return failed(ctx, err)
+	case errors.Is(err, syscall.ENOSPC):
+		return outcome{452, "Insufficient storage space."}
+	case errors.Is(err, syscall.EDQUOT):
+		return outcome{552, "Disk quota exceeded."}
+	}
+	return outcome{451, "Local error writing the file."}
 }
 
 func isNetErr(err error) bool {
