@@ -310,3 +310,67 @@ func removeTree(u *auth.User, p string) error {
 	}
 	return u.FS.Rmdir(p)
 }
+
+// TestClientLeavesDuringTransfer: the control connection closes while a download and an
+// upload are still moving; the transfers finish in the background and the server (and its
+// hooks) keep working. This once crashed the whole server: the transfer goroutine read the
+// session's user after the loop had logged it out.
+func TestClientLeavesDuringTransfer(t *testing.T) {
+	rec := &recorder{}
+	addr, dir, _ := startServer(t, fastftp.Config{Hooks: allHooks(rec)})
+	writeRandom(t, filepath.Join(dir, "big.bin"), 8<<20)
+
+	down := dialRaw(t, addr)
+	down.send("USER alice")
+	down.expect("331")
+	down.send("PASS pw")
+	down.expect("230")
+	d := down.pasv()
+	down.send("RETR big.bin")
+	down.expect("150")
+	io.ReadFull(d, make([]byte, 4096))
+	down.c.Close() // leave while the download is still moving
+	io.Copy(io.Discard, d)
+	d.Close()
+
+	up := dialRaw(t, addr)
+	up.send("USER bob")
+	up.expect("331")
+	up.send("PASS pw")
+	up.expect("230")
+	u := up.pasv()
+	up.send("STOR left.bin")
+	up.expect("150")
+	u.Write(bytes.Repeat([]byte("y"), 100000))
+	up.c.Close() // leave, then finish the upload
+	u.Write(bytes.Repeat([]byte("z"), 100000))
+	u.Close()
+
+	// Closing the control connection cancels its transfer (as in vsftpd and pyftpdlib), so
+	// each ends complete or, usually, incomplete: exactly one event each, naming the user.
+	for _, tc := range []struct {
+		user                 string
+		complete, incomplete fastftp.EventKind
+	}{
+		{"alice", fastftp.EventFileSent, fastftp.EventIncompleteFileSent},
+		{"bob", fastftp.EventFileReceived, fastftp.EventIncompleteFileReceived},
+	} {
+		var got []fastftp.Event
+		deadline := time.Now().Add(5 * time.Second)
+		for len(got) == 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+			rec.mu.Lock()
+			got = got[:0]
+			for _, ev := range rec.events {
+				if ev.Kind == tc.complete || ev.Kind == tc.incomplete {
+					got = append(got, ev)
+				}
+			}
+			rec.mu.Unlock()
+		}
+		if len(got) != 1 || got[0].User != tc.user {
+			t.Errorf("%s's transfer after the client left: events %+v, want one naming %s", tc.user, got, tc.user)
+		}
+	}
+	login(t, addr, "alice") // the server is still there
+}

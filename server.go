@@ -151,6 +151,7 @@ func New(cfg Config) (*Server, error) {
 			q = 10000
 		}
 		s.hookPool = session.NewPool(w, q)
+		s.hookPool.Log = cfg.Logger
 	}
 	if m := cfg.Metrics; m != nil {
 		env.Observer = m

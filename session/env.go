@@ -119,6 +119,7 @@ func (e *Env) Start() {
 	}
 	e.gov.init(e)
 	e.pool = NewPool(e.Workers, e.Workers*64)
+	e.pool.Log = e.Log
 	e.auth.Store(&authHolder{e.Auth})
 	e.epoch = time.Now()
 	e.stop = make(chan struct{})

@@ -2,12 +2,18 @@
 
 package session
 
-import "sync"
+import (
+	"log/slog"
+	"runtime/debug"
+	"sync"
+)
 
 // Pool runs functions on a fixed set of goroutines fed by a bounded queue. It exists because
 // every blocking syscall holds an OS thread: an unbounded pool lets a slow disk push the
 // process past Go's 10,000-thread limit. Safe from any goroutine.
 type Pool struct {
+	// Log receives panics of jobs; nil means slog.Default().
+	Log  *slog.Logger
 	jobs chan func()
 	wg   sync.WaitGroup
 	once sync.Once
@@ -32,8 +38,26 @@ func NewPool(workers, queue int) *Pool {
 func (p *Pool) work() {
 	defer p.wg.Done()
 	for fn := range p.jobs {
-		fn()
+		p.run(fn)
 	}
+}
+
+// run calls fn, surviving a panic: one bad job (an Authorizer, a hook, a SITE command) must
+// not stop a worker, let alone the server. The panic is logged with its stack.
+func (p *Pool) run(fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log().Error("panic in a pool job", "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	fn()
+}
+
+func (p *Pool) log() *slog.Logger {
+	if p.Log != nil {
+		return p.Log
+	}
+	return slog.Default()
 }
 
 // Submit queues fn without blocking. It reports false when the queue is full; the caller

@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"os"
 	"path"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -99,7 +100,18 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	go func() {
 		defer s.env.xfers.done()
 		defer release()
-		out := body(ctx, ds, opts)
+		out := outcome{451, "Internal error; transfer aborted."}
+		defer func() {
+			// A bug in one transfer must not take down every session of the server.
+			if r := recover(); r != nil {
+				s.env.Log.Error("panic in transfer", "remote", s.remote, "path", p, "panic", r, "stack", string(debug.Stack()))
+				cancel()
+				ds.close()
+				s.transferring.Store(false)
+				s.post(func() { s.endTransfer(x, out) })
+			}
+		}()
+		out = body(ctx, ds, opts)
 		cancel()
 		s.transferring.Store(false)
 		s.post(func() { s.endTransfer(x, out) })
@@ -175,9 +187,9 @@ func failed(ctx context.Context, err error) outcome {
 	}
 }
 
-// transferEvent reports a finished transfer; it runs on the transfer goroutine (s.user is
-// immutable while a transfer runs).
-func (s *Session) transferEvent(ok, incomplete EventKind, p string, n int64, start time.Time, ascii bool, err error) {
+// transferEvent reports a finished transfer. It runs on the transfer goroutine, so it uses
+// the user captured when the transfer started: the session may be logged out by now.
+func (s *Session) transferEvent(u *auth.User, ok, incomplete EventKind, p string, n int64, start time.Time, ascii bool, err error) {
 	if s.env.Events == nil {
 		return
 	}
@@ -185,13 +197,13 @@ func (s *Session) transferEvent(ok, incomplete EventKind, p string, n int64, sta
 	if err != nil {
 		k = incomplete
 	}
-	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.remote, User: s.user.Name, Path: p,
-		Bytes: n, Duration: time.Since(start), Err: err, ASCII: ascii, Anon: s.user.Anonymous})
+	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.remote, User: u.Name, Path: p,
+		Bytes: n, Duration: time.Since(start), Err: err, ASCII: ascii, Anon: u.Anonymous})
 }
 
-func (s *Session) logTransfer(dir, p string, n int64, start time.Time, err error) {
+func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.Time, err error) {
 	s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n,
-		"ms", time.Since(start).Milliseconds(), "remote", s.remote, "user", s.user.Name,
+		"ms", time.Since(start).Milliseconds(), "remote", s.remote, "user", u.Name,
 		"ok", err == nil, "err", err)
 }
 
@@ -219,7 +231,8 @@ func (s *Session) cmdRETR(arg []byte) {
 	if !s.can(auth.PermRetrieve, p) {
 		return
 	}
-	fsys, rest := s.user.FS, s.xr().rest
+	user, rest := s.user, s.xr().rest
+	fsys := user.FS
 	s.startTransfer(proto.RETR, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
 		f, err := fsys.Open(p)
 		if err != nil {
@@ -257,8 +270,8 @@ func (s *Session) cmdRETR(arg []byte) {
 		if err == nil {
 			err = cerr
 		}
-		s.logTransfer("send", p, n, start, err)
-		s.transferEvent(EventFileSent, EventIncompleteFileSent, p, n, start, opts.ASCII, err)
+		s.logTransfer(user, "send", p, n, start, err)
+		s.transferEvent(user, EventFileSent, EventIncompleteFileSent, p, n, start, opts.ASCII, err)
 		if err != nil {
 			return failed(ctx, err)
 		}
@@ -297,7 +310,8 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 	if !s.creatable(p) || !s.can(perm, p) {
 		return
 	}
-	fsys, rest := s.user.FS, s.xr().rest
+	user, rest := s.user, s.xr().rest
+	fsys := user.FS
 	verb := proto.STOR
 	if mode == modeAppend {
 		verb = proto.APPE
@@ -336,8 +350,8 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		if err == nil && temp != "" {
 			err = fsys.Rename(temp, target)
 		}
-		s.logTransfer("receive", target, n, start, err)
-		s.transferEvent(EventFileReceived, EventIncompleteFileReceived, target, n, start, opts.ASCII, err)
+		s.logTransfer(user, "receive", target, n, start, err)
+		s.transferEvent(user, EventFileReceived, EventIncompleteFileReceived, target, n, start, opts.ASCII, err)
 		if err == nil {
 			if mode == modeUnique {
 				return outcome{226, "Transfer complete: stored as " + path.Base(target) + "."}
