@@ -294,7 +294,7 @@ func (e *Env) reap() {
 				for s := range sh.m {
 					switch {
 					case e.IdleTimeout > 0 && s.last.Load() < idle && !s.transferring.Load():
-						s.t.Post(s.idleTimeout)
+						s.t.Post(s.idleTimeout) // s.t is stable: Resume swaps it under sh.mu
 					case e.LoginTimeout > 0 && !s.authed.Load() && int32(s.born-login) < 0:
 						s.t.Post(s.loginTimeout)
 					}

@@ -137,7 +137,10 @@ type StartTLS interface {
 // FTPS session (greet=true writes the 220). tlsID identifies the control connection's TLS
 // session for the data-connection reuse check. Owner: the new transport.
 func (s *Session) Resume(t Transport, tlsID []byte, greet bool) {
+	sh := s.env.shardOf(s)
+	sh.mu.Lock() // the reaper and Shutdown read s.t under this lock (see postOutside)
 	s.t = t
+	sh.mu.Unlock()
 	s.busy = false
 	s.tlsCtl = true
 	s.ext().tlsID = tlsID
@@ -170,7 +173,7 @@ func (s *Session) Closed() {
 
 // Shutdown asks the session to say 421 and close. Safe from any goroutine.
 func (s *Session) Shutdown() {
-	s.t.Post(func() {
+	s.postOutside(func() {
 		if s.closing {
 			return
 		}
@@ -377,6 +380,17 @@ func (s *Session) async(work func() func()) {
 		s.reply(421, "Server busy, try again later.")
 		s.closeNow()
 	}
+}
+
+// postOutside posts fn from a goroutine that is neither the owner nor one of the session's
+// own workers (the reaper, Shutdown): the transport may be swapped by AUTH TLS meanwhile,
+// and the swap happens under the registry shard's lock.
+func (s *Session) postOutside(fn func()) {
+	sh := s.env.shardOf(s)
+	sh.mu.Lock()
+	t := s.t
+	sh.mu.Unlock()
+	t.Post(fn)
 }
 
 // post sends a completion to the owner from any goroutine.
