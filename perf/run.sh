@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# perf/run.sh: the whole peer comparison in one command. Installs the peers into a work
+# dir, creates the test user, then for each repetition runs every scenario against every
+# server in turn (a fresh start each), writes the JSON results and regenerates the tables
+# in BENCHMARKS.md. Needs root (useradd, apt-get); run it on an otherwise quiet machine.
+#
+#   bash perf/run.sh                      # everything, 5 repetitions (~1.5 h on 2 cores)
+#   REPS=1 SCENARIOS="login retr-100x10M" SERVERS="fastftpd vsftpd" bash perf/run.sh
+#
+# Environment: REPS (5), CLASSIC_REPS (REPS), DURATION (3s) and WARMUP (1s) per ftpbench window, SERVERS,
+# SCENARIOS (default: all below), OUT (results dir, default $PERF_WORK/results),
+# NO_REPORT=1 to skip rewriting BENCHMARKS.md, SKIP_PEERS=1 when only fastftpd and raw run
+# (regress.sh); plus lib.sh's PERF_* variables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=perf/lib.sh
+source perf/lib.sh
+
+REPS=${REPS:-5}
+CLASSIC_REPS=${CLASSIC_REPS:-$REPS} # the pyftpdlib suite takes longest: it may be run fewer times
+DURATION=${DURATION:-3s}
+WARMUP=${WARMUP:-1s}
+ALL_SERVERS="fastftpd raw pyftpdlib vsftpd proftpd pureftpd ftpserver"
+SERVERS=${SERVERS:-$ALL_SERVERS}
+ALL_SCENARIOS="classic login idle-2000 idle-2000-xfer retr-1x10M retr-100x10M retr-1x1G retr-100x1G
+  stor-1x10M stor-100x10M stor-1x1G list-100000 idle-10000 idle-10000-xfer idle-19000 idle-19000-xfer
+  throttle-session throttle-global micro"
+SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
+OUT=${OUT:-$PERF_WORK/results}
+W=(--duration "$DURATION" --warmup "$WARMUP")
+
+# applies SERVER SCENARIO: whether the pair is measured. raw is only a transfer ceiling
+# (and a login floor); the 10,000/19,000-session and throttle runs are fastftpd's alone.
+applies() {
+  local srv=$1 scen=$2
+  case $scen in
+  micro*) [ "$srv" = fastftpd ] ;;
+  idle-10000* | idle-19000* | throttle-*) [ "$srv" = fastftpd ] ;;
+  retr-* | stor-* | login) true ;;
+  *) [ "$srv" != raw ] ;;
+  esac
+}
+
+# background_load SECONDS: 100 RETR streams of 10 MiB for the "-xfer" idle variants;
+# prints the load generator's PID.
+background_load() {
+  # shellcheck disable=SC2046
+  $(pin_cli) "$PERF_BIN/ftpbench" retr -u "$PERF_USER" -p "$PERF_PASS" -H 127.0.0.1 -P "$SRV_PORT" \
+    -q -t 60 -n 100 -s 10M --keep --duration "$1" --warmup 0s >/dev/null 2>&1 &
+  echo $!
+}
+
+# idle N [xfer]: N idle sessions (spread over child processes past 9,000); with xfer,
+# 100 transfers run while the sessions sit and NOOP latency is the figure that matters.
+idle() {
+  local out=$1 n=$2 xfer=${3:-} procs=1 bg=
+  [ "$n" -gt 9000 ] && procs=$(((n + 8999) / 9000))
+  if [ -n "$xfer" ]; then
+    bg=$(background_load 600)
+    sleep 2
+  fi
+  bench "$out" idle -n "$n" --procs "$procs" "${W[@]}" || log "idle $n failed on $SRV_NAME"
+  if [ -n "$bg" ]; then
+    # SIGINT first; ftpbench may linger on transfers a forking server is slow to end, and a
+    # leftover load generator would skew every later scenario: SIGKILL after 3 s.
+    kill -INT "$bg" 2>/dev/null || true
+    for _ in $(seq 30); do kill -0 "$bg" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$bg" 2>/dev/null || true
+    wait "$bg" 2>/dev/null || true
+  fi
+}
+
+# list_dir: the 100,000-entry directory, made on disk once (ftpbench finds it complete and
+# does not upload it), names as ftpbench's list scenario makes them.
+list_dir() {
+  local d=$PERF_ROOT/ftpbench-list-100000
+  if [ "$(find "$d" -maxdepth 1 -type f 2>/dev/null | wc -l)" -lt 100000 ]; then
+    log "creating $d"
+    mkdir -p "$d"
+    (cd "$d" && seq -f 'f%05g' 0 99999 | xargs touch)
+    chown -R "$PERF_USER:" "$d"
+  fi
+}
+
+# run_one REP SERVER SCENARIO
+run_one() {
+  local rep=$1 srv=$2 scen=$3 dir=$OUT/raw/$1/$2
+  mkdir -p "$dir"
+  local out=$dir/$scen.json
+  case $scen in
+  micro)
+    (cd "$PERF_SRC" && $(pin_srv) go test -run '^$' -bench 'Parse|Lookup|AppendReply|AppendListLine|AppendMLSx|ParseAddr' -benchmem -count 1 ./proto/ &&
+      $(pin_srv) go test -run '^$' -bench 'Reserve|LimiterWait' -benchmem -count 1 ./throttle/ &&
+      $(pin_srv) go test -run '^$' -bench 'Accuracy|Fairness' -benchtime 1x -count 1 ./throttle/) >"$dir/micro.txt" 2>&1 ||
+      log "micro benchmarks failed (see $dir/micro.txt)"
+    return
+    ;;
+  micro-short) # regress.sh: fast paths beside their naive twins, one sample per repetition
+    (cd "$PERF_SRC" && $(pin_srv) go test -run '^$' -bench 'Parse(Naive)?/verb=(RETR|NOOP)$|AppendReply/impl=(append|sprintf)$' \
+      -benchmem -benchtime 200ms -count 1 ./proto/ &&
+      $(pin_srv) go test -run '^$' -bench 'Reserve/limited(-mutex)?$' -benchmem -benchtime 200ms -count 1 ./throttle/) \
+      >"$dir/micro.txt" 2>&1 || die "micro benchmarks failed: $(tail -5 "$dir/micro.txt")"
+    return
+    ;;
+  esac
+  local extra=
+  case $scen in throttle-session) extra="--write-limit 10M" ;; throttle-global) extra="--global-write-limit 40M" ;; esac
+  FASTFTPD_FLAGS=$extra start_server "$srv"
+  case $scen in
+  # --count: each timed part moves exactly 200 files, so no transfer is cut when a window
+  # ends (a client closing mid-transfer crashes fastftpd today, see BENCHMARKS.md).
+  classic) bench "$out" all -n 300 -s 10M --count 200 || log "classic failed on $srv" ;;
+  login) bench "$out" login -n 10 "${W[@]}" || log "login failed on $srv" ;;
+  idle-*-xfer) local n=${scen#idle-}; idle "$out" "${n%-xfer}" xfer ;;
+  idle-*) # also the proportional set size, fairer to forking servers than RSS minus shared
+    "$PERF_BIN/peak" -k "$SRV_PID" -i 300ms -pss >"$dir/$scen.peak.json" &
+    local pk=$!
+    sleep 0.5
+    idle "$out" "${scen#idle-}"
+    kill -INT "$pk"
+    wait "$pk" || true
+    ;;
+  retr-* | stor-*)
+    local verb=${scen%%-*} spec=${scen#*-}
+    bench "$out" "$verb" -n "${spec%x*}" -s "${spec#*x}" --keep "${W[@]}" || log "$scen failed on $srv"
+    ;;
+  list-100000)
+    list_dir
+    "$PERF_BIN/peak" -k "$SRV_PID" -i 5ms >"$dir/$scen.peak.json" &
+    local pk=$!
+    sleep 0.3
+    bench "$out" list -n 1 --list-files 100000 "${W[@]}" || log "list failed on $srv"
+    kill -INT "$pk"
+    wait "$pk" || true
+    ;;
+  throttle-session) bench "$out" retr -n 4 -s 10M --keep --duration 6s --warmup 1s || log "throttle failed" ;;
+  throttle-global) bench "$out" retr -n 8 -s 10M --keep --duration 6s --warmup 1s || log "throttle failed" ;;
+  esac
+  stop_server
+  # Uploads from the stor scenarios are deleted by ftpbench; anything left (including
+  # fastftpd's hidden .NAME.fastftp-*.part files of cut uploads) must not fill tmpfs.
+  rm -f "$PERF_ROOT"/ftpbench-stor-* "$PERF_ROOT"/.ftpbench-stor-*
+}
+
+main() {
+  [ "$(id -u)" = 0 ] || die "run as root (useradd, apt-get, binding as other users)"
+  trap 'stop_server; cleanup_user' EXIT
+  trap 'exit 130' INT TERM
+  build_tools
+  if [ "${SKIP_PEERS:-0}" != 1 ]; then install_peers; fi
+  setup_user
+  mkdir -p "$OUT"
+  rm -f "$OUT/commands.txt"
+  {
+    echo "started $(date -u +%FT%TZ)"
+    echo "kernel $(uname -r)"
+    echo "go $(go version | awk '{print $3}')"
+    if [ "$PERF_SOURCE" = head ]; then
+      echo "commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) (snapshot of HEAD)"
+    else
+      echo "commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' + uncommitted changes')"
+    fi
+    echo "cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
+    echo "command PERF_SOURCE=$PERF_SOURCE REPS=$REPS CLASSIC_REPS=$CLASSIC_REPS DURATION=$DURATION WARMUP=$WARMUP bash perf/run.sh"
+    echo "reps $REPS duration $DURATION warmup $WARMUP pin $PERF_PIN (server cpu $PERF_SRV_CPU, client cpu $PERF_CLI_CPU)"
+    echo "servers $SERVERS"
+    echo "scenarios $(echo $SCENARIOS)"
+    peer_versions
+    for s in $SERVERS; do echo "auth $s ${AUTHKIND[$s]}"; done
+  } >"$OUT/meta.txt"
+  # The files RETR reads are uploaded by the first server measured (ftpbench skips the
+  # upload when SIZE already matches; --keep leaves them) and handed to the test user.
+  for rep in $(seq "$REPS"); do
+    for scen in $SCENARIOS; do
+      for srv in $SERVERS; do
+        applies "$srv" "$scen" || continue
+        if [ "$scen" = classic ] && [ "$rep" -gt "$CLASSIC_REPS" ]; then continue; fi
+        log "rep $rep/$REPS $scen $srv"
+        CMDLOG=
+        [ "$rep" = 1 ] && CMDLOG=$OUT/commands.txt
+        CRASH_CONTEXT="rep $rep $scen"
+        run_one "$rep" "$srv" "$scen"
+      done
+    done
+  done
+  echo "finished $(date -u +%FT%TZ)" >>"$OUT/meta.txt"
+  if [ "${NO_REPORT:-0}" != 1 ]; then
+    "$PERF_BIN/report" -in "$OUT" -json perf/results/latest.json -md BENCHMARKS.md
+  fi
+}
+
+main "$@"
