@@ -278,3 +278,18 @@ func TestLoginTimeoutAndSessionsPerUser(t *testing.T) {
 func fastftpDial(addr string) (*ftp.ServerConn, error) {
 	return ftp.Dial(addr, ftp.DialWithTimeout(5*time.Second))
 }
+
+// TestBackToBackTransfersShareTheSessionBucket: a session's limit holds across transfers.
+// With a fresh bucket per transfer, each would start with a 100 ms burst and four short
+// downloads would beat the limit by ~25%.
+func TestBackToBackTransfersShareTheSessionBucket(t *testing.T) {
+	const rate = 512 << 10
+	addr, dir, _ := startServer(t, fastftp.Config{WriteLimit: rate})
+	writeRandom(t, filepath.Join(dir, "q.bin"), 256<<10)
+	c := login(t, addr, "alice")
+	start := time.Now()
+	for range 4 {
+		download(t, c, "q.bin")
+	}
+	checkRate(t, "four back-to-back downloads", 4*(256<<10), time.Since(start), rate)
+}

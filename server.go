@@ -370,6 +370,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		time.Sleep(10*time.Millisecond + rand.N(5*time.Millisecond))
 	}
 	err := s.r.Stop()
+	// Transfers cut short above are being cancelled: give them a moment to remove their
+	// temporary upload files and log, so nothing is left half-written behind the process.
+	cleanup, stop := context.WithTimeout(context.Background(), 2*time.Second)
+	s.env.WaitTransfers(cleanup.Done())
+	stop()
 	s.env.Stop()
 	if s.hookPool != nil {
 		done := make(chan struct{})

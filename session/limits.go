@@ -102,20 +102,28 @@ func (g *governor) leave(ug *userGov) {
 	}
 }
 
-// pacer builds the limiter of one transfer: global, user and a session bucket of its own.
-// The returned release must run when the transfer ends.
-func (g *governor) pacer(upload bool, ug *userGov) (sendfile.Pacer, func()) {
+// pacer builds the limiter of one transfer: global, user and the session's own bucket for
+// that direction. The session bucket lives as long as the session (own points at where it
+// keeps it), so back-to-back transfers do not each start with a full burst; it takes the
+// current per-session rate at every start. The returned release must run when the
+// transfer ends.
+func (g *governor) pacer(upload bool, ug *userGov, own **throttle.Bucket) (sendfile.Pacer, func()) {
 	g.mu.Lock()
 	rate, global, user := g.sessWrite, g.globalWrite, ug.write
 	if upload {
 		rate, global, user = g.sessRead, g.globalRead, ug.read
 	}
-	own := throttle.NewBucket(rate, 0)
-	g.live[own] = upload
+	if *own == nil {
+		*own = throttle.NewBucket(rate, 0)
+	} else {
+		(*own).SetRate(rate, 0)
+	}
+	b := *own
+	g.live[b] = upload
 	g.mu.Unlock()
-	return throttle.NewLimiter(global, user, own), func() {
+	return throttle.NewLimiter(global, user, b), func() {
 		g.mu.Lock()
-		delete(g.live, own)
+		delete(g.live, b)
 		g.mu.Unlock()
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/datapath"
 	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/throttle"
 )
 
 // Transport is the control connection as the session sees it.
@@ -77,6 +78,8 @@ type extra struct {
 	rnfr  string
 	rest  int64
 	tlsID []byte // stamps this control connection's TLS tickets (see cmd_tls.go)
+
+	rbucket, wbucket *throttle.Bucket // this session's own upload/download limits
 }
 
 // noExtra is what xr returns before extra exists: read it, never write it.

@@ -85,7 +85,11 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	if upload && opts.Chunk < uploadChunk {
 		opts.Chunk = uploadChunk
 	}
-	pacer, release := s.env.gov.pacer(upload, s.ug)
+	own := &x0.wbucket
+	if upload {
+		own = &x0.rbucket
+	}
+	pacer, release := s.env.gov.pacer(upload, s.ug, own)
 	opts.Pacer = pacer
 	if o := s.env.Observer; o != nil {
 		lim, rel := pacer, release
