@@ -106,9 +106,9 @@ peer_versions() {
   local r=$PERF_WORK/peers/root/usr/sbin
   echo "fastftpd $("$PERF_BIN/fastftpd" -v 2>&1 | head -1)"
   echo "pyftpdlib $(/usr/bin/python3 -c 'import pyftpdlib; print(pyftpdlib.__ver__)')"
-  echo "vsftpd $(dpkg-deb -f "$PERF_WORK"/peers/debs/vsftpd_*.deb Version)"
-  echo "proftpd $(dpkg-deb -f "$PERF_WORK"/peers/debs/proftpd-core_*.deb Version)"
-  echo "pureftpd $(dpkg-deb -f "$PERF_WORK"/peers/debs/pure-ftpd_*.deb Version)"
+  echo "vsftpd $(dpkg-deb -f "$PERF_WORK"/peers/debs/vsftpd_*.deb Version 2>/dev/null || echo "not installed")"
+  echo "proftpd $(dpkg-deb -f "$PERF_WORK"/peers/debs/proftpd-core_*.deb Version 2>/dev/null || echo "not installed")"
+  echo "pureftpd $(dpkg-deb -f "$PERF_WORK"/peers/debs/pure-ftpd_*.deb Version 2>/dev/null || echo "not installed")"
   echo "ftpserver v0.15.0 ($(grep ftpserverlib "$PERF_WORK/peers/ftpserver-build/go.mod" | awk '{print $1" "$2}'))"
   test -x "$r/vsftpd" || true
 }
