@@ -97,3 +97,13 @@ func TestLineTooLongCloses(t *testing.T) {
 		t.Fatalf("got %q closed=%v; want 500 and close", got, ft.closed)
 	}
 }
+
+func TestBytesString(t *testing.T) {
+	b := []byte("name with spaces")
+	if s := bytesString(b); s != "name with spaces" {
+		t.Fatalf("bytesString = %q", s)
+	}
+	if s := bytesString(nil); s != "" {
+		t.Fatalf("bytesString(nil) = %q", s)
+	}
+}
