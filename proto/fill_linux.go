@@ -6,9 +6,10 @@
 package proto
 
 import (
-	"io/fs"
 	"syscall"
 	"time"
+
+	"github.com/fastftp/fastftp/internal/unixmode"
 )
 
 // FillEntryStat fills e from a raw stat result, as FillEntry does from an fs.FileInfo,
@@ -17,30 +18,6 @@ func FillEntryStat(e *Entry, name string, st *syscall.Stat_t) {
 	e.Name = name
 	e.Size = st.Size
 	e.ModTime = time.Unix(st.Mtim.Sec, st.Mtim.Nsec)
-	m := fs.FileMode(st.Mode & 0o777)
-	switch st.Mode & syscall.S_IFMT {
-	case syscall.S_IFDIR:
-		m |= fs.ModeDir
-	case syscall.S_IFLNK:
-		m |= fs.ModeSymlink
-	case syscall.S_IFIFO:
-		m |= fs.ModeNamedPipe
-	case syscall.S_IFSOCK:
-		m |= fs.ModeSocket
-	case syscall.S_IFBLK:
-		m |= fs.ModeDevice
-	case syscall.S_IFCHR:
-		m |= fs.ModeDevice | fs.ModeCharDevice
-	}
-	if st.Mode&syscall.S_ISUID != 0 {
-		m |= fs.ModeSetuid
-	}
-	if st.Mode&syscall.S_ISGID != 0 {
-		m |= fs.ModeSetgid
-	}
-	if st.Mode&syscall.S_ISVTX != 0 {
-		m |= fs.ModeSticky
-	}
-	e.Mode = m
+	e.Mode = unixmode.FileMode(st.Mode)
 	fillSys(e, st)
 }

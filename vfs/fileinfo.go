@@ -4,6 +4,7 @@
 package vfs
 
 import (
+	"github.com/fastftp/fastftp/internal/unixmode"
 	"io/fs"
 	"syscall"
 	"time"
@@ -21,40 +22,11 @@ type fileInfo struct {
 
 func (fi *fileInfo) Name() string       { return fi.name }
 func (fi *fileInfo) Size() int64        { return fi.sys.Size }
-func (fi *fileInfo) Mode() fs.FileMode  { return fileMode(fi.sys.Mode) }
+func (fi *fileInfo) Mode() fs.FileMode  { return unixmode.FileMode(fi.sys.Mode) }
 func (fi *fileInfo) ModTime() time.Time { return time.Unix(fi.sys.Mtim.Unix()) }
 func (fi *fileInfo) IsDir() bool        { return fi.sys.Mode&syscall.S_IFMT == syscall.S_IFDIR }
 func (fi *fileInfo) Sys() any           { return &fi.sys }
 func (fi *fileInfo) String() string     { return fs.FormatFileInfo(fi) }
-
-// fileMode converts st_mode to an fs.FileMode the way package os does.
-func fileMode(m uint32) fs.FileMode {
-	mode := fs.FileMode(m & 0o777)
-	switch m & syscall.S_IFMT {
-	case syscall.S_IFBLK:
-		mode |= fs.ModeDevice
-	case syscall.S_IFCHR:
-		mode |= fs.ModeDevice | fs.ModeCharDevice
-	case syscall.S_IFDIR:
-		mode |= fs.ModeDir
-	case syscall.S_IFIFO:
-		mode |= fs.ModeNamedPipe
-	case syscall.S_IFLNK:
-		mode |= fs.ModeSymlink
-	case syscall.S_IFSOCK:
-		mode |= fs.ModeSocket
-	}
-	if m&syscall.S_ISGID != 0 {
-		mode |= fs.ModeSetgid
-	}
-	if m&syscall.S_ISUID != 0 {
-		mode |= fs.ModeSetuid
-	}
-	if m&syscall.S_ISVTX != 0 {
-		mode |= fs.ModeSticky
-	}
-	return mode
-}
 
 // renamedInfo gives the root its virtual name "/" (os.Root calls it ".").
 type renamedInfo struct {
