@@ -24,9 +24,8 @@ func (m *lineMeter) Write(p []byte) (int, error) {
 }
 
 type listWorker struct {
-	e    *env
-	c    Conn
-	live bool
+	e *env
+	liveConn
 	buf  []byte
 	dir  string
 	want int
@@ -34,18 +33,7 @@ type listWorker struct {
 }
 
 func (w *listWorker) prepare(ctx context.Context) error {
-	if w.live {
-		return nil
-	}
-	if err := w.e.d.Connect(ctx, &w.c); err != nil {
-		return err
-	}
-	if err := w.e.login(&w.c); err != nil {
-		w.c.Close()
-		return err
-	}
-	w.live = true
-	return nil
+	return w.ensure(ctx, w.e)
 }
 
 func (w *listWorker) op(ctx context.Context) error {

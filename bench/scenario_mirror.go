@@ -73,9 +73,8 @@ func (e *env) prepareMirror(ctx context.Context) error {
 }
 
 type mirrorWorker struct {
-	e     *env
-	c     Conn
-	live  bool
+	e *env
+	liveConn
 	left  int
 	rng   *rand.Rand
 	files []mirrorFile
@@ -89,14 +88,9 @@ func (w *mirrorWorker) prepare(ctx context.Context) error {
 	if w.live {
 		return nil
 	}
-	if err := w.e.d.Connect(ctx, &w.c); err != nil {
+	if err := w.ensure(ctx, w.e); err != nil {
 		return err
 	}
-	if err := w.e.login(&w.c); err != nil {
-		w.c.Close()
-		return err
-	}
-	w.live = true
 	w.left = 1 + w.rng.IntN(mirrorMaxCmds)
 	return nil
 }

@@ -13,10 +13,9 @@ import (
 
 // xferWorker holds one stream's session, reconnecting after a failure.
 type xferWorker struct {
-	e      *env
-	r      *runner
-	c      Conn
-	live   bool
+	e *env
+	r *runner
+	liveConn
 	buf    []byte
 	path   string
 	size   int64
@@ -28,18 +27,7 @@ type xferWorker struct {
 }
 
 func (w *xferWorker) prepare(ctx context.Context) error {
-	if w.live {
-		return nil
-	}
-	if err := w.e.d.Connect(ctx, &w.c); err != nil {
-		return err
-	}
-	if err := w.e.login(&w.c); err != nil {
-		w.c.Close()
-		return err
-	}
-	w.live = true
-	return nil
+	return w.ensure(ctx, w.e)
 }
 
 func (w *xferWorker) op(ctx context.Context) error {
