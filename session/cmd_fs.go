@@ -236,48 +236,34 @@ func (s *Session) cmdMLST(arg []byte) {
 	})
 }
 
+// factLetter maps one permission to its RFC 3659 perm-fact letter.
+type factLetter struct {
+	perm   auth.Perm
+	letter byte
+}
+
+// The perm fact's letters in RFC 3659 order, for directories and for files: c create a
+// file, d delete, e enter, f rename, l list, m make a directory, p purge (delete contents);
+// a append, r retrieve, w store.
+var (
+	dirFactLetters = [...]factLetter{{auth.PermStore, 'c'}, {auth.PermDelete, 'd'}, {auth.PermChdir, 'e'},
+		{auth.PermRename, 'f'}, {auth.PermList, 'l'}, {auth.PermMkdir, 'm'}, {auth.PermDelete, 'p'}}
+	fileFactLetters = [...]factLetter{{auth.PermAppend, 'a'}, {auth.PermDelete, 'd'}, {auth.PermRename, 'f'},
+		{auth.PermRetrieve, 'r'}, {auth.PermStore, 'w'}}
+)
+
 // permFact computes RFC 3659's perm fact for an entry from the user's letters.
 func permFact(u *auth.User, p string, dir bool) string {
 	perm := u.PermFor(p)
-	var buf [8]byte
-	b := buf[:0]
+	letters := fileFactLetters[:]
 	if dir {
-		if perm.Has(auth.PermStore) {
-			b = append(b, 'c')
-		}
-		if perm.Has(auth.PermDelete) {
-			b = append(b, 'd')
-		}
-		if perm.Has(auth.PermChdir) {
-			b = append(b, 'e')
-		}
-		if perm.Has(auth.PermRename) {
-			b = append(b, 'f')
-		}
-		if perm.Has(auth.PermList) {
-			b = append(b, 'l')
-		}
-		if perm.Has(auth.PermMkdir) {
-			b = append(b, 'm')
-		}
-		if perm.Has(auth.PermDelete) {
-			b = append(b, 'p')
-		}
-	} else {
-		if perm.Has(auth.PermAppend) {
-			b = append(b, 'a')
-		}
-		if perm.Has(auth.PermDelete) {
-			b = append(b, 'd')
-		}
-		if perm.Has(auth.PermRename) {
-			b = append(b, 'f')
-		}
-		if perm.Has(auth.PermRetrieve) {
-			b = append(b, 'r')
-		}
-		if perm.Has(auth.PermStore) {
-			b = append(b, 'w')
+		letters = dirFactLetters[:]
+	}
+	var buf [len(dirFactLetters)]byte
+	b := buf[:0]
+	for _, f := range letters {
+		if perm.Has(f.perm) {
+			b = append(b, f.letter)
 		}
 	}
 	return string(b)

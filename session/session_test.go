@@ -107,3 +107,22 @@ func TestBytesString(t *testing.T) {
 		t.Fatalf("bytesString(nil) = %q", s)
 	}
 }
+
+func TestPermFact(t *testing.T) {
+	for _, tc := range []struct {
+		letters  string
+		dir      bool
+		wantFact string
+	}{
+		{"elradfmwMT", true, "cdeflmp"},
+		{"elradfmwMT", false, "adfrw"},
+		{"elr", true, "el"},
+		{"elr", false, "r"},
+		{"e", false, ""},
+	} {
+		u := &auth.User{Perm: auth.MustParsePerm(tc.letters)}
+		if got := permFact(u, "/x", tc.dir); got != tc.wantFact {
+			t.Errorf("permFact(%s, dir=%v) = %q, want %q", tc.letters, tc.dir, got, tc.wantFact)
+		}
+	}
+}
