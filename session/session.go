@@ -154,9 +154,6 @@ func (s *Session) Resume(t Transport, tlsID []byte, greet bool) {
 	}
 }
 
-// TLS reports whether the control connection is encrypted.
-func (s *Session) TLS() bool { return s.tlsCtl }
-
 // Remote returns the client's address. Safe from any goroutine.
 func (s *Session) Remote() netip.AddrPort { return s.remote }
 
@@ -210,9 +207,6 @@ func (s *Session) closeNow() {
 	s.closing = true
 	s.t.Close()
 }
-
-// Busy reports whether a command or transfer is in flight (input is not being consumed).
-func (s *Session) Busy() bool { return s.busy }
 
 // Feed executes the complete command lines at the head of in and reports how many bytes it
 // consumed. Lines after the first one that starts blocking work stay unconsumed until that
