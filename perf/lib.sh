@@ -30,14 +30,15 @@ PERF_SRC=$REPO
 # ports never collide with client ports; pure-ftpd admits at most half its range as clients.
 declare -A PASV=(
   [fastftpd]=10000-13999 [pyftpdlib]=14000-15999 [vsftpd]=16000-17999
-  [proftpd]=18000-19999 [pureftpd]=20000-25999 [ftpserver]=26000-27999 [raw]=28000-29999
+  [proftpd]=18000-19999 [pureftpd]=20000-25999 [ftpserver]=26000-27999 [raw]=28000-28999
+  [base]=29000-29999
 )
 # What each server checks at login (BENCHMARKS.md prints it beside the login figures).
 declare -A AUTHKIND=(
   [fastftpd]="virtual user, plaintext" [pyftpdlib]="DummyAuthorizer, plaintext"
   [ftpserver]="config user, plaintext" [vsftpd]="system user, PAM, SHA-512 crypt"
   [proftpd]="system user, /etc/shadow, SHA-512 crypt" [pureftpd]="system user, /etc/shadow, SHA-512 crypt"
-  [raw]="none (any password)"
+  [raw]="none (any password)" [base]="virtual user, plaintext"
 )
 
 log() { printf '%s perf: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -65,6 +66,20 @@ build_tools() {
   (cd "$PERF_SRC" && for p in cmd/fastftpd cmd/ftpbench perf/rawsendfile perf/peak perf/report; do
     go build -o "$PERF_BIN/$(basename "$p")" "./$p" || exit 1
   done) || die "build failed"
+}
+
+# build_base COMMIT: fastftpd as it was at COMMIT, for regress.sh's A/B. Only the server
+# comes from COMMIT: ftpbench, the scenarios and the judge are this tree's, so both sides
+# are measured by the same tools. The source stays in $PERF_BASE_SRC for its microbenchmarks.
+PERF_BASE_SRC=$PERF_WORK/base-src
+build_base() {
+  local commit=$1
+  log "building fastftpd at the base $(git -C "$REPO" rev-parse --short "$commit")"
+  rm -rf "$PERF_BASE_SRC"
+  mkdir -p "$PERF_BASE_SRC"
+  git -C "$REPO" archive "$commit" | tar -x -C "$PERF_BASE_SRC" || die "git archive $commit failed"
+  (cd "$PERF_BASE_SRC" && go build -o "$PERF_BIN/fastftpd-base" ./cmd/fastftpd) ||
+    die "the base $commit does not build: set PERF_BASE to a commit that does"
 }
 
 # install_peers: pyftpdlib with apt (pure Python, no service); vsftpd, proftpd-core and
@@ -255,7 +270,11 @@ server_cmd() {
   local name=$1 port=$2 conf=$PERF_WORK/conf sbin=$PERF_WORK/peers/root/usr/sbin
   local range=${PASV[$name]}
   case $name in
-  fastftpd) echo "$PERF_BIN/fastftpd -i 127.0.0.1 -p $port -d $PERF_ROOT -u $PERF_USER -P $PERF_PASS -w -r $range --timeout 3600 ${FASTFTPD_FLAGS:-}" ;;
+  fastftpd | base)
+    local bin=$PERF_BIN/fastftpd
+    [ "$name" = base ] && bin=$PERF_BIN/fastftpd-base
+    echo "$bin -i 127.0.0.1 -p $port -d $PERF_ROOT -u $PERF_USER -P $PERF_PASS -w -r $range --timeout 3600 ${FASTFTPD_FLAGS:-}"
+    ;;
   raw) echo "$PERF_BIN/rawsendfile -l 127.0.0.1:$port -d $PERF_ROOT -r $range" ;;
   pyftpdlib) echo "/usr/bin/python3 $conf/pyftpd.py $port $PERF_ROOT $PERF_USER $PERF_PASS ${range%-*} ${range#*-}" ;;
   vsftpd) echo "$sbin/vsftpd $conf/vsftpd.conf" ;;

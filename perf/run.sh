@@ -30,12 +30,12 @@ OUT=${OUT:-$PERF_WORK/results}
 W=(--duration "$DURATION" --warmup "$WARMUP")
 
 # applies SERVER SCENARIO: whether the pair is measured. raw is only a transfer ceiling
-# (and a login floor); the 10,000/19,000-session and throttle runs are fastftpd's alone.
+# (and a login floor); the 10,000/19,000-session and throttle runs are fastftpd's alone;
+# base (regress.sh's older fastftpd) runs whatever fastftpd runs.
 applies() {
   local srv=$1 scen=$2
   case $scen in
-  micro*) [ "$srv" = fastftpd ] ;;
-  idle-10000* | idle-19000* | throttle-*) [ "$srv" = fastftpd ] ;;
+  micro* | idle-10000* | idle-19000* | throttle-*) [ "$srv" = fastftpd ] || [ "$srv" = base ] ;;
   retr-* | stor-* | login) true ;;
   *) [ "$srv" != raw ] ;;
   esac
@@ -95,10 +95,13 @@ run_one() {
       log "micro benchmarks failed (see $dir/micro.txt)"
     return
     ;;
-  micro-short) # regress.sh: fast paths beside their naive twins, one sample per repetition
-    (cd "$PERF_SRC" && $(pin_srv) go test -run '^$' -bench 'Parse(Naive)?/verb=(RETR|NOOP)$|AppendReply/impl=(append|sprintf)$' \
-      -benchmem -benchtime 200ms -count 1 ./proto/ &&
-      $(pin_srv) go test -run '^$' -bench 'Reserve/limited(-mutex)?$' -benchmem -benchtime 200ms -count 1 ./throttle/) \
+  micro-short) # regress.sh: the parser, reply encoder and throttle fast paths, one sample per
+    # repetition, from the tree of the server being measured (base: the older commit's)
+    local src=$PERF_SRC
+    [ "$srv" = base ] && src=$PERF_BASE_SRC
+    (cd "$src" && $(pin_srv) go test -run '^$' -bench 'Parse/verb=(RETR|NOOP)$|AppendReply/impl=append$' \
+      -benchmem -benchtime 100ms -count 3 ./proto/ &&
+      $(pin_srv) go test -run '^$' -bench 'Reserve/limited$' -benchmem -benchtime 100ms -count 3 ./throttle/) \
       >"$dir/micro.txt" 2>&1 || die "micro benchmarks failed: $(tail -5 "$dir/micro.txt")"
     return
     ;;
@@ -170,9 +173,16 @@ main() {
   } >"$OUT/meta.txt"
   # The files RETR reads are uploaded by the first server measured (ftpbench skips the
   # upload when SIZE already matches; --keep leaves them) and handed to the test user.
+  # Servers alternate: every other repetition runs them in reverse order, so neither side
+  # always runs right after the other (warm caches, a neighbour's load) and pairs stay fair.
+  local forward reverse order
+  forward=$(echo $SERVERS)
+  reverse=$(echo $SERVERS | tr ' ' '\n' | tac | tr '\n' ' ')
   for rep in $(seq "$REPS"); do
+    order=$forward
+    [ $((rep % 2)) = 0 ] && order=$reverse
     for scen in $SCENARIOS; do
-      for srv in $SERVERS; do
+      for srv in $order; do
         applies "$srv" "$scen" || continue
         if [ "$scen" = classic ] && [ "$rep" -gt "$CLASSIC_REPS" ]; then continue; fi
         log "rep $rep/$REPS $scen $srv"

@@ -3,7 +3,7 @@
 // `<!-- perf:NAME -->` and `<!-- /perf:NAME -->`; the prose around them is left alone.
 //
 //	report -in RESULTS_DIR -json perf/results/latest.json -md BENCHMARKS.md
-//	report -in RESULTS_DIR -regress new.json      # perf/regress.sh: ratios for ftpbench compare
+//	report -in RESULTS_DIR -ab [-summary gate.md] # perf/regress.sh: judge this tree against the base
 package main
 
 import (
@@ -20,8 +20,6 @@ import (
 var (
 	// errMarker reports a BENCHMARKS.md without the markers of a section.
 	errMarker = errors.New("report: missing section markers")
-	// errNoSamples reports a compared regression figure that nothing measured.
-	errNoSamples = errors.New("report: figure has no samples")
 	// errBadJSON reports a summary the hand-rolled encoder got wrong.
 	errBadJSON = errors.New("report: summary encoding is not valid JSON")
 )
@@ -30,27 +28,22 @@ func main() {
 	in := flag.String("in", "", "results directory written by perf/run.sh")
 	js := flag.String("json", "", "write the summary JSON here")
 	md := flag.String("md", "", "Markdown file whose marked sections are regenerated")
-	reg := flag.String("regress", "", "regression mode: write the ratio report for `ftpbench compare` here")
+	ab := flag.Bool("ab", false, "regression gate: judge the fastftpd rounds against the base rounds; exit 1 on a regression")
+	summary := flag.String("summary", "", "with -ab: also write the verdict table (Markdown) here")
 	flag.Parse()
 	if *in == "" {
 		log.Fatal("report: -in is required")
 	}
+	if *ab {
+		if err := runAB(*in, *summary); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	res, err := load(*in)
 	if err != nil {
 		log.Fatal(err)
-	}
-	if *reg != "" {
-		rep := res.regressReport()
-		for _, r := range rep.Results {
-			for _, f := range r.Figures {
-				if f.Better != "" && len(f.Samples) == 0 {
-					log.Fatalf("report: %s/%s: no samples (a scenario failed?): %v", r.Scenario, f.Name, errNoSamples)
-				}
-			}
-		}
-		if err := rep.WriteJSON(*reg); err != nil {
-			log.Fatal(err)
-		}
 	}
 	if *js != "" {
 		b, err := res.summary().encode()
