@@ -29,7 +29,7 @@ PERF_SRC=$REPO
 # Passive ranges: distinct per server, below the kernel's ephemeral range (32768+) so data
 # ports never collide with client ports; pure-ftpd admits at most half its range as clients.
 declare -A PASV=(
-  [fastftpd]=10000-13999 [pyftpdlib]=14000-15999 [vsftpd]=16000-17999
+  [fastftpd]=${PERF_PASV_FASTFTPD:-10000-13999} [pyftpdlib]=14000-15999 [vsftpd]=16000-17999
   [proftpd]=18000-19999 [pureftpd]=20000-25999 [ftpserver]=26000-27999 [raw]=28000-28999
   [base]=29000-29999
 )

@@ -7,7 +7,8 @@
 #   bash perf/run.sh                      # everything, 5 repetitions (~1.5 h on 2 cores)
 #   REPS=1 SCENARIOS="login retr-100x10M" SERVERS="fastftpd vsftpd" bash perf/run.sh
 #
-# Environment: REPS (5), CLASSIC_REPS (REPS), DURATION (3s) and WARMUP (1s) per ftpbench window, SERVERS,
+# Environment: REPS (5), CLASSIC_REPS (REPS), WINDOWS (1) per scenario and repetition,
+# DURATION (3s) and WARMUP (1s) per ftpbench window, SERVERS,
 # SCENARIOS (default: all below), OUT (results dir, default $PERF_WORK/results),
 # NO_REPORT=1 to skip rewriting BENCHMARKS.md, SKIP_PEERS=1 when only fastftpd and raw run
 # (regress.sh); plus lib.sh's PERF_* variables.
@@ -84,9 +85,11 @@ list_dir() {
 
 # run_one REP SERVER SCENARIO
 run_one() {
-  local rep=$1 srv=$2 scen=$3 dir=$OUT/raw/$1/$2
+  local rep=$1 srv=$2 scen=$3 window=${4:-1} dir=$OUT/raw/$1/$2
   mkdir -p "$dir"
   local out=$dir/$scen.json
+  # Further windows of the same repetition (WINDOWS > 1) keep their own file.
+  [ "$window" -gt 1 ] && out=$dir/$scen@w$window.json
   case $scen in
   micro)
     (cd "$PERF_SRC" && $(pin_srv) go test -run '^$' -bench 'Parse|Lookup|AppendReply|AppendListLine|AppendMLSx|ParseAddr' -benchmem -count 1 ./proto/ &&
@@ -178,18 +181,24 @@ main() {
   local forward reverse order
   forward=$(echo $SERVERS)
   reverse=$(echo $SERVERS | tr ' ' '\n' | tac | tr '\n' ' ')
+  # WINDOWS > 1 (regress.sh) measures each scenario that many times per repetition, the
+  # order flipping every window (A B B A ...), so each side gets windows on both sides of
+  # the other and a burst of outside load spoils at most one of them.
   for rep in $(seq "$REPS"); do
-    order=$forward
-    [ $((rep % 2)) = 0 ] && order=$reverse
     for scen in $SCENARIOS; do
-      for srv in $order; do
-        applies "$srv" "$scen" || continue
-        if [ "$scen" = classic ] && [ "$rep" -gt "$CLASSIC_REPS" ]; then continue; fi
-        log "rep $rep/$REPS $scen $srv"
-        CMDLOG=
-        [ "$rep" = 1 ] && CMDLOG=$OUT/commands.txt
-        CRASH_CONTEXT="rep $rep $scen"
-        run_one "$rep" "$srv" "$scen"
+      for window in $(seq "${WINDOWS:-1}"); do
+        case $scen in micro*) [ "$window" = 1 ] || continue ;; esac
+        order=$forward
+        [ $(((rep + window) % 2)) = 1 ] && order=$reverse
+        for srv in $order; do
+          applies "$srv" "$scen" || continue
+          if [ "$scen" = classic ] && [ "$rep" -gt "$CLASSIC_REPS" ]; then continue; fi
+          log "rep $rep/$REPS $scen $srv${WINDOWS:+ window $window}"
+          CMDLOG=
+          [ "$rep" = 1 ] && [ "$window" = 1 ] && CMDLOG=$OUT/commands.txt
+          CRASH_CONTEXT="rep $rep $scen"
+          run_one "$rep" "$srv" "$scen" "$window"
+        done
       done
     done
   done

@@ -80,6 +80,25 @@ func TestABRegressionNamed(t *testing.T) {
 	}
 }
 
+// TestABBestWindow: a second window spoiled by outside load (half the throughput, twice the
+// CPU) does not count against either side.
+func TestABBestWindow(t *testing.T) {
+	dir := abDir(t, 5, noisy, 0)
+	for i := 1; i <= 5; i++ {
+		m := noisy(i, abHead)
+		m["throughput"] /= 2
+		m["server_cpu_per_gib"] *= 2
+		writeReport(t, filepath.Join(dir, "raw", fmt.Sprint(i), abHead, "retr-10x10M@w2.json"), "retr", 0, 0, m)
+	}
+	rows, clean := judge(mustRounds(t, dir)), judge(mustRounds(t, abDir(t, 5, noisy, 0)))
+	for _, name := range []string{"retr-10x10M throughput", "retr-10x10M server_cpu_per_gib"} {
+		r, c := verdictOf(t, rows, name), verdictOf(t, clean, name)
+		if r.Verdict != "ok" || r.Head != c.Head || r.Worse != c.Worse {
+			t.Errorf("%s with a spoiled second window: %+v, want as without it: %+v", name, r, c)
+		}
+	}
+}
+
 func TestABFewBadRoundsPass(t *testing.T) {
 	// Two rounds of five with this tree at half the throughput (a neighbour's build, say).
 	rows := judge(mustRounds(t, abDir(t, 5, func(round int, side string) map[string]float64 {
