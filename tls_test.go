@@ -382,3 +382,45 @@ print(buf.getvalue().decode().strip()); f.quit()
 		t.Fatalf("ftplib upload: %q", b)
 	}
 }
+
+// TestFTPSREINKeepsDataTLS: REIN on a TLS control connection, then a new login; PROT P data
+// connections must still work (REIN used to wipe the ticket stamp: every later transfer got
+// 522).
+func TestFTPSREINKeepsDataTLS(t *testing.T) {
+	ts := startTLSServer(t, fastftp.Config{TLSControlRequired: true, TLSDataRequired: true})
+	c, err := ftp.Dial(ts.addr, ftp.DialWithExplicitTLS(clientTLS()), ftp.DialWithTimeout(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Quit()
+	if err := c.Login("alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	content := []byte("before and after REIN")
+	if err := c.Stor("a.txt", bytes.NewReader(content)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Logout(); err != nil { // REIN
+		t.Fatalf("REIN: %v", err)
+	}
+	if _, err := c.List("/"); replyCode(err) != 530 {
+		t.Fatalf("LIST after REIN, before login: %v, want 530", err)
+	}
+	if err := c.Login("alice", "pw"); err != nil {
+		t.Fatalf("login after REIN: %v", err)
+	}
+	for i := range 3 {
+		r, err := c.Retr("a.txt")
+		if err != nil {
+			t.Fatalf("RETR %d after REIN: %v", i, err)
+		}
+		got, err := io.ReadAll(r)
+		cerr := r.Close() // the final reply: 226, or the 522 of a refused data connection
+		if err != nil || cerr != nil || !bytes.Equal(got, content) {
+			t.Fatalf("RETR %d after REIN: %q %v %v", i, got, err, cerr)
+		}
+	}
+	if entries, err := c.List("/"); err != nil || len(entries) != 1 {
+		t.Fatalf("LIST after REIN: %v %v", entries, err)
+	}
+}

@@ -152,13 +152,22 @@ func (s *Session) goodbye() {
 	s.closeNow()
 }
 
+// cmdREIN ends the login and forgets what belongs to it (PASV/PORT, REST, RNFR, the user's
+// own buckets), but not what belongs to the connection: on a TLS control connection its
+// ticket stamp must survive, or every later PROT P data connection would fail the resume
+// check with 522 (as it did). PROT and PBSZ stay as negotiated, so the session is fully
+// usable after the next login.
 func (s *Session) cmdREIN(_ []byte) {
 	s.dropData()
 	s.logout()
 	s.userLen = 0
 	s.gotUser = false
 	s.cwd = "/"
+	tlsID := s.xr().tlsID
 	s.x = nil
+	if tlsID != nil {
+		s.ext().tlsID = tlsID
+	}
 	s.ascii = false
 	s.epsvAll = false
 	s.reply(220, "Ready for new user.")
