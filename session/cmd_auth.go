@@ -76,6 +76,9 @@ func (s *Session) loginOK(u *auth.User) {
 	}
 	s.user, s.ug = u, ug
 	s.authed.Store(true)
+	if id := s.xr().tlsID; id != nil {
+		s.env.owner.login(id, u.Name)
+	}
 	s.failed = 0
 	s.cwd = "/"
 	s.env.Log.Info("login", "remote", s.remote, "user", u.Name)

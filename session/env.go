@@ -80,6 +80,7 @@ type Env struct {
 	clock atomic.Int64               // coarse unix nanoseconds, advanced by the reaper
 	reg   [regShards]shard
 	xfers xferCount // running transfers, for graceful shutdown
+	owner tlsOwners // who logged in on each TLS control connection (see tlsowners.go)
 	stop  chan struct{}
 	once  sync.Once
 }

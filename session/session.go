@@ -147,6 +147,7 @@ func (s *Session) Resume(t Transport, tlsID []byte, greet bool) {
 	s.busy = false
 	s.tlsCtl = true
 	s.ext().tlsID = tlsID
+	s.env.owner.connect(tlsID, s.remote.Addr(), time.Now())
 	if greet {
 		s.protP = true // implicit FTPS protects data by default
 		s.pbsz = true
@@ -167,6 +168,9 @@ func (s *Session) Closed() {
 	s.env.Log.Info("session closed", "remote", s.remote, "user", s.userString(),
 		"secs", s.env.seconds()-s.born)
 	s.logout()
+	if id := s.xr().tlsID; id != nil {
+		s.env.owner.closed(id, time.Now())
+	}
 	s.event(EventDisconnect, "", 0, 0, nil)
 	s.env.untrack(s)
 }
