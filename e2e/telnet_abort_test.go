@@ -3,14 +3,22 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/fastftp/fastftp"
 )
 
 // sendSynchAbort writes what tnftp's abort does, byte for byte: send(fd, "IAC IP IAC", 3,
@@ -66,4 +74,62 @@ func TestAborTelnetSynch(t *testing.T) {
 	sendSynchAbort(t, c.c) // nothing to abort
 	c.expectFor("Synch ABOR with no transfer", 225, 226)
 	c.cmd("NOOP", 200)
+}
+
+// TestAborTnftp: the real tnftp client interrupted (SIGINT, as a user's ^C) during a
+// throttled download sends its Synch abort; it must read 426 then 226 and go on to the next
+// download in the same session.
+func TestAborTnftp(t *testing.T) {
+	t.Parallel()
+	tnftp, err := exec.LookPath("tnftp")
+	if err != nil {
+		t.Skip("tnftp not installed (.ci/run installs it)")
+	}
+	s := startServer(t, withConfig("a per-session download limit", func(c *fastftp.Config) { c.WriteLimit = 1 << 20 }))
+	writeRandomFile(t, filepath.Join(s.Root, "big.bin"), 29, 64<<20) // 64 s at 1 MiB/s
+	small := []byte("small file")
+	if err := os.WriteFile(filepath.Join(s.Root, "small.txt"), small, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "small.out")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tnftp, "-n", "-v", fmt.Sprintf("ftp://%s:%s@%s/", s.User, s.Pass, s.Addr))
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "LC_ALL=C")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var seen strings.Builder
+	lines := bufio.NewScanner(stdout)
+	waitFor := func(prefix string) {
+		t.Helper()
+		for lines.Scan() {
+			seen.WriteString(lines.Text() + "\n")
+			if strings.HasPrefix(lines.Text(), prefix) {
+				return
+			}
+		}
+		t.Fatalf("tnftp never printed %q:\n%s", prefix, seen.String())
+	}
+	io.WriteString(stdin, "binary\nget big.bin /dev/null\n")
+	waitFor("150 ")
+	time.Sleep(300 * time.Millisecond) // some bytes in flight
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("426 ")
+	waitFor("226 ")
+	io.WriteString(stdin, "get small.txt "+out+"\nquit\n")
+	waitFor("221 ")
+	stdin.Close()
+	cmd.Wait()
+	if strings.Contains(seen.String(), "500 ") {
+		t.Errorf("the abort was answered 500:\n%s", seen.String())
+	}
+	if got, err := os.ReadFile(out); err != nil || !bytes.Equal(got, small) {
+		t.Fatalf("download after the abort: %q %v\n%s", got, err, seen.String())
+	}
 }
