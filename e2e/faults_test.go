@@ -348,3 +348,21 @@ func TestSymlinkSwapDuringOpen(t *testing.T) {
 		t.Fatal("no RETR went through the link while it pointed inside: the test proved nothing")
 	}
 }
+
+// TestLoginTimeoutLogged: a client that connects and never logs in, idle all the while, is
+// closed as a login timeout and logged as one (not as an idle timeout), the login timeout
+// being the shorter (as by default: 60 s against 300 s).
+func TestLoginTimeoutLogged(t *testing.T) {
+	fastftpOnly(t, "sets both timeouts and reads the log")
+	s := startServer(t, withConfig("1 s login and 4 s idle timeouts", func(c *fastftp.Config) {
+		c.IdleTimeout, c.LoginTimeout = 4*time.Second, time.Second
+	}))
+	c := s.dial(t)
+	rest := c.waitClosed(15 * time.Second)
+	if !strings.Contains(rest, "421 Login timed out.") {
+		t.Fatalf("closing reply %q, want 421 Login timed out.", rest)
+	}
+	if log := s.logs.String(); !strings.Contains(log, "login timeout") || strings.Contains(log, "idle timeout") {
+		t.Fatalf("log does not say login timeout (only):\n%s", log)
+	}
+}
