@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,7 +63,8 @@ type tlsServer struct {
 	certFile, keyFile   string
 }
 
-// startTLSServer serves plaintext+AUTH TLS and implicit FTPS; "alice"/"pw" has full rights.
+// startTLSServer serves plaintext+AUTH TLS and implicit FTPS; "alice"/"pw" has full rights,
+// "bob"/"pw2" reads the same tree.
 func startTLSServer(t *testing.T, cfg fastftp.Config) *tlsServer {
 	t.Helper()
 	ts := &tlsServer{dir: t.TempDir()}
@@ -74,6 +76,7 @@ func startTLSServer(t *testing.T, cfg fastftp.Config) *tlsServer {
 	ts.certs = certs
 	st := auth.NewStatic()
 	st.AddUser("alice", "pw", ts.dir, auth.MustParsePerm(auth.ReadWrite))
+	st.AddUser("bob", "pw2", ts.dir, auth.MustParsePerm(auth.ReadOnly))
 	cfg.Auth, cfg.TLS = st, certs.TLSConfig()
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	cfg.FailedLoginDelay = -1
@@ -380,5 +383,153 @@ print(buf.getvalue().decode().strip()); f.quit()
 	}
 	if b, _ := os.ReadFile(filepath.Join(ts.dir, "q.txt")); string(b) != "from ftplib\n" {
 		t.Fatalf("ftplib upload: %q", b)
+	}
+}
+
+// TestFTPSREINKeepsDataTLS: REIN on a TLS control connection, then a new login; PROT P data
+// connections must still work (REIN used to wipe the ticket stamp: every later transfer got
+// 522).
+func TestFTPSREINKeepsDataTLS(t *testing.T) {
+	ts := startTLSServer(t, fastftp.Config{TLSControlRequired: true, TLSDataRequired: true})
+	c, err := ftp.Dial(ts.addr, ftp.DialWithExplicitTLS(clientTLS()), ftp.DialWithTimeout(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Quit()
+	if err := c.Login("alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	content := []byte("before and after REIN")
+	if err := c.Stor("a.txt", bytes.NewReader(content)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Logout(); err != nil { // REIN
+		t.Fatalf("REIN: %v", err)
+	}
+	if _, err := c.List("/"); replyCode(err) != 530 {
+		t.Fatalf("LIST after REIN, before login: %v, want 530", err)
+	}
+	if err := c.Login("alice", "pw"); err != nil {
+		t.Fatalf("login after REIN: %v", err)
+	}
+	for i := range 3 {
+		r, err := c.Retr("a.txt")
+		if err != nil {
+			t.Fatalf("RETR %d after REIN: %v", i, err)
+		}
+		got, err := io.ReadAll(r)
+		cerr := r.Close() // the final reply: 226, or the 522 of a refused data connection
+		if err != nil || cerr != nil || !bytes.Equal(got, content) {
+			t.Fatalf("RETR %d after REIN: %q %v %v", i, got, err, cerr)
+		}
+	}
+	if entries, err := c.List("/"); err != nil || len(entries) != 1 {
+		t.Fatalf("LIST after REIN: %v %v", entries, err)
+	}
+}
+
+// gatedCache is a client session cache that can hide its tickets: while closed, Get misses
+// (the handshake is a full one) but Put still stores, as when a client starts several
+// control connections at once and they all race to the server before any ticket exists.
+type gatedCache struct {
+	tls.ClientSessionCache
+	open atomic.Bool
+}
+
+func (g *gatedCache) Get(key string) (*tls.ClientSessionState, bool) {
+	if !g.open.Load() {
+		return nil, false
+	}
+	return g.ClientSessionCache.Get(key)
+}
+
+// TestFTPSSharedTicketCache: one client, one session cache, several control connections
+// (rclone's shape). A data connection that resumes a ticket of a sibling control connection
+// of the same user from the same address is accepted; one that resumes another user's
+// ticket is refused with 522.
+func TestFTPSSharedTicketCache(t *testing.T) {
+	ts := startTLSServer(t, fastftp.Config{TLSControlRequired: true, TLSDataRequired: true})
+	os.WriteFile(filepath.Join(ts.dir, "f.txt"), []byte("shared"), 0o644)
+	cache := &gatedCache{ClientSessionCache: tls.NewLRUClientSessionCache(1)} // one ticket per host, as Go keeps it
+	cfg := &tls.Config{InsecureSkipVerify: true, ServerName: "localhost", ClientSessionCache: cache}
+	dial := func(user, pass string) *ftp.ServerConn {
+		t.Helper()
+		c, err := ftp.Dial(ts.addr, ftp.DialWithExplicitTLS(cfg), ftp.DialWithTimeout(10*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Quit() })
+		if err := c.Login(user, pass); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	retr := func(c *ftp.ServerConn) error {
+		r, err := c.Retr("f.txt")
+		if err != nil {
+			return err
+		}
+		got, err := io.ReadAll(r)
+		if cerr := r.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil && string(got) != "shared" {
+			err = fmt.Errorf("got %q", got)
+		}
+		return err
+	}
+	// Three control connections with full handshakes; the cache then holds the last one's
+	// ticket, which the first connection's data connection resumes.
+	a := dial("alice", "pw")
+	dial("alice", "pw")
+	dial("alice", "pw")
+	cache.open.Store(true)
+	if err := retr(a); err != nil {
+		t.Fatalf("data connection resuming a sibling's ticket (same user, same address): %v", err)
+	}
+	// Now bob's control connection leaves its ticket in the cache; alice's next data
+	// connection resumes it and must be refused.
+	cache.open.Store(false)
+	dial("bob", "pw2")
+	cache.open.Store(true)
+	if err := retr(a); replyCode(err) != 522 {
+		t.Fatalf("data connection resuming another user's ticket: %v, want 522", err)
+	}
+}
+
+// TestFTPSRclone: rclone sync over explicit FTPS with 8 parallel transfers (it shares one
+// TLS session cache between its control connections); every file arrives, none is refused.
+func TestFTPSRclone(t *testing.T) {
+	rclone := needTool(t, "rclone")
+	ts := startTLSServer(t, fastftp.Config{TLSControlRequired: true, TLSDataRequired: true})
+	src := t.TempDir()
+	want := map[string][]byte{}
+	for i := range 36 {
+		b := make([]byte, 1000+i*7919)
+		rand.Read(b)
+		name := fmt.Sprintf("f%02d.bin", i)
+		want[name] = b
+		os.WriteFile(filepath.Join(src, name), b, 0o644)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obscured, err := exec.CommandContext(ctx, rclone, "obscure", "pw").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(ts.addr)
+	remote := fmt.Sprintf(":ftp,host=%s,port=%s,user=alice,pass=%s,explicit_tls=true,no_check_certificate=true:up",
+		host, port, strings.TrimSpace(string(obscured)))
+	cmd := exec.CommandContext(ctx, rclone, "sync", src, remote, "--transfers", "8", "--checkers", "8",
+		"--config", "/dev/null", "--retries", "1", "--low-level-retries", "1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || bytes.Contains(out, []byte("522")) {
+		t.Fatalf("rclone sync: %v\n%s", err, out)
+	}
+	for name, b := range want {
+		got, err := os.ReadFile(filepath.Join(ts.dir, "up", name))
+		if err != nil || !bytes.Equal(got, b) {
+			t.Errorf("%s: %d bytes, %v; want %d bytes", name, len(got), err, len(b))
+		}
 	}
 }

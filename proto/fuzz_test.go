@@ -21,6 +21,9 @@ var clientTraffic = []string{
 	"USER anonymous\r\nPASS anonymous@\r\nTYPE A\r\nPORT 127,0,0,1,200,13\r\nLIST\r\nNLST\r\nEPRT |2|::1|51234|\r\n\xff\xf4\xff\xf2ABOR\r\n",
 	// jlaffaye/ftp: EPSV, MLSD, resume, MFMT, rename, bare-LF client
 	"EPSV\nMLSD /pub\nREST 1048576\nRETR big.iso\nMFMT 20250102150405 f\nRNFR old\nRNTO new\nDELE x\nRMD d\nMKD d\nCDUP\nNOOP\nQUIT\n",
+	// tnftp/BSD ftp abort as Linux delivers it: send("IAC IP IAC", MSG_OOB) loses the urgent
+	// IAC, then "DM ABOR" arrives inline
+	"USER u\r\nPASS p\r\nTYPE I\r\nPASV\r\nRETR big\r\n\xff\xf4\xf2ABOR\r\n",
 	// hostile
 	"RETR \x00\xc3\x28\xff\xff\r\n  \r\nXYZZY\r\n\xff\xfb",
 }

@@ -40,7 +40,8 @@ func NextLine(buf []byte) (line []byte, n int, err error) {
 // Parse splits one line (as returned by NextLine) into a Command. It first strips Telnet
 // IAC sequences IN PLACE (IAC IAC -> one 0xFF byte; IAC WILL/WONT/DO/DONT x -> removed;
 // IAC + any other single byte (IP, DM, ...) -> removed), so Name/Arg alias line. Leading
-// spaces before the verb are skipped. A name longer than 4 bytes or with non-letters is
+// spaces before the verb are skipped, and so are Telnet command bytes that lost their IAC
+// (see isOrphanTelnet). A name longer than 4 bytes or with non-letters is
 // Unknown (Name still set, truncated to at most MaxEchoName bytes for the error reply).
 // Bytes other than IAC are passed through untouched (NUL, invalid UTF-8, a stray CR).
 //
@@ -48,7 +49,7 @@ func NextLine(buf []byte) (line []byte, n int, err error) {
 func Parse(line []byte) Command {
 	line = StripTelnet(line)
 	i := 0
-	for i < len(line) && line[i] == ' ' {
+	for i < len(line) && (line[i] == ' ' || isOrphanTelnet(line[i])) {
 		i++
 	}
 	line = line[i:]
@@ -71,6 +72,13 @@ const (
 	telnetWILL = 251
 	telnetDONT = 254 // WILL WONT DO DONT are 251..254 and take an option byte
 )
+
+// isOrphanTelnet tells whether c is a Telnet command byte (SE 0xF0 .. DONT 0xFE) standing
+// without its IAC at the head of a line. BSD ftp and tnftp abort with send("IAC IP IAC",
+// MSG_OOB) and then "DM ABOR\r\n": only the last IAC is urgent, Linux takes it out of the
+// stream (no SO_OOBINLINE), and the line arrives as "\xff\xf4\xf2ABOR". After IAC IP is
+// stripped, the DM (0xF2) is left in front of the verb. No verb starts with such a byte.
+func isOrphanTelnet(c byte) bool { return c >= 0xF0 && c <= 0xFE }
 
 // StripTelnet removes Telnet IAC sequences from line in place and returns the shortened
 // line (a prefix of line's backing array): IAC IAC becomes one 0xFF byte, IAC WILL/WONT/DO/

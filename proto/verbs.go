@@ -72,6 +72,7 @@ const (
 	DataConn                         // uses a data connection (LIST NLST MLSD RETR STOR APPE STOU)
 	DuringTransfer                   // acted on while a transfer runs (ABOR STAT QUIT)
 	PathArg                          // the argument is a pathname
+	Modifies                         // changes the tree: the server logs each one, done or refused
 )
 
 type verbInfo struct {
@@ -88,6 +89,7 @@ const (
 	dc = DataConn
 	dt = DuringTransfer
 	pa = PathArg
+	md = Modifies
 )
 
 // verbTable is indexed by Verb. Login policy follows pyftpdlib (USER PASS QUIT FEAT SYST
@@ -104,17 +106,17 @@ var verbTable = [NumVerbs]verbInfo{
 	PWD:     {"PWD", nl | an, "Syntax: PWD (print the working directory)."},
 	CWD:     {"CWD", nl | ar | pa, "Syntax: CWD <SP> dir-name (change the working directory)."},
 	CDUP:    {"CDUP", nl | an, "Syntax: CDUP (go to the parent directory)."},
-	MKD:     {"MKD", nl | ar | pa, "Syntax: MKD <SP> dir-name (make a directory)."},
-	RMD:     {"RMD", nl | ar | pa, "Syntax: RMD <SP> dir-name (remove a directory)."},
-	DELE:    {"DELE", nl | ar | pa, "Syntax: DELE <SP> file-name (delete a file)."},
-	RNFR:    {"RNFR", nl | ar | pa, "Syntax: RNFR <SP> file-name (rename from)."},
-	RNTO:    {"RNTO", nl | ar | pa, "Syntax: RNTO <SP> file-name (rename to)."},
+	MKD:     {"MKD", nl | ar | pa | md, "Syntax: MKD <SP> dir-name (make a directory)."},
+	RMD:     {"RMD", nl | ar | pa | md, "Syntax: RMD <SP> dir-name (remove a directory)."},
+	DELE:    {"DELE", nl | ar | pa | md, "Syntax: DELE <SP> file-name (delete a file)."},
+	RNFR:    {"RNFR", nl | ar | pa | md, "Syntax: RNFR <SP> file-name (rename from)."},
+	RNTO:    {"RNTO", nl | ar | pa | md, "Syntax: RNTO <SP> file-name (rename to)."},
 	LIST:    {"LIST", nl | dc | pa, "Syntax: LIST [<SP> path] (list files, ls -l style)."},
 	NLST:    {"NLST", nl | dc | pa, "Syntax: NLST [<SP> path] (list file names)."},
 	RETR:    {"RETR", nl | ar | dc | pa, "Syntax: RETR <SP> file-name (retrieve a file)."},
-	STOR:    {"STOR", nl | ar | dc | pa, "Syntax: STOR <SP> file-name (store a file)."},
-	APPE:    {"APPE", nl | ar | dc | pa, "Syntax: APPE <SP> file-name (append to a file)."},
-	STOU:    {"STOU", nl | dc | pa, "Syntax: STOU [<SP> name] (store a file under a unique name)."},
+	STOR:    {"STOR", nl | ar | dc | pa | md, "Syntax: STOR <SP> file-name (store a file)."},
+	APPE:    {"APPE", nl | ar | dc | pa | md, "Syntax: APPE <SP> file-name (append to a file)."},
+	STOU:    {"STOU", nl | dc | pa | md, "Syntax: STOU [<SP> name] (store a file under a unique name)."},
 	REST:    {"REST", nl | ar, "Syntax: REST <SP> offset (restart the next transfer at offset)."},
 	ABOR:    {"ABOR", nl | an | dt, "Syntax: ABOR (abort the transfer)."},
 	TYPE:    {"TYPE", nl | ar, "Syntax: TYPE <SP> [A | I] (set the transfer type)."},
@@ -125,7 +127,7 @@ var verbTable = [NumVerbs]verbInfo{
 	STAT:    {"STAT", nl | dt | pa, "Syntax: STAT [<SP> path] (server or transfer status, or list path)."},
 	HELP:    {"HELP", 0, "Syntax: HELP [<SP> cmd] (show help)."},
 	NOOP:    {"NOOP", an, "Syntax: NOOP (do nothing)."},
-	SITE:    {"SITE", ar, "Syntax: SITE <SP> site-command (site-specific command)."},
+	SITE:    {"SITE", ar | md, "Syntax: SITE <SP> site-command (site-specific command)."},
 	FEAT:    {"FEAT", an, "Syntax: FEAT (list the extensions supported)."},
 	OPTS:    {"OPTS", ar, "Syntax: OPTS <SP> cmd [<SP> option] (set an option for a command)."},
 	PORT:    {"PORT", nl | ar, "Syntax: PORT <SP> h1,h2,h3,h4,p1,p2 (open an active data connection)."},
@@ -136,7 +138,7 @@ var verbTable = [NumVerbs]verbInfo{
 	MDTM:    {"MDTM", nl | ar | pa, "Syntax: MDTM <SP> file-name (show the modification time)."},
 	MLST:    {"MLST", nl | pa, "Syntax: MLST [<SP> path] (show facts about one path)."},
 	MLSD:    {"MLSD", nl | dc | pa, "Syntax: MLSD [<SP> dir-name] (list a directory as facts)."},
-	MFMT:    {"MFMT", nl | ar, "Syntax: MFMT <SP> YYYYMMDDHHMMSS <SP> file-name (set the modification time)."},
+	MFMT:    {"MFMT", nl | ar | md, "Syntax: MFMT <SP> YYYYMMDDHHMMSS <SP> file-name (set the modification time)."},
 	AUTH:    {"AUTH", ar, "Syntax: AUTH <SP> TLS (secure the control connection)."},
 	PBSZ:    {"PBSZ", ar, "Syntax: PBSZ <SP> 0 (protection buffer size)."},
 	PROT:    {"PROT", ar, "Syntax: PROT <SP> [C | P] (data channel protection level)."},

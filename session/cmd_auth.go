@@ -76,6 +76,9 @@ func (s *Session) loginOK(u *auth.User) {
 	}
 	s.user, s.ug = u, ug
 	s.authed.Store(true)
+	if id := s.xr().tlsID; id != nil {
+		s.env.owner.login(id, u.Name)
+	}
 	s.failed = 0
 	s.cwd = "/"
 	s.env.Log.Info("login", "remote", s.remote, "user", u.Name)
@@ -152,13 +155,22 @@ func (s *Session) goodbye() {
 	s.closeNow()
 }
 
+// cmdREIN ends the login and forgets what belongs to it (PASV/PORT, REST, RNFR, the user's
+// own buckets), but not what belongs to the connection: on a TLS control connection its
+// ticket stamp must survive, or every later PROT P data connection would fail the resume
+// check with 522 (as it did). PROT and PBSZ stay as negotiated, so the session is fully
+// usable after the next login.
 func (s *Session) cmdREIN(_ []byte) {
 	s.dropData()
 	s.logout()
 	s.userLen = 0
 	s.gotUser = false
 	s.cwd = "/"
+	tlsID := s.xr().tlsID
 	s.x = nil
+	if tlsID != nil {
+		s.ext().tlsID = tlsID
+	}
 	s.ascii = false
 	s.epsvAll = false
 	s.reply(220, "Ready for new user.")

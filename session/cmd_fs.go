@@ -204,6 +204,7 @@ func (s *Session) cmdMFMT(arg []byte) {
 			b = append(b, "; "...)
 			b = proto.AppendSanitizedString(b, p)
 			*o = append(b, ".\r\n"...)
+			s.audited(213)
 		}
 	})
 }
@@ -299,6 +300,7 @@ func (s *Session) siteHelp() {
 		b = append(b, '\r', '\n')
 	}
 	*o = proto.AppendReply(b, 214, "Help SITE command successful.")
+	s.audited(214)
 }
 
 // siteCustom runs an embedder's SITE command on the worker pool.

@@ -124,13 +124,18 @@ func ControlTLSConfig(base *tls.Config, id []byte) *tls.Config {
 	return c
 }
 
-// dataTLSConfig accepts only tickets issued on this session's control connection: any other
-// ticket falls back to a full handshake, which the reuse check then refuses. Tickets a data
-// connection issues (TLS 1.3 sends fresh ones after every handshake, and clients cache
-// the newest) carry the same stamp, so the next data connection can resume from them.
+// dataTLSConfig accepts tickets issued on this session's control connection, and tickets
+// of another control connection on which the same user logged in from the same address
+// (tlsowners.go says why); any other ticket falls back to a full handshake, which the reuse
+// check then refuses. Tickets a data connection issues (TLS 1.3 sends fresh ones after every
+// handshake, and clients cache the newest) carry this session's stamp, so the next data
+// connection can resume from them. Called on the owner; the config is used by the transfer.
 func (s *Session) dataTLSConfig() *tls.Config {
 	base, id := s.env.TLS, s.xr().tlsID
+	user, ip := s.userString(), s.remote.Addr()
 	c := ControlTLSConfig(base, id)
+	// Runs inside the data connection's handshake, on the transfer's goroutine: it may wait
+	// briefly for a sibling's login (tlsowners.go), bounded by the handshake timeout too.
 	c.UnwrapSession = func(identity []byte, cs tls.ConnectionState) (*tls.SessionState, error) {
 		ss, err := base.DecryptTicket(identity, cs)
 		if err != nil || ss == nil {
@@ -138,6 +143,11 @@ func (s *Session) dataTLSConfig() *tls.Config {
 		}
 		for _, e := range ss.Extra {
 			if bytes.Equal(e, id) {
+				return ss, nil
+			}
+		}
+		for _, e := range ss.Extra {
+			if s.env.owner.vouches(e, user, ip) {
 				return ss, nil
 			}
 		}
@@ -154,10 +164,15 @@ func (s *Session) wrapData(ctx context.Context, c net.Conn, cfg *tls.Config) (ne
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
 		c.Close()
+		s.env.Log.Warn("data connection refused: TLS handshake failed", "remote", s.remote, "user", s.userString(),
+			"data_remote", c.RemoteAddr().String(), "err", err)
 		return nil, err
 	}
 	if !s.env.TLSNoReuse && !tc.ConnectionState().DidResume {
 		tc.Close()
+		s.env.Log.Warn("data connection refused: it did not resume a TLS session of this user's control connections",
+			"remote", s.remote, "user", s.userString(), "data_remote", c.RemoteAddr().String(),
+			"hint", "clients that cannot resume (Python's ftplib) need the server's --tls-no-session-reuse")
 		return nil, ErrNoReuse
 	}
 	_ = c.SetDeadline(time.Time{})

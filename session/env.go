@@ -80,6 +80,7 @@ type Env struct {
 	clock atomic.Int64               // coarse unix nanoseconds, advanced by the reaper
 	reg   [regShards]shard
 	xfers xferCount // running transfers, for graceful shutdown
+	owner tlsOwners // who logged in on each TLS control connection (see tlsowners.go)
 	stop  chan struct{}
 	once  sync.Once
 }
@@ -292,11 +293,13 @@ func (e *Env) reap() {
 				sh := &e.reg[i]
 				sh.mu.Lock()
 				for s := range sh.m {
+					// A session past its login timeout is closed, and logged, as a login
+					// timeout even when it has been idle as long: check that first.
 					switch {
-					case e.IdleTimeout > 0 && s.last.Load() < idle && !s.transferring.Load():
-						s.t.Post(s.idleTimeout) // s.t is stable: Resume swaps it under sh.mu
 					case e.LoginTimeout > 0 && !s.authed.Load() && int32(s.born-login) < 0:
-						s.t.Post(s.loginTimeout)
+						s.t.Post(s.loginTimeout) // s.t is stable: Resume swaps it under sh.mu
+					case e.IdleTimeout > 0 && s.last.Load() < idle && !s.transferring.Load():
+						s.t.Post(s.idleTimeout)
 					}
 				}
 				sh.mu.Unlock()

@@ -79,6 +79,10 @@ type extra struct {
 	rest  int64
 	tlsID []byte // stamps this control connection's TLS tickets (see cmd_tls.go)
 
+	// The command being audited (a proto.Modifies verb) until its final reply: audit.go.
+	audit                proto.Verb
+	auditPath, auditFrom string
+
 	rbucket, wbucket *throttle.Bucket // this session's own upload/download limits
 }
 
@@ -147,6 +151,7 @@ func (s *Session) Resume(t Transport, tlsID []byte, greet bool) {
 	s.busy = false
 	s.tlsCtl = true
 	s.ext().tlsID = tlsID
+	s.env.owner.connect(tlsID, s.remote.Addr(), time.Now())
 	if greet {
 		s.protP = true // implicit FTPS protects data by default
 		s.pbsz = true
@@ -167,6 +172,9 @@ func (s *Session) Closed() {
 	s.env.Log.Info("session closed", "remote", s.remote, "user", s.userString(),
 		"secs", s.env.seconds()-s.born)
 	s.logout()
+	if id := s.xr().tlsID; id != nil {
+		s.env.owner.closed(id, time.Now())
+	}
 	s.event(EventDisconnect, "", 0, 0, nil)
 	s.env.untrack(s)
 }
@@ -269,6 +277,9 @@ func (s *Session) exec(line []byte) {
 	if v != proto.RNTO && s.x != nil {
 		s.x.rnfr = ""
 	}
+	if s.x != nil {
+		s.x.audit = proto.Unknown // a reply written by hand never leaves it set for the next command
+	}
 	f := v.Flags()
 	switch {
 	case f&proto.NeedLogin != 0 && s.user == nil:
@@ -284,6 +295,9 @@ func (s *Session) exec(line []byte) {
 		if h == nil {
 			s.reply(502, "Command not implemented.")
 			return
+		}
+		if f&proto.Modifies != 0 {
+			s.auditStart(v, f, cmd.Arg)
 		}
 		if s.env.Observer != nil {
 			s.cmdVerb, s.cmdAt = v, s.env.micros()
@@ -340,6 +354,7 @@ func hasNUL(b []byte) bool {
 func (s *Session) reply(code int, text string) {
 	o := s.t.Out()
 	*o = proto.AppendReply(*o, code, text)
+	s.audited(code)
 }
 
 // replyPath appends "code <quoted path> text".
@@ -350,6 +365,7 @@ func (s *Session) replyPath(code int, p, text string) {
 	b = proto.AppendQuotedPath(b, p)
 	b = append(b, text...)
 	*o = append(b, '\r', '\n')
+	s.audited(code)
 }
 
 func (s *Session) userString() string {

@@ -20,7 +20,9 @@ func (f *fakeTransport) Out() *[]byte   { return &f.out }
 func (f *fakeTransport) Post(fn func()) { f.posted <- fn }
 func (f *fakeTransport) Close()         { f.closed = true }
 
-func newTestSession(t testing.TB) (*Session, *fakeTransport) {
+// newTestSession starts a session of user bob/secret on a fresh Env; opts change the Env
+// before it starts.
+func newTestSession(t testing.TB, opts ...func(*Env)) (*Session, *fakeTransport) {
 	t.Helper()
 	st := auth.NewStatic()
 	perm, _ := auth.ParsePerm(auth.ReadWrite)
@@ -28,6 +30,9 @@ func newTestSession(t testing.TB) (*Session, *fakeTransport) {
 		t.Fatal(err)
 	}
 	env := &Env{Auth: st, Banner: "test ready.", FailedLoginDelay: -1, Log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(env)
+	}
 	env.Start()
 	t.Cleanup(env.Stop)
 	ft := &fakeTransport{posted: make(chan func(), 16)}
