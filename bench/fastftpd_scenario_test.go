@@ -51,6 +51,9 @@ func TestFastftpdScenarios(t *testing.T) {
 		if r.Ops != 12 || r.ErrorCount() != 0 || r.Bytes != 12*uint64(cfg.FileSize) {
 			t.Fatalf("%s: ops=%d bytes=%d errors=%v %v", name, r.Ops, r.Bytes, r.Errors, r.ErrorText)
 		}
+		if r.Incomplete || r.BytesExpected != r.Bytes || r.SessionsMissing != 0 {
+			t.Fatalf("%s: a clean run marked incomplete (%q), expected %d", name, r.IncompleteReason, r.BytesExpected)
+		}
 	}
 	cfg.ListFiles, cfg.Count = 120, 6
 	if r := runOne(t, cfg, "list"); r.Ops != 6 || r.ErrorCount() != 0 {
@@ -196,8 +199,22 @@ func TestFastftpdMaxCons(t *testing.T) {
 	if !strings.Contains(r.ErrorText["4xx"], "421") || r.Ops < 3 {
 		t.Fatalf("4xx sample %q, noops %d", r.ErrorText["4xx"], r.Ops)
 	}
+	if !r.Incomplete || r.IncompleteReason != "5 of 8 sessions never logged in" {
+		t.Fatalf("idle past the limit: incomplete=%v %q", r.Incomplete, r.IncompleteReason)
+	}
+	// Transfers past the limit: the refused streams never log in, their share of the
+	// bytes is never moved, and the row says so.
+	cfg.Clients, cfg.Count = 6, 12
+	time.Sleep(200 * time.Millisecond) // let the server count the idle sessions as closed
+	xr := runOne(t, cfg, "retr")
+	if !xr.Incomplete || xr.SessionsMissing < 1 || xr.Bytes >= xr.BytesExpected || xr.BytesExpected != 12*uint64(cfg.FileSize) ||
+		xr.Errors["4xx"] == 0 || !strings.Contains(xr.IncompleteReason, "sessions never logged in; moved ") {
+		t.Fatalf("retr past the limit: ops=%d bytes=%d of %d missing=%d errors=%v incomplete=%v %q",
+			xr.Ops, xr.Bytes, xr.BytesExpected, xr.SessionsMissing, xr.Errors, xr.Incomplete, xr.IncompleteReason)
+	}
 	// A login storm past the limit: every attempt ends counted, as success or 421.
 	cfg.Clients, cfg.Count = 12, 120
+	time.Sleep(200 * time.Millisecond) // let the server count the retr sessions as closed
 	lr := runOne(t, cfg, "login")
 	if lr.Ops+lr.Errors["4xx"] != 120 || lr.Ops == 0 || lr.Errors["4xx"] == 0 {
 		t.Fatalf("login storm at the limit: ops=%d errors=%v %v", lr.Ops, lr.Errors, lr.ErrorText)

@@ -195,6 +195,7 @@ func MergeProcs(reps []*Report) []*Result {
 				}
 				base.Ops += o.Ops
 				base.Bytes += o.Bytes
+				base.mergeSessions(o)
 				secs += o.Seconds
 				base.ClientCPU += o.ClientCPU
 				base.Clients += o.Clients

@@ -30,24 +30,36 @@ type Figure struct {
 // Result is one scenario's outcome: raw counts, the latency histogram and derived figures.
 // Results are plain data: safe to read from any goroutine once Run has returned.
 type Result struct {
-	Scenario  string            `json:"scenario"` // stable key compare matches on
-	Title     string            `json:"title"`    // the table's label
-	Headline  string            `json:"headline"` // the figure shown in the table
-	Clients   int               `json:"clients"`
-	Loop      string            `json:"loop"` // "closed", "open" or "once"
-	Rate      float64           `json:"target_rate,omitempty"`
-	Seconds   float64           `json:"seconds"`
-	Ops       uint64            `json:"ops"`
-	Bytes     uint64            `json:"bytes"`
-	Errors    map[string]uint64 `json:"errors"`
-	ErrorText map[string]string `json:"error_samples,omitempty"`
-	Latency   *Histogram        `json:"latency,omitempty"`
-	ClientCPU float64           `json:"client_cpu_seconds"`
-	ServerCPU float64           `json:"server_cpu_seconds"` // -1: not sampled
-	ServerMem int64             `json:"server_mem_bytes"`   // RSS-shared at the end; -1: unknown
-	Figures   []Figure          `json:"figures"`
-	Procs     int               `json:"procs,omitempty"`
-	OpUnit    string            `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
+	Scenario string  `json:"scenario"` // stable key compare matches on
+	Title    string  `json:"title"`    // the table's label
+	Headline string  `json:"headline"` // the figure shown in the table
+	Clients  int     `json:"clients"`
+	Loop     string  `json:"loop"` // "closed", "open" or "once"
+	Rate     float64 `json:"target_rate,omitempty"`
+	Seconds  float64 `json:"seconds"`
+	Ops      uint64  `json:"ops"`
+	Bytes    uint64  `json:"bytes"`
+	// BytesExpected is what the phase should have moved when that is known in advance (a
+	// --count run, or one file per client in the classic concurrent phases); 0 otherwise.
+	BytesExpected uint64 `json:"bytes_expected,omitempty"`
+	// SessionsMissing counts clients that never logged in: their operations did not run.
+	SessionsMissing int `json:"sessions_missing,omitempty"`
+	// SessionsWanted is the sessions the row needed when that is not Clients (the classic
+	// "1 file with N idle clients" rows: one client, N idle sessions); 0: Clients.
+	SessionsWanted int `json:"sessions_wanted,omitempty"`
+	// Incomplete marks a row that did not move every expected byte or had a client that
+	// never logged in: its rate and throughput describe less work than the title says.
+	Incomplete       bool              `json:"incomplete"`
+	IncompleteReason string            `json:"incomplete_reason,omitempty"`
+	Errors           map[string]uint64 `json:"errors"`
+	ErrorText        map[string]string `json:"error_samples,omitempty"`
+	Latency          *Histogram        `json:"latency,omitempty"`
+	ClientCPU        float64           `json:"client_cpu_seconds"`
+	ServerCPU        float64           `json:"server_cpu_seconds"` // -1: not sampled
+	ServerMem        int64             `json:"server_mem_bytes"`   // RSS-shared at the end; -1: unknown
+	Figures          []Figure          `json:"figures"`
+	Procs            int               `json:"procs,omitempty"`
+	OpUnit           string            `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
 }
 
 // Figure returns the named figure, or nil.
@@ -79,7 +91,8 @@ func (r *runner) result(scenario, title string, clients int, opUnit string) *Res
 	res := &Result{Scenario: scenario, Title: title, Clients: clients, Loop: "closed",
 		Seconds: r.end.Sub(r.start).Seconds(), Ops: r.ops.Load(), Bytes: r.bytes.Load(),
 		Errors: map[string]uint64{}, ErrorText: r.errSamples, Latency: &r.hist,
-		ClientCPU: (r.cpu1 - r.cpu0).Seconds(), ServerCPU: -1, ServerMem: -1, OpUnit: opUnit}
+		ClientCPU: (r.cpu1 - r.cpu0).Seconds(), ServerCPU: -1, ServerMem: -1, OpUnit: opUnit,
+		BytesExpected: r.expected, SessionsMissing: int(r.missing.Load())}
 	if r.cfg.Rate > 0 {
 		res.Loop, res.Rate = "open", r.cfg.Rate
 	}
@@ -148,6 +161,36 @@ func (res *Result) computeFigures() {
 		res.add("server_mem", float64(res.ServerMem)/(1<<20), "MiB", "lower")
 	}
 	res.Figures = append(res.Figures, keep...)
+	res.judge()
+}
+
+// sessionsWanted is SessionsWanted, or Clients when that is not set.
+func (res *Result) sessionsWanted() int {
+	if res.SessionsWanted > 0 {
+		return res.SessionsWanted
+	}
+	return res.Clients
+}
+
+// mergeSessions adds o's session counts to res's (repetitions or --procs children): the
+// sessions wanted add up like the missing ones, so the reason's "M of N" stays a ratio.
+func (res *Result) mergeSessions(o *Result) {
+	res.SessionsWanted = res.sessionsWanted() + o.sessionsWanted()
+	res.SessionsMissing += o.SessionsMissing
+	res.BytesExpected += o.BytesExpected
+}
+
+// judge sets Incomplete and its reason from the raw counts.
+func (res *Result) judge() {
+	var why []string
+	if res.SessionsMissing > 0 {
+		why = append(why, fmt.Sprintf("%d of %d sessions never logged in", res.SessionsMissing, res.sessionsWanted()))
+	}
+	if res.BytesExpected > 0 && res.Bytes < res.BytesExpected {
+		why = append(why, fmt.Sprintf("moved %s of %s", FormatSize(int64(res.Bytes)), FormatSize(int64(res.BytesExpected))))
+	}
+	res.Incomplete = len(why) > 0
+	res.IncompleteReason = strings.Join(why, "; ")
 }
 
 func standardFigure(name string) bool {
@@ -252,6 +295,11 @@ func (r *Result) printLine(w io.Writer) {
 		mem = FormatSize(r.ServerMem)
 	}
 	fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-50s %8.2f %-8s %s", r.Title, val, unit, mem), " "))
+	if r.Incomplete {
+		// Under the row even without details: the figure above describes less work than
+		// its title says.
+		fmt.Fprintf(w, "    INCOMPLETE: %s\n", r.IncompleteReason)
+	}
 }
 
 func (r *Result) printDetails(w io.Writer) {
@@ -261,6 +309,9 @@ func (r *Result) printDetails(w io.Writer) {
 		fmt.Fprintf(&b, "    latency p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%d ops in %.2fs)\n",
 			fmtDur(h.Quantile(.5)), fmtDur(h.Quantile(.9)), fmtDur(h.Quantile(.99)),
 			fmtDur(h.Quantile(.999)), fmtDur(h.Max()), r.Ops, r.Seconds)
+	}
+	if r.BytesExpected > 0 {
+		fmt.Fprintf(&b, "    bytes moved %s of %s expected\n", FormatSize(int64(r.Bytes)), FormatSize(int64(r.BytesExpected)))
 	}
 	if n := r.ErrorCount(); n > 0 {
 		keys := make([]string, 0, len(r.Errors))

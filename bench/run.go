@@ -140,6 +140,7 @@ func mergeRepeats(reps [][]*Result) []*Result {
 			o := rs[j]
 			base.Ops += o.Ops
 			base.Bytes += o.Bytes
+			base.mergeSessions(o)
 			base.Seconds += o.Seconds
 			for k, v := range o.Errors {
 				base.Errors[k] += v
@@ -157,6 +158,7 @@ func mergeRepeats(reps [][]*Result) []*Result {
 		for i := range base.Figures {
 			base.Figures[i].Value = median(base.Figures[i].Samples)
 		}
+		base.judge()
 	}
 	return out
 }

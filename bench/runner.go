@@ -37,6 +37,11 @@ type runner struct {
 	errs   [numClasses]atomic.Uint64
 	hist   Histogram
 
+	// expected is the bytes the run should move when known in advance (0: unknown);
+	// missing counts workers that tried to log in and never managed to.
+	expected uint64
+	missing  atomic.Int64
+
 	errMu      sync.Mutex
 	errSamples map[string]string
 
@@ -127,12 +132,23 @@ func (r *runner) drive(ctx context.Context, n int, newWorker func(i int) worker)
 	r.run(ctx, n, func(ctx context.Context, i int) {
 		w := newWorker(i)
 		defer w.close()
+		// A worker that tried to log in and never did is a missing session, whatever
+		// else it counted: its share of the work was never done.
+		tried, loggedIn := false, false
+		defer func() {
+			if tried && !loggedIn {
+				r.missing.Add(1)
+			}
+		}()
 		for k := int64(0); ; k++ {
 			if !r.admit(ctx) {
 				return
 			}
 			if p, ok := w.(preparer); ok {
-				if err := p.prepare(ctx); err != nil {
+				tried = true
+				err := p.prepare(ctx)
+				loggedIn = loggedIn || err == nil
+				if err != nil {
 					if !isStopped(err) && (r.measuring() || r.countMode) {
 						r.fail(err)
 					}

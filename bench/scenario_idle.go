@@ -144,6 +144,8 @@ func runIdle(ctx context.Context, e *env) (*Result, error) {
 
 	res := r.result("idle", fmt.Sprintf("idle: %d sessions (NOOP latency)", n), n, "noops")
 	res.Headline = "latency_p99"
+	res.SessionsMissing = n - int(opened.Load())
+	res.judge()
 	k := float64(opened.Load())
 	res.add("sessions", k, "count", "higher")
 	if openSecs > 0 {

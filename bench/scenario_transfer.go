@@ -119,6 +119,7 @@ func runRetr(ctx context.Context, e *env) (*Result, error) {
 	}
 	defer e.remove(ctx, path)
 	r := newRunner(e.cfg, e.d, "retr")
+	r.expected = e.countBytes()
 	n := e.cfg.Clients
 	r.drive(ctx, n, func(int) worker { return e.newXferWorker(r, false, path) })
 	res := r.result("retr", fmt.Sprintf("retr: %d streams (RETR %s file)", n, FormatSize(e.cfg.FileSize)), n, "transfers")
@@ -128,6 +129,7 @@ func runRetr(ctx context.Context, e *env) (*Result, error) {
 
 func runStor(ctx context.Context, e *env) (*Result, error) {
 	r := newRunner(e.cfg, e.d, "stor")
+	r.expected = e.countBytes()
 	n := e.cfg.Clients
 	var paths []string
 	for i := 0; i < n; i++ {
@@ -144,4 +146,13 @@ func runStor(ctx context.Context, e *env) (*Result, error) {
 	res := r.result("stor", fmt.Sprintf("stor: %d streams (STOR %s file)", n, FormatSize(e.cfg.FileSize)), n, "transfers")
 	res.Headline = "throughput"
 	return res, nil
+}
+
+// countBytes is what a --count run of whole-file transfers must move; 0 in duration mode,
+// where transfers cut by the window's edges make the total unknowable in advance.
+func (e *env) countBytes() uint64 {
+	if e.cfg.Count <= 0 {
+		return 0
+	}
+	return uint64(e.cfg.Count) * uint64(e.cfg.FileSize)
 }
