@@ -76,6 +76,8 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 		Args: c.Args, Machine: ThisMachine(), ServerMem: -1}
 	var srv0, srv1 ProcSample
 	srvOK := false
+	var mach0, mach1 MachineSample
+	machOK := false
 	if c.PID > 0 {
 		s, err := SampleProcTree(c.PID)
 		if err != nil {
@@ -110,13 +112,24 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 	readyW.Close() // the children hold it now: EOF once they have all exited
 	idleMem := make(chan int64, 1)
 	go waitReady(readyR, n, c.PID, idleMem)
-	if c.PID > 0 && c.Count == 0 {
-		// The children's windows open after their warm-up; sample the server around them.
+	if c.Count == 0 {
+		// The children's windows open after their warm-up; sample the server and the
+		// machine around them.
 		if sleepCtx(ctx, c.Warmup) {
-			srv0, _ = SampleProcTree(c.PID)
+			var err error
+			mach0, err = SampleMachine()
+			if c.PID > 0 {
+				srv0, _ = SampleProcTree(c.PID)
+			}
 			if sleepCtx(ctx, c.Duration) {
-				s, err := SampleProcTree(c.PID)
-				srv1, srvOK = s, err == nil
+				if err == nil {
+					mach1, err = SampleMachine()
+					machOK = err == nil
+				}
+				if c.PID > 0 {
+					s, err := SampleProcTree(c.PID)
+					srv1, srvOK = s, err == nil
+				}
 			}
 		}
 	}
@@ -139,6 +152,10 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 		if srvOK {
 			r.ServerCPU = (srv1.CPU - srv0.CPU).Seconds()
 			r.ServerMem = srv1.Mem
+		}
+		if machOK {
+			r.MachineCPU = (mach1.Busy - mach0.Busy).Seconds()
+			r.MachineSoftirq = (mach1.Softirq - mach0.Softirq).Seconds()
 		}
 		r.computeFigures()
 		if f := r.Figure("sessions"); r.Scenario == "idle" && mem >= 0 && rep.ServerMem >= 0 && f != nil && f.Value > 0 {
@@ -221,6 +238,8 @@ func MergeProcs(reps []*Report) []*Result {
 			}
 		}
 		base.Seconds = secs / float64(len(reps))
+		// The server is sampled by the parent; MachineCPU stays the first child's, since
+		// every child sees the same machine over about the same window.
 		base.ServerCPU, base.ServerMem = -1, -1
 		var kept []Figure
 		for _, f := range base.Figures {

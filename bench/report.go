@@ -57,9 +57,14 @@ type Result struct {
 	ClientCPU        float64           `json:"client_cpu_seconds"`
 	ServerCPU        float64           `json:"server_cpu_seconds"` // -1: not sampled
 	ServerMem        int64             `json:"server_mem_bytes"`   // RSS-shared at the end; -1: unknown
-	Figures          []Figure          `json:"figures"`
-	Procs            int               `json:"procs,omitempty"`
-	OpUnit           string            `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
+	// MachineCPU is the whole machine's busy CPU over the window (every process and the
+	// kernel's softirq work, which per-process figures miss); MachineSoftirq is its
+	// softirq part. -1: not sampled (no /proc/stat).
+	MachineCPU     float64  `json:"machine_cpu_seconds"`
+	MachineSoftirq float64  `json:"machine_softirq_seconds"`
+	Figures        []Figure `json:"figures"`
+	Procs          int      `json:"procs,omitempty"`
+	OpUnit         string   `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
 }
 
 // Figure returns the named figure, or nil.
@@ -92,6 +97,7 @@ func (r *runner) result(scenario, title string, clients int, opUnit string) *Res
 		Seconds: r.end.Sub(r.start).Seconds(), Ops: r.ops.Load(), Bytes: r.bytes.Load(),
 		Errors: map[string]uint64{}, ErrorText: r.errSamples, Latency: &r.hist,
 		ClientCPU: (r.cpu1 - r.cpu0).Seconds(), ServerCPU: -1, ServerMem: -1, OpUnit: opUnit,
+		MachineCPU: -1, MachineSoftirq: -1,
 		BytesExpected: r.expected, SessionsMissing: int(r.missing.Load())}
 	if r.cfg.Rate > 0 {
 		res.Loop, res.Rate = "open", r.cfg.Rate
@@ -100,6 +106,10 @@ func (r *runner) result(scenario, title string, clients int, opUnit string) *Res
 		if v := r.errs[i].Load(); v != 0 {
 			res.Errors[ErrorClass(i).String()] = v
 		}
+	}
+	if r.machOK {
+		res.MachineCPU = (r.mach1.Busy - r.mach0.Busy).Seconds()
+		res.MachineSoftirq = (r.mach1.Softirq - r.mach0.Softirq).Seconds()
 	}
 	if r.srvOK {
 		res.ServerCPU = (r.srv1.CPU - r.srv0.CPU).Seconds()
@@ -157,6 +167,18 @@ func (res *Result) computeFigures() {
 			res.add("server_cpu_per_gib", res.ServerCPU/gib, "cpu-s/GiB", "lower")
 		}
 	}
+	if res.MachineCPU >= 0 {
+		// Informational (not compared): it includes every other process on the machine.
+		res.add("machine_cpu", res.MachineCPU, "cpu-s", "")
+		res.add("machine_softirq", res.MachineSoftirq, "cpu-s", "")
+		if res.Ops > 0 {
+			res.add("machine_cpu_per_op", res.MachineCPU/float64(res.Ops)*1e6, "us/"+strings.TrimSuffix(opUnit, "s"), "")
+		}
+		if gib > 0.01 {
+			res.add("machine_cpu_per_gib", res.MachineCPU/gib, "cpu-s/GiB", "")
+			res.add("machine_softirq_per_gib", res.MachineSoftirq/gib, "cpu-s/GiB", "")
+		}
+	}
 	if res.ServerMem >= 0 {
 		res.add("server_mem", float64(res.ServerMem)/(1<<20), "MiB", "lower")
 	}
@@ -197,7 +219,8 @@ func standardFigure(name string) bool {
 	switch name {
 	case "rate", "throughput", "latency_p50", "latency_p90", "latency_p99", "latency_p99.9",
 		"latency_max", "latency_mean", "errors", "error_ratio", "client_cpu_per_op",
-		"client_cpu_per_gib", "server_cpu", "server_cpu_per_op", "server_cpu_per_gib", "server_mem":
+		"client_cpu_per_gib", "server_cpu", "server_cpu_per_op", "server_cpu_per_gib", "server_mem",
+		"machine_cpu", "machine_softirq", "machine_cpu_per_op", "machine_cpu_per_gib", "machine_softirq_per_gib":
 		return true
 	}
 	return false
@@ -330,14 +353,21 @@ func (r *Result) printDetails(w io.Writer) {
 			}
 		}
 	}
-	var costs []string
-	for _, name := range []string{"client_cpu_per_op", "server_cpu_per_op", "client_cpu_per_gib", "server_cpu_per_gib", "kib_per_idle_session", "noop_latency_p99"} {
-		if f := r.Figure(name); f != nil {
-			costs = append(costs, fmt.Sprintf("%s %.2f %s", name, f.Value, f.Unit))
+	// Per-process costs (ftpbench itself, the server's process tree), then the whole
+	// machine's, which also holds softirq work charged to no process in particular.
+	for _, names := range [][]string{
+		{"client_cpu_per_op", "server_cpu_per_op", "client_cpu_per_gib", "server_cpu_per_gib", "kib_per_idle_session", "noop_latency_p99"},
+		{"machine_cpu_per_op", "machine_cpu_per_gib", "machine_softirq_per_gib"},
+	} {
+		var costs []string
+		for _, name := range names {
+			if f := r.Figure(name); f != nil {
+				costs = append(costs, fmt.Sprintf("%s %.2f %s", name, f.Value, f.Unit))
+			}
 		}
-	}
-	if len(costs) > 0 {
-		b.WriteString("    " + strings.Join(costs, "  ") + "\n")
+		if len(costs) > 0 {
+			b.WriteString("    " + strings.Join(costs, "  ") + "\n")
+		}
 	}
 	io.WriteString(w, b.String())
 }

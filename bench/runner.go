@@ -49,6 +49,9 @@ type runner struct {
 	cpu0, cpu1 time.Duration
 	srv0, srv1 ProcSample
 	srvOK      bool
+	mach0      MachineSample
+	mach1      MachineSample
+	machOK     bool
 	countMode  bool
 }
 
@@ -91,6 +94,9 @@ func (r *runner) beginWindow() {
 		s, err := SampleProcTree(r.cfg.PID)
 		r.srv0, r.srvOK = s, err == nil
 	}
+	var err error
+	r.mach0, err = SampleMachine()
+	r.machOK = err == nil
 	r.cpu0 = SelfCPU()
 	r.start = time.Now()
 	r.phase.Store(phaseMeasure)
@@ -101,6 +107,11 @@ func (r *runner) endWindow() {
 	r.phase.Store(phaseStopped)
 	r.end = time.Now()
 	r.cpu1 = SelfCPU()
+	if r.machOK {
+		var err error
+		r.mach1, err = SampleMachine()
+		r.machOK = err == nil
+	}
 	if r.srvOK {
 		s, err := SampleProcTree(r.cfg.PID)
 		r.srv1, r.srvOK = s, err == nil
