@@ -150,16 +150,15 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 	for _, r := range rep.Results {
 		r.Procs = n
 		if srvOK {
-			r.ServerCPU = (srv1.CPU - srv0.CPU).Seconds()
+			r.ServerCPU, r.ServerCPUSource, r.ServerCPUNA = cpuDelta(srv0, srv1)
 			r.ServerMem = srv1.Mem
 		}
 		if machOK {
-			r.MachineCPU = (mach1.Busy - mach0.Busy).Seconds()
-			r.MachineSoftirq = (mach1.Softirq - mach0.Softirq).Seconds()
+			r.setMachineCPU(mach0, mach1)
 		}
 		r.computeFigures()
 		if f := r.Figure("sessions"); r.Scenario == "idle" && mem >= 0 && rep.ServerMem >= 0 && f != nil && f.Value > 0 {
-			r.add("kib_per_idle_session", float64(mem-rep.ServerMem)/f.Value/1024, "KiB", "lower")
+			r.addKiBPerSession(mem-rep.ServerMem, f.Value)
 			r.Title = fmt.Sprintf("idle: %d sessions (server KiB per session)", r.Clients)
 			r.Headline = "kib_per_idle_session"
 		}

@@ -56,7 +56,16 @@ type Result struct {
 	Latency          *Histogram        `json:"latency,omitempty"`
 	ClientCPU        float64           `json:"client_cpu_seconds"`
 	ServerCPU        float64           `json:"server_cpu_seconds"` // -1: not sampled
-	ServerMem        int64             `json:"server_mem_bytes"`   // RSS-shared at the end; -1: unknown
+	// ServerCPUSource says where ServerCPU came from: "schedstat" (nanoseconds of every
+	// thread) or "ticks (...)" (10 ms counters, with why schedstat was not used).
+	ServerCPUSource string `json:"server_cpu_source,omitempty"`
+	// ServerCPUNA and MachineCPUNA, when set, say why the per-op and per-GiB figures of
+	// that source are left out: too few ticks in the window to resolve them.
+	ServerCPUNA  string `json:"server_cpu_na,omitempty"`
+	MachineCPUNA string `json:"machine_cpu_na,omitempty"`
+	// NotAvailable maps a figure left out to the reason, shown as "n/a (reason)".
+	NotAvailable map[string]string `json:"not_available,omitempty"`
+	ServerMem    int64             `json:"server_mem_bytes"` // RSS-shared at the end; -1: unknown
 	// MachineCPU is the whole machine's busy CPU over the window (every process and the
 	// kernel's softirq work, which per-process figures miss); MachineSoftirq is its
 	// softirq part. -1: not sampled (no /proc/stat).
@@ -108,15 +117,35 @@ func (r *runner) result(scenario, title string, clients int, opUnit string) *Res
 		}
 	}
 	if r.machOK {
-		res.MachineCPU = (r.mach1.Busy - r.mach0.Busy).Seconds()
-		res.MachineSoftirq = (r.mach1.Softirq - r.mach0.Softirq).Seconds()
+		res.setMachineCPU(r.mach0, r.mach1)
 	}
 	if r.srvOK {
-		res.ServerCPU = (r.srv1.CPU - r.srv0.CPU).Seconds()
+		res.ServerCPU, res.ServerCPUSource, res.ServerCPUNA = cpuDelta(r.srv0, r.srv1)
 		res.ServerMem = r.srv1.Mem
 	}
 	res.computeFigures()
 	return res
+}
+
+// setMachineCPU fills the machine-wide figures' raw fields from two /proc/stat samples.
+// Every CPU's counter truncates to a tick at each edge: under minTicks per CPU the
+// per-op and per-GiB figures are left out.
+func (res *Result) setMachineCPU(m0, m1 MachineSample) {
+	busy := m1.Busy - m0.Busy
+	res.MachineCPU = busy.Seconds()
+	res.MachineSoftirq = (m1.Softirq - m0.Softirq).Seconds()
+	res.MachineCPUNA = ""
+	if busy < time.Duration(minTicks*runtime.NumCPU())*clockTick {
+		res.MachineCPUNA = fmt.Sprintf("%d ticks of 10ms on %d CPUs, too few to resolve", busy/clockTick, runtime.NumCPU())
+	}
+}
+
+// notAvailable records that a figure is left out, and why.
+func (res *Result) notAvailable(name, reason string) {
+	if res.NotAvailable == nil {
+		res.NotAvailable = map[string]string{}
+	}
+	res.NotAvailable[name] = reason
 }
 
 // computeFigures derives the standard figures from the raw fields; it is rerun after
@@ -130,6 +159,11 @@ func (res *Result) computeFigures() {
 		}
 	}
 	res.Figures = nil
+	for k := range res.NotAvailable {
+		if standardFigure(k) {
+			delete(res.NotAvailable, k)
+		}
+	}
 	secs := res.Seconds
 	if secs > 0 {
 		res.add("rate", float64(res.Ops)/secs, opUnit+"/s", "higher")
@@ -160,11 +194,21 @@ func (res *Result) computeFigures() {
 	}
 	if res.ServerCPU >= 0 {
 		res.add("server_cpu", res.ServerCPU, "cpu-s", "")
-		if res.Ops > 0 {
-			res.add("server_cpu_per_op", res.ServerCPU/float64(res.Ops)*1e6, "us/"+strings.TrimSuffix(opUnit, "s"), "lower")
-		}
-		if gib > 0.01 {
-			res.add("server_cpu_per_gib", res.ServerCPU/gib, "cpu-s/GiB", "lower")
+		switch {
+		case res.ServerCPUNA != "":
+			if res.Ops > 0 {
+				res.notAvailable("server_cpu_per_op", res.ServerCPUNA)
+			}
+			if gib > 0.01 {
+				res.notAvailable("server_cpu_per_gib", res.ServerCPUNA)
+			}
+		default:
+			if res.Ops > 0 {
+				res.add("server_cpu_per_op", res.ServerCPU/float64(res.Ops)*1e6, "us/"+strings.TrimSuffix(opUnit, "s"), "lower")
+			}
+			if gib > 0.01 {
+				res.add("server_cpu_per_gib", res.ServerCPU/gib, "cpu-s/GiB", "lower")
+			}
 		}
 	}
 	if res.MachineCPU >= 0 {
@@ -172,11 +216,20 @@ func (res *Result) computeFigures() {
 		res.add("machine_cpu", res.MachineCPU, "cpu-s", "")
 		res.add("machine_softirq", res.MachineSoftirq, "cpu-s", "")
 		if res.Ops > 0 {
-			res.add("machine_cpu_per_op", res.MachineCPU/float64(res.Ops)*1e6, "us/"+strings.TrimSuffix(opUnit, "s"), "")
+			if res.MachineCPUNA != "" {
+				res.notAvailable("machine_cpu_per_op", res.MachineCPUNA)
+			} else {
+				res.add("machine_cpu_per_op", res.MachineCPU/float64(res.Ops)*1e6, "us/"+strings.TrimSuffix(opUnit, "s"), "")
+			}
 		}
 		if gib > 0.01 {
-			res.add("machine_cpu_per_gib", res.MachineCPU/gib, "cpu-s/GiB", "")
-			res.add("machine_softirq_per_gib", res.MachineSoftirq/gib, "cpu-s/GiB", "")
+			if res.MachineCPUNA != "" {
+				res.notAvailable("machine_cpu_per_gib", res.MachineCPUNA)
+				res.notAvailable("machine_softirq_per_gib", res.MachineCPUNA)
+			} else {
+				res.add("machine_cpu_per_gib", res.MachineCPU/gib, "cpu-s/GiB", "")
+				res.add("machine_softirq_per_gib", res.MachineSoftirq/gib, "cpu-s/GiB", "")
+			}
 		}
 	}
 	if res.ServerMem >= 0 {
@@ -317,7 +370,11 @@ func (r *Result) printLine(w io.Writer) {
 	if r.ServerMem >= 0 {
 		mem = FormatSize(r.ServerMem)
 	}
-	fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-50s %8.2f %-8s %s", r.Title, val, unit, mem), " "))
+	if why, ok := r.NotAvailable[r.Headline]; ok && f == nil {
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-50s %8s (%s) %s", r.Title, "n/a", why, mem), " "))
+	} else {
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-50s %8.2f %-8s %s", r.Title, val, unit, mem), " "))
+	}
 	if r.Incomplete {
 		// Under the row even without details: the figure above describes less work than
 		// its title says.
@@ -363,6 +420,8 @@ func (r *Result) printDetails(w io.Writer) {
 		for _, name := range names {
 			if f := r.Figure(name); f != nil {
 				costs = append(costs, fmt.Sprintf("%s %.2f %s", name, f.Value, f.Unit))
+			} else if why, ok := r.NotAvailable[name]; ok {
+				costs = append(costs, fmt.Sprintf("%s n/a (%s)", name, why))
 			}
 		}
 		if len(costs) > 0 {
