@@ -252,6 +252,7 @@ func compare(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ftpbench compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	threshold := fs.String("threshold", "5%", "tolerated worsening, in percent")
+	format := fs.String("format", "text", "output: text, or markdown (a table for a pull request or CI job summary)")
 	var files []string
 	// Accept flags before, between or after the two file names.
 	for len(args) > 0 {
@@ -283,7 +284,17 @@ func compare(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ftpbench compare:", err)
 		return 2
 	}
-	if bench.PrintComparison(stdout, bench.Compare(old, cur, th), th) > 0 {
+	if *format != "text" && *format != "markdown" {
+		fmt.Fprintf(stderr, "ftpbench compare: --format %q: want text or markdown\n", *format)
+		return 2
+	}
+	rows, err := bench.CompareReports(old, cur, th)
+	if err != nil {
+		// Exit 2, not 0: a CI gate that compared nothing must not pass.
+		fmt.Fprintf(stderr, "ftpbench compare: %s and %s: %v\n", files[0], files[1], err)
+		return 2
+	}
+	if bench.WriteComparison(stdout, rows, th, *format) > 0 {
 		return 1
 	}
 	return 0

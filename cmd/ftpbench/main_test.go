@@ -122,6 +122,107 @@ func TestCompareExitStatus(t *testing.T) {
 	}
 }
 
+// TestCompareNothingInCommon: reports with no scenario, or no compared figure, in common
+// fail with exit 2 and say why, and print no table: a CI gate must not pass on nothing.
+func TestCompareNothingInCommon(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, results ...*bench.Result) string {
+		p := filepath.Join(dir, name)
+		if err := (&bench.Report{Tool: "ftpbench", Results: results}).WriteJSON(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	fig := func(name, better string) bench.Figure {
+		return bench.Figure{Name: name, Unit: "x", Better: better, Value: 1, Samples: []float64{1}}
+	}
+	retr := write("retr.json", &bench.Result{Scenario: "retr", Figures: []bench.Figure{fig("throughput", "higher")}})
+	login := write("login.json", &bench.Result{Scenario: "login", Figures: []bench.Figure{fig("rate", "higher")}})
+	info := write("info.json", &bench.Result{Scenario: "retr", Figures: []bench.Figure{fig("server_cpu", "")}})
+	empty := write("empty.json")
+	for _, c := range [][2]string{{retr, login}, {retr, info}, {empty, retr}} {
+		var out, errb bytes.Buffer
+		code := run([]string{"compare", c[0], c[1]}, &out, &errb)
+		if code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), "nothing to compare") {
+			t.Fatalf("%s vs %s: exit %d, stdout %q, stderr %q", filepath.Base(c[0]), filepath.Base(c[1]), code, out.String(), errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	run([]string{"compare", retr, login}, &out, &errb)
+	if !strings.Contains(errb.String(), "old: retr; new: login") {
+		t.Fatalf("error does not name the scenarios: %s", errb.String())
+	}
+}
+
+// TestCompareOneSample: one sample per side allows no noise test; the output says so, the
+// threshold alone decides, and the legend explains the columns.
+func TestCompareOneSample(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, v float64) string {
+		p := filepath.Join(dir, name)
+		rep := &bench.Report{Tool: "ftpbench", Results: []*bench.Result{{Scenario: "retr",
+			Figures: []bench.Figure{{Name: "throughput", Unit: "MB/s", Better: "higher", Value: v, Samples: []float64{v}}}}}}
+		if err := rep.WriteJSON(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	old, near, slow := write("old.json", 1000), write("near.json", 980), write("slow.json", 800)
+	var out bytes.Buffer
+	if code := run([]string{"compare", old, near}, &out, &out); code != 0 {
+		t.Fatalf("-2%% at 5%%: exit %d\n%s", code, out.String())
+	}
+	for _, want := range []string{"-2.00%  (n=1)", "no noise test is possible", "~: it does not", "±: their spread"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("no %q in:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	code := run([]string{"compare", old, slow}, &out, &out)
+	if code != 1 || !strings.Contains(out.String(), "no noise test, threshold alone") || strings.Contains(out.String(), "beyond noise\n") {
+		t.Fatalf("-20%%: exit %d\n%s", code, out.String())
+	}
+}
+
+// TestCompareMarkdown: --format markdown writes a pipe table with the same exit status.
+func TestCompareMarkdown(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, rate ...float64) string {
+		p := filepath.Join(dir, name)
+		rep := &bench.Report{Tool: "ftpbench", Results: []*bench.Result{{Scenario: "retr", Figures: []bench.Figure{
+			{Name: "throughput", Unit: "MB/s", Better: "higher", Value: rate[len(rate)/2], Samples: rate},
+			{Name: "latency_p99", Unit: "ms", Better: "lower", Value: 2, Samples: []float64{2, 2.1, 1.9}}}}}}
+		if err := rep.WriteJSON(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	old, slow := write("old.json", 990, 1000, 1010), write("slow.json", 795, 800, 805)
+	var out bytes.Buffer
+	if code := run([]string{"compare", "--format", "markdown", old, slow}, &out, &out); code != 1 {
+		t.Fatalf("exit %d\n%s", code, out.String())
+	}
+	lines := strings.Split(out.String(), "\n")
+	if lines[0] != "| scenario | figure | unit | old | new | delta | |" || !strings.HasPrefix(lines[1], "|---|") {
+		t.Fatalf("header:\n%s", out.String())
+	}
+	if !strings.HasPrefix(lines[2], "| retr | throughput | MB/s | 1000 ±1% | 800 ±1% | -20.00% | **REGRESSION** |") ||
+		!strings.HasPrefix(lines[3], "| retr | latency_p99 | ms | 2 ±5% | 2 ±5% | \\~ |") {
+		t.Fatalf("rows:\n%s", out.String())
+	}
+	for _, l := range lines[:4] {
+		if strings.Count(l, "|") != 8 {
+			t.Fatalf("row %q has %d pipes, want 8", l, strings.Count(l, "|"))
+		}
+	}
+	if !strings.Contains(out.String(), "> ") {
+		t.Fatalf("no legend:\n%s", out.String())
+	}
+	if code := run([]string{"compare", "--format", "html", old, slow}, &out, &out); code != 2 {
+		t.Fatalf("--format html: exit %d", code)
+	}
+}
+
 // TestProcsIdleServerMemory holds idle sessions from two child processes: the parent
 // samples the server once both children have opened theirs and reports KiB per session.
 func TestProcsIdleServerMemory(t *testing.T) {
