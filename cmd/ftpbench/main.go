@@ -54,6 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "compare" {
 		return compare(args[1:], stdout, stderr)
 	}
+	cmdline := append([]string{"ftpbench"}, maskPassword(args)...)
 	var scenario string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		scenario, args = args[0], args[1:]
@@ -80,6 +81,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	str(&cfg.User, "u", "user", "", "username")
 	str(&cfg.Pass, "p", "pass", "", "password")
+	fs.StringVar(&cfg.Pass, "password", "", "password")
 	str(&cfg.Host, "H", "host", "localhost", "hostname or IP (IPv6 without brackets)")
 	fs.IntVar(&cfg.Port, "P", 21, "port")
 	fs.IntVar(&cfg.Port, "port", 21, "port")
@@ -139,7 +141,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cfg.Timeout, cfg.Duration, cfg.Warmup, cfg.Seed = timeout, duration, warmup, seed
-	cfg.Args = append([]string{"ftpbench"}, os.Args[1:]...)
+	cfg.Args = cmdline
 	if ssl {
 		cfg.TLS = bench.TLSExplicit
 	}

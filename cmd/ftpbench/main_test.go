@@ -275,3 +275,49 @@ func TestNoProgressWhenNotTerminal(t *testing.T) {
 		t.Fatalf("stderr %q, stdout:\n%s", b, out.String())
 	}
 }
+
+// TestJSONMasksPassword: every spelling of the password flag is recorded as *** in the
+// --json report's args, and the password appears nowhere in the file.
+func TestJSONMasksPassword(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close() // a closed port: every login is refused, and the report is still written
+	for _, pass := range [][]string{{"-p", "s3cret"}, {"--pass", "s3cret"}, {"-pass=s3cret"}, {"--password", "s3cret"}, {"--password=s3cret"}} {
+		js := filepath.Join(t.TempDir(), "r.json")
+		args := append([]string{"login", "-u", "user"}, pass...)
+		args = append(args, "-H", "127.0.0.1", "-P", port, "-n", "1", "--count", "2", "-t", "2", "--json", js)
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d: %s", pass, code, errb.String())
+		}
+		b, err := os.ReadFile(js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := bench.ReadReport(js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "s3cret") || !strings.Contains(strings.Join(rep.Args, " "), "***") ||
+			rep.Args[0] != "ftpbench" || rep.Args[1] != "login" {
+			t.Fatalf("%v: recorded args %q", pass, rep.Args)
+		}
+		if r := rep.Results[0]; r.Errors["refused"] != 2 {
+			t.Fatalf("%v: errors %v, want 2 refused", pass, r.Errors)
+		}
+	}
+}
+
+func TestMaskPassword(t *testing.T) {
+	in := []string{"-u", "p", "-p", "x", "--pass=y", "-password", "z", "-P", "21", "--", "-p", "kept"}
+	want := "-u p -p *** --pass=*** -password *** -P 21 -- -p kept"
+	if got := strings.Join(maskPassword(in), " "); got != want {
+		t.Fatalf("maskPassword = %q, want %q", got, want)
+	}
+	if in[3] != "x" {
+		t.Fatal("maskPassword modified its argument")
+	}
+}
