@@ -22,6 +22,7 @@ type Config struct {
 	Clients    int           // concurrent clients/streams (-n); default 200 for classic, 10 otherwise
 	FileSize   int64         // bytes per transfer (-s); default 10 MiB
 	PID        int           // server process to sample (-k); 0: none
+	PIDs       []int         // more server processes (-k "1 2"), each with its tree; sampled as one with PID
 	Timeout    time.Duration // bound on every network step (-t); default 30s
 	Debug      io.Writer     // protocol log (-d)
 	TLS        TLSMode       // FTPS (-S: explicit)
@@ -49,6 +50,23 @@ type Config struct {
 	// server then. Called from the goroutine running Run.
 	Ready func()
 }
+
+// serverPIDs lists the server processes to sample: PID and PIDs, or none.
+func (c *Config) serverPIDs() []int {
+	var out []int
+	if c.PID > 0 {
+		out = append(out, c.PID)
+	}
+	for _, p := range c.PIDs {
+		if p > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sampleServer samples every server process tree as one.
+func (c *Config) sampleServer() (ProcSample, error) { return SampleProcTrees(c.serverPIDs()) }
 
 // Addr returns host:port, bracketing IPv6 literals.
 func (c *Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }

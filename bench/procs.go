@@ -65,7 +65,7 @@ func ChildArgs(base []string, i, n, clients int, count int64) []string {
 	return args
 }
 
-// RunProcs starts n children (exe with args(i)), samples the server (cfg.PID) around
+// RunProcs starts n children (exe with args(i)), samples the server (cfg.PID, cfg.PIDs) around
 // their measured window and merges their reports. Results are matched by scenario key:
 // counts, bytes, errors and histograms add up; rates are totals over the mean window. For
 // idle it also samples the server's memory once every child holds its sessions (they say
@@ -78,10 +78,11 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 	srvOK := false
 	var mach0, mach1 MachineSample
 	machOK := false
-	if c.PID > 0 {
-		s, err := SampleProcTree(c.PID)
+	hasServer := len(c.serverPIDs()) > 0
+	if hasServer {
+		s, err := c.sampleServer()
 		if err != nil {
-			return nil, fmt.Errorf("bench: server pid %d: %w", c.PID, err)
+			return nil, fmt.Errorf("bench: server pid %v: %w", c.serverPIDs(), err)
 		}
 		rep.ServerMem = s.Mem
 	}
@@ -111,23 +112,23 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 	}
 	readyW.Close() // the children hold it now: EOF once they have all exited
 	idleMem := make(chan int64, 1)
-	go waitReady(readyR, n, c.PID, idleMem)
+	go waitReady(readyR, n, c.serverPIDs(), idleMem)
 	if c.Count == 0 {
 		// The children's windows open after their warm-up; sample the server and the
 		// machine around them.
 		if sleepCtx(ctx, c.Warmup) {
 			var err error
 			mach0, err = SampleMachine()
-			if c.PID > 0 {
-				srv0, _ = SampleProcTree(c.PID)
+			if hasServer {
+				srv0, _ = c.sampleServer()
 			}
 			if sleepCtx(ctx, c.Duration) {
 				if err == nil {
 					mach1, err = SampleMachine()
 					machOK = err == nil
 				}
-				if c.PID > 0 {
-					s, err := SampleProcTree(c.PID)
+				if hasServer {
+					s, err := c.sampleServer()
 					srv1, srvOK = s, err == nil
 				}
 			}
@@ -168,7 +169,7 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 
 // waitReady reads one byte per child from the ready pipe; when all n have come (every
 // child's idle sessions are open at once) it sends the server's memory, else -1.
-func waitReady(r *os.File, n, pid int, out chan<- int64) {
+func waitReady(r *os.File, n int, pids []int, out chan<- int64) {
 	got := 0
 	var b [64]byte
 	for got < n {
@@ -178,11 +179,11 @@ func waitReady(r *os.File, n, pid int, out chan<- int64) {
 			break
 		}
 	}
-	if got < n || pid <= 0 {
+	if got < n || len(pids) == 0 {
 		out <- -1
 		return
 	}
-	s, err := SampleProcTree(pid)
+	s, err := SampleProcTrees(pids)
 	if err != nil {
 		out <- -1
 		return

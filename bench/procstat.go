@@ -31,23 +31,49 @@ type ProcSample struct {
 
 // SampleProcTree reads pid and every live descendant. Safe from any goroutine.
 func SampleProcTree(pid int) (ProcSample, error) {
+	return SampleProcTrees([]int{pid})
+}
+
+// SampleProcTrees reads every pid given and every live descendant of each, counting a
+// process once even when it is in several trees: `pgrep -f myftpd` under `go run` names
+// both the go command and the server it started, its child. A root that does not exist is
+// an error. Safe from any goroutine.
+func SampleProcTrees(roots []int) (ProcSample, error) {
 	var s ProcSample
-	pids := []int{pid}
-	if kids, err := descendants(pid); err == nil {
-		pids = append(pids, kids...)
+	if len(roots) == 0 {
+		return s, fmt.Errorf("bench: no server pid: %w", ErrBadConfig)
+	}
+	kids, _ := childrenMap() // without it, the roots alone are sampled
+	seen := map[int]bool{}
+	var pids []int
+	for _, r := range roots {
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		pids = append(pids, r)
+	}
+	nroots := len(pids)
+	for i := 0; i < len(pids); i++ { // breadth first over every tree at once
+		for _, k := range kids[pids[i]] {
+			if !seen[k] {
+				seen[k] = true
+				pids = append(pids, k)
+			}
+		}
 	}
 	s.NanosOK = true
 	for i, p := range pids {
 		cpu, err := procCPU(p)
 		if err != nil {
-			if i == 0 {
+			if i < nroots {
 				return s, err
 			}
 			continue // a child that exited between the scan and the read
 		}
 		mem, err := procMem(p)
 		if err != nil {
-			if i == 0 {
+			if i < nroots {
 				return s, err
 			}
 			continue
@@ -179,8 +205,8 @@ func procMem(pid int) (int64, error) {
 	return (rss - shared) * int64(os.Getpagesize()), nil
 }
 
-// descendants lists every live descendant of pid by scanning /proc once.
-func descendants(pid int) ([]int, error) {
+// childrenMap maps every live process to its children by scanning /proc once.
+func childrenMap() (map[int][]int, error) {
 	d, err := os.Open("/proc")
 	if err != nil {
 		return nil, err
@@ -214,17 +240,7 @@ func descendants(pid int) ([]int, error) {
 		}
 		kids[pp] = append(kids[pp], p)
 	}
-	var out []int
-	queue := []int{pid}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		for _, k := range kids[p] {
-			out = append(out, k)
-			queue = append(queue, k)
-		}
-	}
-	return out, nil
+	return kids, nil
 }
 
 // SelfCPU returns the user+system CPU time this process has used. Safe from any goroutine.

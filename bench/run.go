@@ -66,10 +66,10 @@ func Run(ctx context.Context, cfg Config, names ...string) (*Report, error) {
 		TLSConfig: c.TLSConfig, Sources: c.Sources, Debug: c.Debug}}
 	rep := &Report{Tool: "ftpbench", Version: Version, Target: c.Addr(), Started: time.Now(),
 		Args: c.Args, Machine: ThisMachine(), ServerMem: -1}
-	if c.PID > 0 {
-		s, err := SampleProcTree(c.PID)
+	if pids := c.serverPIDs(); len(pids) > 0 {
+		s, err := c.sampleServer()
 		if err != nil {
-			return nil, fmt.Errorf("bench: server pid %d: %w", c.PID, err)
+			return nil, fmt.Errorf("bench: server pid %v: %w", pids, err)
 		}
 		rep.ServerMem = s.Mem
 	}

@@ -90,8 +90,8 @@ func (r *runner) fail(err error) {
 
 // beginWindow samples costs and opens the measured window.
 func (r *runner) beginWindow() {
-	if r.cfg.PID > 0 {
-		s, err := SampleProcTree(r.cfg.PID)
+	if len(r.cfg.serverPIDs()) > 0 {
+		s, err := r.cfg.sampleServer()
 		r.srv0, r.srvOK = s, err == nil
 	}
 	var err error
@@ -113,7 +113,7 @@ func (r *runner) endWindow() {
 		r.machOK = err == nil
 	}
 	if r.srvOK {
-		s, err := SampleProcTree(r.cfg.PID)
+		s, err := r.cfg.sampleServer()
 		r.srv1, r.srvOK = s, err == nil
 	}
 }

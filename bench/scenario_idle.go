@@ -26,8 +26,8 @@ func runIdle(ctx context.Context, e *env) (*Result, error) {
 	var loginHist Histogram
 	var srv0 ProcSample
 	var srvOK bool
-	if e.cfg.PID > 0 {
-		srv0, _ = SampleProcTree(e.cfg.PID)
+	if len(e.cfg.serverPIDs()) > 0 {
+		srv0, _ = e.cfg.sampleServer()
 		srvOK = true
 	}
 	runtime.GC()
@@ -74,7 +74,7 @@ func runIdle(ctx context.Context, e *env) (*Result, error) {
 	var srv1 ProcSample
 	if srvOK {
 		var err error
-		srv1, err = SampleProcTree(e.cfg.PID)
+		srv1, err = e.cfg.sampleServer()
 		srvOK = err == nil
 	}
 	runtime.GC()

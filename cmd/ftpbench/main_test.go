@@ -321,3 +321,49 @@ func TestMaskPassword(t *testing.T) {
 		t.Fatal("maskPassword modified its argument")
 	}
 }
+
+// TestSeveralPIDs: -k takes the two lines `pgrep -f` prints under `go run`, or a comma
+// list; the server trees are sampled (memory at the start, CPU over the window) instead
+// of a usage error. A PID that does not exist fails the run and is named.
+func TestSeveralPIDs(t *testing.T) {
+	var procs []*exec.Cmd
+	for i := 0; i < 2; i++ {
+		c := exec.Command("sleep", "60")
+		if err := c.Start(); err != nil {
+			t.Skipf("no sleep command: %v", err)
+		}
+		t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+		procs = append(procs, c)
+	}
+	a, b := strconv.Itoa(procs[0].Process.Pid), strconv.Itoa(procs[1].Process.Pid)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	for _, k := range []string{a + "\n" + b + "\n", a + "," + b, a + " " + b} {
+		js := filepath.Join(t.TempDir(), "r.json")
+		var out, errb bytes.Buffer
+		code := run([]string{"login", "-u", "u", "-p", "p", "-H", "127.0.0.1", "-P", port, "-k", k,
+			"-n", "1", "--count", "2", "-t", "2", "--json", js}, &out, &errb)
+		if code != 0 {
+			t.Fatalf("-k %q: exit %d: %s", k, code, errb.String())
+		}
+		rep, err := bench.ReadReport(js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.ServerMem <= 0 || rep.Results[0].ServerCPU < 0 || !strings.HasPrefix(out.String(), "(starting with ") {
+			t.Fatalf("-k %q: server not sampled: mem %d cpu %v\n%s", k, rep.ServerMem, rep.Results[0].ServerCPU, out.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"login", "-P", port, "-k", a + " 999999999", "--count", "1"}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "999999999") {
+		t.Fatalf("missing pid: exit %d: %s", code, errb.String())
+	}
+	if code := run([]string{"login", "-P", port, "-k", "12x"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), `"12x" is not a PID`) {
+		t.Fatalf("bad pid: exit %d: %s", code, errb.String())
+	}
+}
