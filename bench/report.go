@@ -434,7 +434,7 @@ func (r *Result) printDetails(w io.Writer) {
 func fmtDur(d time.Duration) string {
 	switch {
 	case d < time.Millisecond:
-		return fmt.Sprintf("%.0fµs", float64(d)/1e3)
+		return fmt.Sprintf("%.0fus", float64(d)/1e3)
 	case d < time.Second:
 		return fmt.Sprintf("%.2fms", float64(d)/1e6)
 	}

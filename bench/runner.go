@@ -264,31 +264,40 @@ func (r *runner) progress() func() {
 				fmt.Fprint(w, "\r\x1b[K")
 				return
 			case now := <-t.C:
-				r.printProgress(w, now.Sub(begin))
+				r.printProgress(w, begin, now)
 			}
 		}
 	}()
 	return func() { close(stop); <-done }
 }
 
-func (r *runner) printProgress(w io.Writer, el time.Duration) {
+// printProgress writes the line at now for a progress that began at begin. The time shown
+// is the warm-up's while warming up, then the measured window's alone: a window of 5 s
+// reads 0-5 s, not 1-6 s after a 1 s warm-up. (r.start is written before the phase
+// becomes measure, and read only after it has.)
+func (r *runner) printProgress(w io.Writer, begin, now time.Time) {
 	var errs uint64
 	for i := range r.errs {
 		errs += r.errs[i].Load()
 	}
-	state := "warm-up"
-	if r.measuring() {
-		state = "measure"
-	} else if r.stopped() {
+	phase := r.phase.Load()
+	state, el := "warm-up", now.Sub(begin)
+	switch phase {
+	case phaseMeasure:
+		state, el = "measure", now.Sub(r.start)
+	case phaseStopped:
 		state = "stopping"
+		if !r.start.IsZero() {
+			el = now.Sub(r.start)
+		}
 	}
 	ops, b := r.ops.Load(), r.bytes.Load()
 	rate, mbs := 0.0, 0.0
-	if secs := time.Since(r.start).Seconds(); r.measuring() && secs > 0 {
+	if secs := el.Seconds(); phase == phaseMeasure && secs > 0 {
 		rate, mbs = float64(ops)/secs, float64(b)/secs/(1<<20)
 	}
 	var buf [160]byte
-	w.Write(AppendProgress(buf[:0], r.name, state, el, ops, rate, mbs, errs))
+	w.Write(AppendProgress(buf[:0], r.name, state, max(el, 0), ops, rate, mbs, errs))
 }
 
 // AppendProgress appends the live progress line: a carriage return and an erase-line

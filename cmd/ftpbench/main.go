@@ -23,8 +23,12 @@ import (
 const usage = `usage:
   ftpbench -u USER -p PASS [-H host] [-P port] [-b transfer|download|upload|concurrence|all] [-n clients] [-s size] [-k pid] [-t timeout] [-d] [-S]
   ftpbench SCENARIO [flags]      SCENARIO: login idle retr stor list mirror (or any -b value)
-  ftpbench compare OLD.json NEW.json [--threshold 5%]
+  ftpbench compare OLD.json NEW.json [--threshold 5%] [--format text|markdown]
+ftpbench -h explains every flag.
 `
+
+// flagsDefined, when set (by a test), is given the flag set once every flag is defined.
+var flagsDefined func(*flag.FlagSet)
 
 // secondsFlag accepts pyftpdlib's integer seconds or a Go duration ("500ms").
 type secondsFlag struct{ d *time.Duration }
@@ -61,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("ftpbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs.Usage = func() {} // -h prints help below; a bad flag gets its error and the short usage
 	var (
 		cfg                  bench.Config
 		bench_, size, data   string
@@ -118,7 +122,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.ResetClose, "reset-close", false, "login: close with a reset (SO_LINGER 0) after the 221 instead of a FIN")
 	fs.StringVar(&cfg.Tag, "tag", "", "prefix for this run's remote file names")
 	fs.BoolVar(&child, strings.TrimPrefix(bench.ChildFlag, "--"), false, "internal: run as a --procs child")
+	if flagsDefined != nil {
+		flagsDefined(fs)
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, help)
+			return 0
+		}
+		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	if scenario == "" {

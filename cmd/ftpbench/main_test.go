@@ -5,10 +5,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -365,5 +367,54 @@ func TestSeveralPIDs(t *testing.T) {
 	}
 	if code := run([]string{"login", "-P", port, "-k", "12x"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), `"12x" is not a PID`) {
 		t.Fatalf("bad pid: exit %d: %s", code, errb.String())
+	}
+}
+
+// TestHelpListsEveryFlag: -h prints the written help (exit 0) with its groups, every flag
+// the parser knows appears in it once, the hidden --procs-child does not, and the help
+// explains -p/-P.
+func TestHelpListsEveryFlag(t *testing.T) {
+	var names []string
+	flagsDefined = func(fs *flag.FlagSet) { fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) }) }
+	defer func() { flagsDefined = nil }()
+	var out, errb bytes.Buffer
+	if code := run([]string{"-h"}, &out, &errb); code != 0 || errb.Len() != 0 {
+		t.Fatalf("-h: exit %d, stderr %q", code, errb.String())
+	}
+	h := out.String()
+	for _, g := range []string{"Connection:", "Scenario:", "Load shape:", "Measurement:", "Output:", "Examples:", "-p and -P:"} {
+		if !strings.Contains(h, "\n"+g+"\n") {
+			t.Errorf("no %q group", g)
+		}
+	}
+	flagPart := h[:strings.Index(h, "Examples:")]
+	for _, n := range names {
+		dashes := "--"
+		if len(n) == 1 {
+			dashes = "-"
+		}
+		re := regexp.MustCompile(`(^|[\s,])` + regexp.QuoteMeta(dashes+n) + `([\s,]|$)`)
+		got := len(re.FindAllString(flagPart, -1))
+		switch {
+		case "--"+n == bench.ChildFlag:
+			if got != 0 || strings.Contains(h, n) {
+				t.Errorf("hidden %s shown", n)
+			}
+		case got != 1:
+			t.Errorf("%s%s listed %d times, want once", dashes, n, got)
+		}
+	}
+	if !strings.Contains(h, "pyftpdlib's ftpbench, where -p is the password and -P the port") {
+		t.Error("help does not explain -p/-P")
+	}
+	if strings.Contains(h, "µs") {
+		t.Error("help mixes µs with us")
+	}
+	// A bad flag: its error and the short usage on stderr, exit 2, nothing on stdout.
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"--no-such-flag"}, &out, &errb); code != 2 || out.Len() != 0 ||
+		!strings.Contains(errb.String(), "no-such-flag") || !strings.Contains(errb.String(), "ftpbench -h") {
+		t.Fatalf("bad flag: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
 }
