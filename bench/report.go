@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"sort"
@@ -375,6 +376,9 @@ func (r *Result) printLine(w io.Writer) {
 	} else {
 		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-50s %8.2f %-8s %s", r.Title, val, unit, mem), " "))
 	}
+	if f != nil && len(f.Samples) > 1 {
+		io.WriteString(w, "    "+spreadLine(f)+"\n")
+	}
 	if r.Incomplete {
 		// Under the row even without details: the figure above describes less work than
 		// its title says.
@@ -439,4 +443,25 @@ func fmtDur(d time.Duration) string {
 		return fmt.Sprintf("%.2fms", float64(d)/1e6)
 	}
 	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+// spreadLine shows every run of a repeated figure, in order, and their spread as
+// benchstat does: the median the table shows, min and max, and ±, half the range over
+// the median.
+func spreadLine(f *Figure) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d runs:", len(f.Samples))
+	for _, v := range f.Samples {
+		fmt.Fprintf(&b, " %.2f", v)
+	}
+	lo, hi := f.Samples[0], f.Samples[0]
+	for _, v := range f.Samples {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	med := median(f.Samples)
+	fmt.Fprintf(&b, " %s; min %.2f  median %.2f  max %.2f", f.Unit, lo, med, hi)
+	if med != 0 {
+		fmt.Fprintf(&b, "  (±%.1f%%)", (hi-lo)/2/math.Abs(med)*100)
+	}
+	return b.String()
 }
