@@ -38,7 +38,8 @@ type Config struct {
 	Dir        string        // remote directory for the benchmark's files; "" = login directory
 	ListFiles  int           // entries in the list scenario's directory; default 1000
 	Repeat     int           // run each scenario this many times (samples for compare); default 1
-	Keep       bool          // leave generated remote files in place
+	Keep       bool          // leave generated remote files and directories in place
+	File       string        // RETR this existing remote file instead of uploading one (--file): read-only servers
 	Progress   io.Writer     // live progress line (a terminal); nil: quiet
 	Args       []string      // command line, recorded in the report
 	Pipeline   bool          // login: send USER, PASS and QUIT in one write

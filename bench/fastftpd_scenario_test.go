@@ -55,12 +55,27 @@ func TestFastftpdScenarios(t *testing.T) {
 			t.Fatalf("%s: a clean run marked incomplete (%q), expected %d", name, r.IncompleteReason, r.BytesExpected)
 		}
 	}
-	cfg.ListFiles, cfg.Count = 120, 6
+	cfg.ListFiles, cfg.Count, cfg.Keep = 120, 6, true
 	if r := runOne(t, cfg, "list"); r.Ops != 6 || r.ErrorCount() != 0 {
 		t.Fatalf("list: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
 	}
 	if ents, err := os.ReadDir(filepath.Join(s.dir, "ftpbench-list-120")); err != nil || len(ents) != 120 {
-		t.Fatalf("list dir: %d entries (%v), want 120", len(ents), err)
+		t.Fatalf("list dir with --keep: %d entries (%v), want 120", len(ents), err)
+	}
+	// Without --keep the directory serves every repetition, then goes.
+	cfg.Keep, cfg.Repeat = false, 2
+	if r := runOne(t, cfg, "list"); r.Ops != 12 || r.ErrorCount() != 0 {
+		t.Fatalf("list twice: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
+	}
+	if _, err := os.Stat(filepath.Join(s.dir, "ftpbench-list-120")); !os.IsNotExist(err) {
+		t.Fatalf("list dir left behind without --keep: %v", err)
+	}
+	cfg.Repeat, cfg.Count = 1, 30
+	if r := runOne(t, cfg, "mirror"); r.Ops != 30 || r.ErrorCount() != 0 {
+		t.Fatalf("mirror: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
+	}
+	if left, _ := filepath.Glob(filepath.Join(s.dir, "ftpbench-*")); len(left) != 0 {
+		t.Fatalf("left behind without --keep: %v", left)
 	}
 	if left, _ := filepath.Glob(filepath.Join(s.dir, "ftpbench-*.dat")); len(left) != 0 {
 		t.Fatalf("files left behind: %v", left)
@@ -218,5 +233,53 @@ func TestFastftpdMaxCons(t *testing.T) {
 	lr := runOne(t, cfg, "login")
 	if lr.Ops+lr.Errors["4xx"] != 120 || lr.Ops == 0 || lr.Errors["4xx"] == 0 {
 		t.Fatalf("login storm at the limit: ops=%d errors=%v %v", lr.Ops, lr.Errors, lr.ErrorText)
+	}
+}
+
+// TestFastftpdReadOnlyFile: a read-only server refuses the upload retr needs, but --file
+// measures RETR of a file already there: every byte counted, nothing uploaded, and the
+// file is still there afterwards.
+func TestFastftpdReadOnlyFile(t *testing.T) {
+	s := startFastftpd(t, fastftpdOpts{readOnly: true})
+	if err := os.MkdirAll(filepath.Join(s.dir, "pub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const size = 300<<10 + 17
+	content := make([]byte, size)
+	FillContent(content, 5, 0)
+	if err := os.WriteFile(filepath.Join(s.dir, "pub", "big.bin"), content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.config()
+	cfg.Count = 6
+	if _, err := Run(testCtx(t), cfg, "retr"); err == nil || !strings.Contains(err.Error(), "upload test file") {
+		t.Fatalf("retr without --file on a read-only server: %v, want the upload refused", err)
+	}
+	cfg.File = "pub/big.bin"
+	r := runOne(t, cfg, "retr")
+	if r.Ops != 6 || r.ErrorCount() != 0 || r.Bytes != 6*size || r.BytesExpected != 6*size || r.Incomplete {
+		t.Fatalf("retr --file: ops=%d bytes=%d of %d errors=%v %v", r.Ops, r.Bytes, r.BytesExpected, r.Errors, r.ErrorText)
+	}
+	if !strings.Contains(r.Title, "pub/big.bin") {
+		t.Fatalf("title %q does not name the file", r.Title)
+	}
+	if b, err := os.ReadFile(filepath.Join(s.dir, "pub", "big.bin")); err != nil || len(b) != size {
+		t.Fatalf("--file gone or changed after the run: %d bytes, %v", len(b), err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(s.dir, "ftpbench-*")); len(left) != 0 {
+		t.Fatalf("files written to a read-only server: %v", left)
+	}
+	// pyftpdlib's download row too, on the same file.
+	rep, err := Run(testCtx(t), cfg, "download")
+	if err != nil || len(rep.Results) != 1 || rep.Results[0].Ops != 6 || rep.Results[0].ErrorCount() != 0 {
+		t.Fatalf("download --file: %v %+v", err, rep)
+	}
+	cfg.Verify = true
+	if _, err := Run(testCtx(t), cfg, "retr"); !errors.Is(err, ErrBadConfig) {
+		t.Fatalf("--verify with --file: %v, want ErrBadConfig", err)
+	}
+	cfg.Verify, cfg.File = false, "pub/missing.bin"
+	if _, err := Run(testCtx(t), cfg, "retr"); err == nil || !strings.Contains(err.Error(), "--file pub/missing.bin: SIZE") {
+		t.Fatalf("missing --file: %v", err)
 	}
 }

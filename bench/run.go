@@ -66,6 +66,11 @@ func Run(ctx context.Context, cfg Config, names ...string) (*Report, error) {
 		TLSConfig: c.TLSConfig, Sources: c.Sources, Debug: c.Debug}}
 	rep := &Report{Tool: "ftpbench", Version: Version, Target: c.Addr(), Started: time.Now(),
 		Args: c.Args, Machine: ThisMachine(), ServerMem: -1}
+	if c.File != "" {
+		if err := e.useFile(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if pids := c.serverPIDs(); len(pids) > 0 {
 		s, err := c.sampleServer()
 		if err != nil {
@@ -75,15 +80,24 @@ func Run(ctx context.Context, cfg Config, names ...string) (*Report, error) {
 	}
 	for _, n := range names {
 		var reps [][]*Result
-		for i := 0; i < c.Repeat; i++ {
-			res, err := runScenario(ctx, e, n)
-			if err != nil {
-				return rep, err
+		err := func() error {
+			// The list and mirror trees serve every repetition, then go (unless --keep),
+			// also when a repetition failed.
+			defer e.cleanupScenario(context.WithoutCancel(ctx), n)
+			for i := 0; i < c.Repeat; i++ {
+				res, err := runScenario(ctx, e, n)
+				if err != nil {
+					return err
+				}
+				reps = append(reps, res)
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
 			}
-			reps = append(reps, res)
-			if ctx.Err() != nil {
-				return rep, ctx.Err()
-			}
+			return nil
+		}()
+		if err != nil {
+			return rep, err
 		}
 		rep.Results = append(rep.Results, mergeRepeats(reps)...)
 	}

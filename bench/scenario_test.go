@@ -105,7 +105,7 @@ func TestRetrMissingFileIs5xx(t *testing.T) {
 func TestListCountsEntries(t *testing.T) {
 	s := startPyftpd(t, "")
 	cfg := s.config()
-	cfg.ListFiles, cfg.Count = 150, 10
+	cfg.ListFiles, cfg.Count, cfg.Keep = 150, 10, true // the directory is examined below
 	r := runOne(t, cfg, "list")
 	if r.Ops != 10 || r.ErrorCount() != 0 {
 		t.Fatalf("ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)

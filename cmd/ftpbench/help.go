@@ -26,11 +26,13 @@ Connection:
 Scenario:
   -b, --benchmark NAMES    scenarios, comma-separated, when not given first (default transfer)
   -s, --filesize SIZE      bytes per transfer: 10M, 512K, 1G (default 10M)
+      --file NAME          RETR this existing remote file instead of uploading one: read-only servers
       --list-files N       entries in the list scenario's directory (default 1000)
       --dir DIR            remote directory for the benchmark's files (default: the login directory)
       --verify             check the sha256 of every download (stor: read each stream's last upload back)
       --seed N             seed of the generated file content (default 1)
-      --keep               leave the generated remote files in place
+      --keep               leave the generated remote files and directories (ftpbench-list-N/,
+                           ftpbench-mirror/) in place; by default every scenario removes what it made
       --tag PREFIX         prefix for this run's remote file names
       --pipeline           login: USER, PASS and QUIT in one write
       --net-login          login: Go's net package instead of raw-socket event loops
@@ -59,6 +61,7 @@ Examples:
   ftpbench retr -u user -p secret -P 2121 -n 10 -s 100M -k "$(pgrep -f myftpd)"
   ftpbench login -P 2121 --rate 2000 --duration 30           open loop, 2000 logins/s
   ftpbench idle -P 2121 -n 10000 --procs 4 -k 1234           server memory per idle session
+  ftpbench retr -P 21 --file pub/linux.iso -n 4               a read-only server: RETR an existing file
   ftpbench retr -P 2121 --repeat 5 --json new.json && ftpbench compare old.json new.json
 
 -p and -P:

@@ -113,6 +113,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.ListFiles, "list-files", 1000, "entries in the list scenario's directory")
 	fs.IntVar(&cfg.Repeat, "repeat", 1, "run each scenario N times (samples for compare)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "leave generated remote files in place")
+	fs.StringVar(&cfg.File, "file", "", "RETR this existing remote file instead of uploading one")
 	fs.StringVar(&sources, "source", "", "local source addresses, e.g. 127.0.0.1-127.0.0.8")
 	fs.IntVar(&procs, "procs", 1, "spread clients over N child processes")
 	fs.StringVar(&jsonPath, "json", "", "write every figure to this JSON file")
@@ -224,8 +225,9 @@ func runProcs(ctx context.Context, cfg bench.Config, n int, names []string, args
 		return nil, err
 	}
 	defer func() {
-		if !cfg.Keep && len(paths) > 0 {
+		if !cfg.Keep {
 			bench.Remove(ctx, cfg, paths...)
+			bench.Cleanup(ctx, cfg, names[0])
 		}
 	}()
 	base := append([]string{names[0]}, stripFlags(args, "procs", "json", "k", "pid", "n", "clients", "count")...)
