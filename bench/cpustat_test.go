@@ -60,8 +60,9 @@ func TestShortPhaseCPU(t *testing.T) {
 	if r.ServerCPUSource != "schedstat" || f == nil || f.Value <= 0 || f.Value > 100e3 {
 		t.Fatalf("server cpu %.6fs from %q, per op %+v", r.ServerCPU, r.ServerCPUSource, f)
 	}
-	if r.Seconds < float64(minTicks)*clockTick.Seconds() {
-		// Under 100 ms of wall time no machine reaches minTicks per CPU.
+	if r.Seconds < float64(minTicks)*clockTick.Seconds()/2 {
+		// Under 50 ms of wall time no machine reaches minTicks per CPU, even with each
+		// CPU's counter rounded up a tick at both edges.
 		if r.Figure("machine_cpu_per_op") != nil || !strings.Contains(r.NotAvailable["machine_cpu_per_op"], "too few to resolve") {
 			t.Fatalf("machine cpu per op in a %.3fs window: %+v %v", r.Seconds, r.Figure("machine_cpu_per_op"), r.NotAvailable)
 		}

@@ -219,10 +219,12 @@ func TestFastftpdMaxCons(t *testing.T) {
 	}
 	// Transfers past the limit: the refused streams never log in, their share of the
 	// bytes is never moved, and the row says so.
-	cfg.Clients, cfg.Count = 6, 12
+	// 60 transfers: enough that every refused stream tries (and fails) before the three
+	// admitted ones have done them all.
+	cfg.Clients, cfg.Count = 6, 60
 	time.Sleep(200 * time.Millisecond) // let the server count the idle sessions as closed
 	xr := runOne(t, cfg, "retr")
-	if !xr.Incomplete || xr.SessionsMissing < 1 || xr.Bytes >= xr.BytesExpected || xr.BytesExpected != 12*uint64(cfg.FileSize) ||
+	if !xr.Incomplete || xr.SessionsMissing < 1 || xr.Bytes >= xr.BytesExpected || xr.BytesExpected != 60*uint64(cfg.FileSize) ||
 		xr.Errors["4xx"] == 0 || !strings.Contains(xr.IncompleteReason, "sessions never logged in; moved ") {
 		t.Fatalf("retr past the limit: ops=%d bytes=%d of %d missing=%d errors=%v incomplete=%v %q",
 			xr.Ops, xr.Bytes, xr.BytesExpected, xr.SessionsMissing, xr.Errors, xr.Incomplete, xr.IncompleteReason)

@@ -53,6 +53,8 @@ Measurement:
 
 Output:
       --json FILE          every figure with its unit, the machine and the command line
+      --format FMT         stdout: text (the table) or benchstat (Go benchmark lines, one per
+                           repetition, for benchstat old.txt new.txt; the table goes to stderr)
   -q                       no progress line on stderr
   -d, --debug              log the FTP conversation to stderr
 
@@ -63,6 +65,7 @@ Examples:
   ftpbench idle -P 2121 -n 10000 --procs 4 -k 1234           server memory per idle session
   ftpbench retr -P 21 --file pub/linux.iso -n 4               a read-only server: RETR an existing file
   ftpbench retr -P 2121 --repeat 5 --json new.json && ftpbench compare old.json new.json
+  ftpbench retr -P 2121 --repeat 6 --format benchstat > new.txt && benchstat old.txt new.txt
 
 -p and -P:
   ftpbench follows pyftpdlib's ftpbench, where -p is the password and -P the port, so that

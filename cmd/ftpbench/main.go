@@ -70,6 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg                  bench.Config
 		bench_, size, data   string
 		sources, jsonPath    string
+		format               string
 		debug, ssl, implicit bool
 		child, quiet         bool
 		procs                int
@@ -117,6 +118,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&sources, "source", "", "local source addresses, e.g. 127.0.0.1-127.0.0.8")
 	fs.IntVar(&procs, "procs", 1, "spread clients over N child processes")
 	fs.StringVar(&jsonPath, "json", "", "write every figure to this JSON file")
+	fs.StringVar(&format, "format", "text", "stdout: text (the table) or benchstat (Go benchmark lines; the table goes to stderr)")
 	fs.BoolVar(&quiet, "q", false, "no progress line")
 	fs.BoolVar(&cfg.Pipeline, "pipeline", false, "login: send USER, PASS and QUIT in one write")
 	fs.BoolVar(&cfg.NetLogin, "net-login", false, "login: use Go's net package (netpoller) instead of raw-socket event loops")
@@ -136,6 +138,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if scenario == "" {
 		scenario = bench_
+	}
+	if format != "text" && format != "benchstat" {
+		fmt.Fprintf(stderr, "ftpbench: --format %q: want text or benchstat\n", format)
+		return 2
 	}
 	names := strings.Split(scenario, ",")
 	var err error
@@ -197,7 +203,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if rep != nil {
-		rep.PrintTable(stdout, true)
+		if format == "benchstat" {
+			// stdout is for benchstat (ftpbench ... --format benchstat > new.txt); the
+			// table still shows, on stderr.
+			rep.PrintTable(stderr, true)
+			if werr := rep.WriteBenchstat(stdout); werr != nil {
+				fmt.Fprintln(stderr, "ftpbench:", werr)
+				return 1
+			}
+		} else {
+			rep.PrintTable(stdout, true)
+		}
 		if jsonPath != "" {
 			if werr := rep.WriteJSON(jsonPath); werr != nil {
 				fmt.Fprintln(stderr, "ftpbench:", werr)

@@ -418,3 +418,36 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		t.Fatalf("bad flag: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
 }
+
+// TestFormatBenchstat: --format benchstat puts Go benchmark lines alone on stdout and the
+// table on stderr; an unknown format is a usage error.
+func TestFormatBenchstat(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close() // refused logins still make a result: errors, no rate
+	var out, errb bytes.Buffer
+	code := run([]string{"login", "-P", port, "-n", "1", "--count", "3", "--repeat", "2", "-t", "2", "--format", "benchstat"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var bench []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "Benchmark") {
+			bench = append(bench, l)
+		}
+	}
+	if !strings.HasPrefix(lines[0], "goos: ") || len(bench) != 2 ||
+		!strings.HasPrefix(bench[0], "BenchmarkFTP/scenario=login/n=1-") || !strings.Contains(bench[0], "\t3 errors") {
+		t.Fatalf("stdout:\n%s", out.String())
+	}
+	if !strings.Contains(errb.String(), "login: 1 clients") || strings.Contains(out.String(), "login: 1 clients") {
+		t.Fatalf("table not on stderr alone:\nstdout %s\nstderr %s", out.String(), errb.String())
+	}
+	if code := run([]string{"login", "-P", port, "--format", "csv"}, &out, &errb); code != 2 {
+		t.Fatalf("--format csv: exit %d", code)
+	}
+}
