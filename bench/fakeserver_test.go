@@ -231,7 +231,7 @@ func TestIncompleteWhenLoginsRefused(t *testing.T) {
 	if q := byKey["classic.quit"]; q.Ops != n/2 || q.Errors["no_session"] != n/2 || !q.Incomplete {
 		t.Fatalf("quit row: %+v", q)
 	}
-	if r := byKey["classic.retr_idle"]; !r.Incomplete || r.IncompleteReason != "3 of 6 sessions never logged in" {
+	if r := byKey["classic.retr_idle"]; !r.Incomplete || r.IncompleteReason != "3 of 7 sessions never logged in" {
 		t.Fatalf("retr with idle clients: incomplete=%v %q", r.Incomplete, r.IncompleteReason)
 	}
 	if !strings.Contains(table, "INCOMPLETE: 3 of 6 sessions never logged in; moved 192.0K of 384.0K") ||

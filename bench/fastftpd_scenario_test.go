@@ -229,6 +229,20 @@ func TestFastftpdMaxCons(t *testing.T) {
 		t.Fatalf("retr past the limit: ops=%d bytes=%d of %d missing=%d errors=%v incomplete=%v %q",
 			xr.Ops, xr.Bytes, xr.BytesExpected, xr.SessionsMissing, xr.Errors, xr.Incomplete, xr.IncompleteReason)
 	}
+	// pyftpdlib's concurrent phases past the limit: the working session is refused too,
+	// so the run fails, but with the rows measured so far, marked incomplete.
+	cfg.Clients, cfg.Count = 5, 2
+	time.Sleep(200 * time.Millisecond)
+	rep, err := Run(testCtx(t), cfg, "concurrence")
+	if err == nil || rep == nil || len(rep.Results) < 2 {
+		t.Fatalf("concurrence past the limit: %v, report %+v", err, rep)
+	}
+	if c := rep.Results[0]; c.Scenario != "classic.connect" || c.IncompleteReason != "2 of 5 sessions never logged in" {
+		t.Fatalf("connect row: %s %q", c.Scenario, c.IncompleteReason)
+	}
+	if st := rep.Results[1]; st.Scenario != "classic.stor_idle" || st.IncompleteReason != "3 of 6 sessions never logged in; moved 0B of 512.0K" || st.Ops != 0 {
+		t.Fatalf("stor row: %s ops %d %q", st.Scenario, st.Ops, st.IncompleteReason)
+	}
 	// A login storm past the limit: every attempt ends counted, as success or 421.
 	cfg.Clients, cfg.Count = 12, 120
 	time.Sleep(200 * time.Millisecond) // let the server count the retr sessions as closed

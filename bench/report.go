@@ -396,6 +396,9 @@ func (r *Result) printDetails(w io.Writer) {
 	}
 	if r.BytesExpected > 0 {
 		fmt.Fprintf(&b, "    bytes moved %s of %s expected\n", FormatSize(int64(r.Bytes)), FormatSize(int64(r.BytesExpected)))
+	} else if r.Bytes > 0 {
+		// A timed window: transfers cut at its edges make the total unknowable in advance.
+		fmt.Fprintf(&b, "    bytes moved %s in the window\n", FormatSize(int64(r.Bytes)))
 	}
 	if n := r.ErrorCount(); n > 0 {
 		keys := make([]string, 0, len(r.Errors))
@@ -421,13 +424,26 @@ func (r *Result) printDetails(w io.Writer) {
 		{"machine_cpu_per_op", "machine_cpu_per_gib", "machine_softirq_per_gib"},
 	} {
 		var costs []string
-		for _, name := range names {
-			if f := r.Figure(name); f != nil {
-				costs = append(costs, fmt.Sprintf("%s %.2f %s", name, f.Value, f.Unit))
-			} else if why, ok := r.NotAvailable[name]; ok {
-				costs = append(costs, fmt.Sprintf("%s n/a (%s)", name, why))
+		var naNames []string // figures left out for the same reason share one "n/a (reason)"
+		naWhy := ""
+		flushNA := func() {
+			if len(naNames) > 0 {
+				costs = append(costs, fmt.Sprintf("%s n/a (%s)", strings.Join(naNames, ", "), naWhy))
+				naNames = nil
 			}
 		}
+		for _, name := range names {
+			if f := r.Figure(name); f != nil {
+				flushNA()
+				costs = append(costs, fmt.Sprintf("%s %.2f %s", name, f.Value, f.Unit))
+			} else if why, ok := r.NotAvailable[name]; ok {
+				if why != naWhy {
+					flushNA()
+				}
+				naNames, naWhy = append(naNames, name), why
+			}
+		}
+		flushNA()
 		if len(costs) > 0 {
 			b.WriteString("    " + strings.Join(costs, "  ") + "\n")
 		}

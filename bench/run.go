@@ -86,20 +86,26 @@ func Run(ctx context.Context, cfg Config, names ...string) (*Report, error) {
 			defer e.cleanupScenario(context.WithoutCancel(ctx), n)
 			for i := 0; i < c.Repeat; i++ {
 				res, err := runScenario(ctx, e, n)
+				if len(res) > 0 {
+					// Rows measured before a failure are reported with the error: the
+					// classic phases fail late, after rows that show why.
+					reps = append(reps, res)
+				}
 				if err != nil {
 					return err
 				}
-				reps = append(reps, res)
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
 			}
 			return nil
 		}()
+		if len(reps) > 0 {
+			rep.Results = append(rep.Results, mergeRepeats(reps)...)
+		}
 		if err != nil {
 			return rep, err
 		}
-		rep.Results = append(rep.Results, mergeRepeats(reps)...)
 	}
 	return rep, nil
 }

@@ -191,12 +191,13 @@ func (r *runner) onceResult(key, title string, n int) *Result {
 }
 
 // noteIdleMissing marks a "with N idle clients" row whose idle clients did not all log in:
-// it ran beside fewer sessions than its title says.
+// it ran beside fewer sessions than its title says. The row wanted its own working
+// session(s) and the n idle ones.
 func (res *Result) noteIdleMissing(missing, n int) {
 	if missing == 0 {
 		return
 	}
+	res.SessionsWanted = res.sessionsWanted() + n
 	res.SessionsMissing += missing
-	res.SessionsWanted = n
 	res.judge()
 }
