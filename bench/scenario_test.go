@@ -189,8 +189,8 @@ func TestClassicConcurrence(t *testing.T) {
 		t.Fatalf("%d results, want %d", len(rep.Results), len(want))
 	}
 	for i, r := range rep.Results {
-		if r.Title != want[i] || r.ErrorCount() != 0 {
-			t.Fatalf("result %d: %q errors %v, want %q", i, r.Title, r.Errors, want[i])
+		if r.Title != want[i] || r.ErrorCount() != 0 || r.Incomplete {
+			t.Fatalf("result %d: %q errors %v incomplete %q, want %q", i, r.Title, r.Errors, r.IncompleteReason, want[i])
 		}
 		if r.Loop == "once" && r.Ops != 20 {
 			t.Fatalf("%s: ops=%d, want 20", r.Title, r.Ops)
