@@ -230,10 +230,13 @@ func TestFastftpdMaxCons(t *testing.T) {
 			xr.Ops, xr.Bytes, xr.BytesExpected, xr.SessionsMissing, xr.Errors, xr.Incomplete, xr.IncompleteReason)
 	}
 	// pyftpdlib's concurrent phases past the limit: the working session is refused too,
-	// so the run fails, but with the rows measured so far, marked incomplete.
-	cfg.Clients, cfg.Count = 5, 2
-	time.Sleep(200 * time.Millisecond)
-	rep, err := Run(testCtx(t), cfg, "concurrence")
+	// so the run fails, but with the rows measured so far, marked incomplete. A fresh
+	// server, so that no session of the runs above still holds a slot.
+	fresh := startFastftpd(t, fastftpdOpts{extra: []string{"--max-cons", "3"}})
+	time.Sleep(200 * time.Millisecond) // let the server count the start-up probe as closed
+	ccfg := fresh.config()
+	ccfg.Clients, ccfg.Count = 5, 2
+	rep, err := Run(testCtx(t), ccfg, "concurrence")
 	if err == nil || rep == nil || len(rep.Results) < 2 {
 		t.Fatalf("concurrence past the limit: %v, report %+v", err, rep)
 	}
