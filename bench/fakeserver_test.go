@@ -24,6 +24,9 @@ type fakeFTP struct {
 	// refuse, when set, is asked about every PASS by its 1-based arrival number: true
 	// answers 421 and closes, as a server at its connection limit does.
 	refuse func(n int) bool
+	// hang, when set, is asked the same: true never answers that PASS, as a server whose
+	// listen backlog is full leaves a client waiting.
+	hang   func(n int) bool
 	logins int
 }
 
@@ -74,6 +77,10 @@ func (f *fakeFTP) serve(c net.Conn) {
 			f.mu.Unlock()
 			if f.refuse != nil && f.refuse(n) {
 				reply("421 too many users")
+				return
+			}
+			if f.hang != nil && f.hang(n) {
+				io.Copy(io.Discard, r) // until the client gives up and closes
 				return
 			}
 			reply("230 in")
@@ -189,16 +196,17 @@ func TestVerifyStorReadBack(t *testing.T) {
 }
 
 // TestIncompleteWhenLoginsRefused: the classic concurrent phases against a server that
-// refuses half of the N simultaneous logins. The missing sessions are errors in every
+// refuses, or never answers, half of the N simultaneous logins. The missing sessions are errors in every
 // later phase, not 0-byte successes, and each row says it is incomplete; the same run
 // against a server that admits everyone has no incomplete row.
 func TestIncompleteWhenLoginsRefused(t *testing.T) {
 	const n = 6
-	run := func(refuse func(int) bool) (*Report, string) {
+	run := func(refuse, hang func(int) bool) (*Report, string) {
 		f := startFake(t)
-		f.refuse = refuse
+		f.refuse, f.hang = refuse, hang
 		cfg := f.config()
 		cfg.Clients, cfg.Count, cfg.FileSize = n, 2, 64<<10
+		cfg.Timeout = time.Second // how long a hung login waits
 		rep, err := Run(testCtx(t), cfg, "concurrence")
 		if err != nil {
 			t.Fatalf("Run: %v", err)
@@ -207,14 +215,45 @@ func TestIncompleteWhenLoginsRefused(t *testing.T) {
 		rep.PrintTable(&b, true)
 		return rep, b.String()
 	}
-	// The connect phase is the run's first n logins: refuse the even ones.
-	rep, table := run(func(i int) bool { return i <= n && i%2 == 0 })
+	// The connect phase is the run's first n logins: refuse the even ones, or never answer
+	// them.
+	even := func(i int) bool { return i <= n && i%2 == 0 }
+	for _, c := range []struct {
+		name         string
+		refuse, hang func(int) bool
+		class        string
+	}{{"refused", even, nil, "4xx"}, {"hung", nil, even, "timeout"}} {
+		t.Run(c.name, func(t *testing.T) {
+			rep, table := run(c.refuse, c.hang)
+			checkHalfMissing(t, rep, table, c.class)
+		})
+	}
+
+	rep, table := run(nil, nil)
+	for _, r := range rep.Results {
+		if r.Incomplete || r.ErrorCount() != 0 || r.SessionsMissing != 0 {
+			t.Fatalf("clean run: %s incomplete=%v %q errors=%v", r.Scenario, r.Incomplete, r.IncompleteReason, r.Errors)
+		}
+		if r.Loop == "once" && r.Scenario != "classic.connect" && r.Scenario != "classic.quit" && r.Bytes != r.BytesExpected {
+			t.Fatalf("clean run: %s moved %d of %d", r.Scenario, r.Bytes, r.BytesExpected)
+		}
+	}
+	if strings.Contains(table, "INCOMPLETE") {
+		t.Fatalf("clean run marked incomplete:\n%s", table)
+	}
+}
+
+// checkHalfMissing checks a classic concurrent run where 3 of its 6 clients never logged
+// in (their logins failed with class): errors in every later phase, incomplete rows.
+func checkHalfMissing(t *testing.T, rep *Report, table, class string) {
+	t.Helper()
+	const n = 6
 	byKey := map[string]*Result{}
 	for _, r := range rep.Results {
 		byKey[r.Scenario] = r
 	}
 	conn := byKey["classic.connect"]
-	if conn == nil || conn.Ops != n/2 || conn.Errors["4xx"] != n/2 || !conn.Incomplete ||
+	if conn == nil || conn.Ops != n/2 || conn.Errors[class] != n/2 || !conn.Incomplete ||
 		conn.IncompleteReason != "3 of 6 sessions never logged in" {
 		t.Fatalf("connect row: %+v", conn)
 	}
@@ -241,18 +280,5 @@ func TestIncompleteWhenLoginsRefused(t *testing.T) {
 	b, err := json.Marshal(byKey["classic.retr_all"])
 	if err != nil || !strings.Contains(string(b), `"incomplete":true`) || !strings.Contains(string(b), `"incomplete_reason":"3 of 6`) {
 		t.Fatalf("json: %s %v", b, err)
-	}
-
-	rep, table = run(nil)
-	for _, r := range rep.Results {
-		if r.Incomplete || r.ErrorCount() != 0 || r.SessionsMissing != 0 {
-			t.Fatalf("clean run: %s incomplete=%v %q errors=%v", r.Scenario, r.Incomplete, r.IncompleteReason, r.Errors)
-		}
-		if r.Loop == "once" && r.Scenario != "classic.connect" && r.Scenario != "classic.quit" && r.Bytes != r.BytesExpected {
-			t.Fatalf("clean run: %s moved %d of %d", r.Scenario, r.Bytes, r.BytesExpected)
-		}
-	}
-	if strings.Contains(table, "INCOMPLETE") {
-		t.Fatalf("clean run marked incomplete:\n%s", table)
 	}
 }
