@@ -29,6 +29,12 @@ func TestMain(m *testing.M) {
 
 func startServer(t *testing.T) (port, pid int) {
 	t.Helper()
+	return startServerIn(t, t.TempDir())
+}
+
+// startServerIn starts pyftpdlib serving dir, writable, as user/pass.
+func startServerIn(t *testing.T, dir string) (port, pid int) {
+	t.Helper()
 	if err := exec.Command("/usr/bin/python3", "-c", "import pyftpdlib").Run(); err != nil {
 		t.Skipf("pyftpdlib not installed for /usr/bin/python3 (CI installs it): %v", err)
 	}
@@ -39,7 +45,7 @@ func startServer(t *testing.T) (port, pid int) {
 	port = ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	cmd := exec.Command("/usr/bin/python3", "-m", "pyftpdlib", "-i", "127.0.0.1", "-p", strconv.Itoa(port),
-		"-w", "-u", "user", "-P", "pass", "-d", t.TempDir(), "-r", "29000-29199")
+		"-w", "-u", "user", "-P", "pass", "-d", dir, "-r", "29000-29199")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -449,5 +455,28 @@ func TestFormatBenchstat(t *testing.T) {
 	}
 	if code := run([]string{"login", "-P", port, "--format", "csv"}, &out, &errb); code != 2 {
 		t.Fatalf("--format csv: exit %d", code)
+	}
+}
+
+// TestProcsCleanup: --procs children keep the list directory for each other; the parent
+// removes it when they are done, and leaves it with --keep.
+func TestProcsCleanup(t *testing.T) {
+	dir := t.TempDir()
+	port, _ := startServerIn(t, dir)
+	t.Setenv("FTPBENCH_TEST_CHILD", "1")
+	for _, keep := range []bool{false, true} {
+		args := []string{"list", "-u", "user", "-p", "pass", "-H", "127.0.0.1", "-P", strconv.Itoa(port),
+			"-n", "2", "--count", "4", "--procs", "2", "--list-files", "20"}
+		if keep {
+			args = append(args, "--keep")
+		}
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 0 {
+			t.Fatalf("keep %v: exit %d: %s", keep, code, errb.String())
+		}
+		ents, err := os.ReadDir(filepath.Join(dir, "ftpbench-list-20"))
+		if keep != (err == nil) || (keep && len(ents) != 20) {
+			t.Fatalf("keep %v: list dir has %d entries (%v)", keep, len(ents), err)
+		}
 	}
 }
