@@ -33,6 +33,14 @@ func TestRepeatShowsEachRun(t *testing.T) {
 		!strings.Contains(lines[1], " MB/s; min ") || !strings.Contains(lines[1], "  median ") {
 		t.Fatalf("table:\n%s", b.String())
 	}
+	if len(r.Runs) != 3 {
+		t.Fatalf("%d runs recorded, want 3", len(r.Runs))
+	}
+	for i, run := range r.Runs {
+		if run.Ops != 6 || run.Errors != 0 || run.Bytes != 6*uint64(cfg.FileSize) || run.Headline != tp.Samples[i] || run.Incomplete {
+			t.Fatalf("run %d: %+v, throughput sample %v", i, run, tp.Samples[i])
+		}
+	}
 	if strings.Contains(b.String(), "INCOMPLETE") || r.Incomplete || r.BytesExpected != 18*uint64(cfg.FileSize) {
 		t.Fatalf("3 complete runs merged as incomplete (%q) or expected %d", r.IncompleteReason, r.BytesExpected)
 	}

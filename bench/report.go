@@ -73,8 +73,30 @@ type Result struct {
 	MachineCPU     float64  `json:"machine_cpu_seconds"`
 	MachineSoftirq float64  `json:"machine_softirq_seconds"`
 	Figures        []Figure `json:"figures"`
-	Procs          int      `json:"procs,omitempty"`
-	OpUnit         string   `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
+	// Runs has one entry per --repeat run (when there were several), in order; the fields
+	// above pool them.
+	Runs   []RunSummary `json:"runs,omitempty"`
+	Procs  int          `json:"procs,omitempty"`
+	OpUnit string       `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
+}
+
+// RunSummary is what one repetition of a scenario did.
+type RunSummary struct {
+	Seconds    float64 `json:"seconds"`
+	Ops        uint64  `json:"ops"`
+	Bytes      uint64  `json:"bytes"`
+	Errors     uint64  `json:"errors"`
+	Headline   float64 `json:"headline"` // the value of the Result's headline figure in this run
+	Incomplete bool    `json:"incomplete"`
+}
+
+// summary describes r as one run.
+func (r *Result) summary() RunSummary {
+	s := RunSummary{Seconds: r.Seconds, Ops: r.Ops, Bytes: r.Bytes, Errors: r.ErrorCount(), Incomplete: r.Incomplete}
+	if f := r.Figure(r.Headline); f != nil {
+		s.Headline = f.Value
+	}
+	return s
 }
 
 // Figure returns the named figure, or nil.

@@ -153,11 +153,13 @@ func mergeRepeats(reps [][]*Result) []*Result {
 	}
 	out := reps[0]
 	for j, base := range out {
+		base.Runs = []RunSummary{base.summary()}
 		for _, rs := range reps[1:] {
 			if j >= len(rs) {
 				continue
 			}
 			o := rs[j]
+			base.Runs = append(base.Runs, o.summary())
 			base.Ops += o.Ops
 			base.Bytes += o.Bytes
 			base.mergeSessions(o)
