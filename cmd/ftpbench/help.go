@@ -63,7 +63,7 @@ Examples:
   ftpbench retr -u user -p secret -P 2121 -n 10 -s 100M -k "$(pgrep -f myftpd)"
   ftpbench login -P 2121 --rate 2000 --duration 30           open loop, 2000 logins/s
   ftpbench idle -P 2121 -n 10000 --procs 4 -k 1234           server memory per idle session
-  ftpbench retr -P 21 --file pub/linux.iso -n 4               a read-only server: RETR an existing file
+  ftpbench retr -P 21 --file pub/linux.iso -n 4              a read-only server: RETR an existing file
   ftpbench retr -P 2121 --repeat 5 --json new.json && ftpbench compare old.json new.json
   ftpbench retr -P 2121 --repeat 6 --format benchstat > new.txt && benchstat old.txt new.txt
 
@@ -73,4 +73,18 @@ Examples:
   (python -m pyftpdlib) and fastftpd use them the other way round: -p port, -P password.
 
 Units: sizes are binary (1M = 1 MiB); MB/s is MiB per second; us is microseconds.
+`
+
+const compareHelp = `Usage: ftpbench compare OLD.json NEW.json [--threshold 5%] [--format text|markdown]
+
+Compares every figure the two --json reports share, scenario by scenario. A figure regresses
+when it got worse by more than the threshold and, with --repeat samples on both sides,
+Welch's t-test says the change is not noise; with one sample a side the threshold alone
+decides, and the output says so.
+
+  --threshold PCT   worsening tolerated, in percent (default 5%)
+  --format FMT      text, or markdown: a table for a pull request or a CI job summary
+
+Exit status: 0 no regression, 1 a regression, 2 nothing compared (no scenario with a
+compared figure in both reports) or bad arguments.
 `

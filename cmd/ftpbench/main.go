@@ -283,12 +283,18 @@ func stripFlags(args []string, names ...string) []string {
 func compare(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ftpbench compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {}
 	threshold := fs.String("threshold", "5%", "tolerated worsening, in percent")
 	format := fs.String("format", "text", "output: text, or markdown (a table for a pull request or CI job summary)")
 	var files []string
 	// Accept flags before, between or after the two file names.
 	for len(args) > 0 {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, compareHelp)
+				return 0
+			}
+			fmt.Fprint(stderr, usage)
 			return 2
 		}
 		args = fs.Args()

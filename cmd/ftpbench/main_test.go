@@ -416,6 +416,10 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	if strings.Contains(h, "µs") {
 		t.Error("help mixes µs with us")
 	}
+	out.Reset()
+	if code := run([]string{"compare", "-h"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "Exit status: 0 no regression, 1 a regression, 2 nothing compared") {
+		t.Fatalf("compare -h: exit %d\n%s", code, out.String())
+	}
 	// A bad flag: its error and the short usage on stderr, exit 2, nothing on stdout.
 	out.Reset()
 	errb.Reset()
