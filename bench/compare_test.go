@@ -2,6 +2,7 @@
 package bench
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,5 +64,24 @@ func TestCompare(t *testing.T) {
 	// An improvement is never a regression.
 	if n := PrintComparison(new(strings.Builder), Compare(one(5000), one(9000), 5), 5); n != 0 {
 		t.Errorf("improvement flagged: %d", n)
+	}
+}
+
+func TestCompareReportsNothingInCommonAndIncomplete(t *testing.T) {
+	a := reportWith([]float64{5000, 5100, 4950}, []float64{2, 2.1, 1.9})
+	b := reportWith([]float64{5000, 5100, 4950}, []float64{2, 2.1, 1.9})
+	b.Results[0].Scenario = "retr"
+	if _, err := CompareReports(a, b, 5); !errors.Is(err, ErrNothingToCompare) || !strings.Contains(err.Error(), "old: login; new: retr") {
+		t.Fatalf("no scenario in common: %v", err)
+	}
+	b.Results[0].Scenario, b.Results[0].Incomplete = "login", true
+	rows, err := CompareReports(a, b, 5)
+	if err != nil || len(rows) != 2 || !rows[0].Incomplete || !rows[0].NoiseTested {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+	var sb strings.Builder
+	PrintComparison(&sb, rows, 5)
+	if !strings.Contains(sb.String(), "(incomplete)") || !strings.Contains(sb.String(), "never logged in") {
+		t.Fatalf("incomplete side not marked:\n%s", sb.String())
 	}
 }

@@ -22,6 +22,7 @@ type Config struct {
 	Clients    int           // concurrent clients/streams (-n); default 200 for classic, 10 otherwise
 	FileSize   int64         // bytes per transfer (-s); default 10 MiB
 	PID        int           // server process to sample (-k); 0: none
+	PIDs       []int         // more server processes (-k "1 2"), each with its tree; sampled as one with PID
 	Timeout    time.Duration // bound on every network step (-t); default 30s
 	Debug      io.Writer     // protocol log (-d)
 	TLS        TLSMode       // FTPS (-S: explicit)
@@ -37,7 +38,8 @@ type Config struct {
 	Dir        string        // remote directory for the benchmark's files; "" = login directory
 	ListFiles  int           // entries in the list scenario's directory; default 1000
 	Repeat     int           // run each scenario this many times (samples for compare); default 1
-	Keep       bool          // leave generated remote files in place
+	Keep       bool          // leave generated remote files and directories in place
+	File       string        // RETR this existing remote file instead of uploading one (--file): read-only servers
 	Progress   io.Writer     // live progress line (a terminal); nil: quiet
 	Args       []string      // command line, recorded in the report
 	Pipeline   bool          // login: send USER, PASS and QUIT in one write
@@ -49,6 +51,23 @@ type Config struct {
 	// server then. Called from the goroutine running Run.
 	Ready func()
 }
+
+// serverPIDs lists the server processes to sample: PID and PIDs, or none.
+func (c *Config) serverPIDs() []int {
+	var out []int
+	if c.PID > 0 {
+		out = append(out, c.PID)
+	}
+	for _, p := range c.PIDs {
+		if p > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sampleServer samples every server process tree as one.
+func (c *Config) sampleServer() (ProcSample, error) { return SampleProcTrees(c.serverPIDs()) }
 
 // Addr returns host:port, bracketing IPv6 literals.
 func (c *Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }

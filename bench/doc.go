@@ -5,7 +5,10 @@
 // explicit and implicit FTPS with TLS session reuse on data connections), the scenarios
 // (pyftpdlib's classic table plus login, idle, retr, stor, list and mirror), closed- and
 // open-loop drivers, a mergeable log-linear latency histogram, server cost sampling from
-// /proc, JSON reports and the compare command used by regression CI.
+// /proc (per-thread schedstat nanoseconds for the server's process trees, /proc/stat for
+// the whole machine, softirq included), JSON reports, Go benchmark lines for benchstat, and
+// the compare command used by regression CI. A row that did not do all its work (a client
+// that never logged in, bytes short of what was expected) is marked incomplete.
 //
 // It imports no package of the fastftp server: it must measure every server alike.
 package bench

@@ -26,6 +26,10 @@ var (
 	ErrUnknownScenario = errors.New("bench: unknown scenario")
 	// ErrBadConfig: a configuration that cannot run (missing user, bad sizes, ...).
 	ErrBadConfig = errors.New("bench: bad configuration")
+	// ErrNoSession: an operation that could not run because its client never logged in.
+	// It is an error, not a 0-byte success: a row with half its sessions missing would
+	// otherwise look twice as fast.
+	ErrNoSession = errors.New("bench: client never logged in")
 )
 
 // ReplyError is an unexpected reply to a command. It is returned by value inside an error
@@ -46,17 +50,18 @@ type ErrorClass int
 
 // Error classes, in report order.
 const (
-	ClassRefused ErrorClass = iota // connection refused
-	ClassTimeout                   // deadline exceeded
-	Class4xx                       // transient negative reply
-	Class5xx                       // permanent negative reply
-	ClassShort                     // data shorter than expected, early EOF
-	ClassCorrupt                   // sha256 mismatch
-	ClassOther                     // reset, malformed reply, TLS failure, ...
+	ClassRefused   ErrorClass = iota // connection refused
+	ClassTimeout                     // deadline exceeded
+	Class4xx                         // transient negative reply
+	Class5xx                         // permanent negative reply
+	ClassShort                       // data shorter than expected, early EOF
+	ClassCorrupt                     // sha256 mismatch
+	ClassOther                       // reset, malformed reply, TLS failure, ...
+	ClassNoSession                   // the client never logged in, so the operation never ran
 	numClasses
 )
 
-var classNames = [numClasses]string{"refused", "timeout", "4xx", "5xx", "short", "corrupt", "other"}
+var classNames = [numClasses]string{"refused", "timeout", "4xx", "5xx", "short", "corrupt", "other", "no_session"}
 
 // String returns the class name used in reports and JSON.
 func (c ErrorClass) String() string {
@@ -81,6 +86,8 @@ func Classify(err error) ErrorClass {
 		return ClassOther
 	case errors.Is(err, ErrCorruptData):
 		return ClassCorrupt
+	case errors.Is(err, ErrNoSession):
+		return ClassNoSession
 	case errors.Is(err, ErrShortData), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return ClassShort
 	case errors.Is(err, syscall.ECONNREFUSED):

@@ -51,13 +51,31 @@ func TestFastftpdScenarios(t *testing.T) {
 		if r.Ops != 12 || r.ErrorCount() != 0 || r.Bytes != 12*uint64(cfg.FileSize) {
 			t.Fatalf("%s: ops=%d bytes=%d errors=%v %v", name, r.Ops, r.Bytes, r.Errors, r.ErrorText)
 		}
+		if r.Incomplete || r.BytesExpected != r.Bytes || r.SessionsMissing != 0 {
+			t.Fatalf("%s: a clean run marked incomplete (%q), expected %d", name, r.IncompleteReason, r.BytesExpected)
+		}
 	}
-	cfg.ListFiles, cfg.Count = 120, 6
+	cfg.ListFiles, cfg.Count, cfg.Keep = 120, 6, true
 	if r := runOne(t, cfg, "list"); r.Ops != 6 || r.ErrorCount() != 0 {
 		t.Fatalf("list: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
 	}
 	if ents, err := os.ReadDir(filepath.Join(s.dir, "ftpbench-list-120")); err != nil || len(ents) != 120 {
-		t.Fatalf("list dir: %d entries (%v), want 120", len(ents), err)
+		t.Fatalf("list dir with --keep: %d entries (%v), want 120", len(ents), err)
+	}
+	// Without --keep the directory serves every repetition, then goes.
+	cfg.Keep, cfg.Repeat = false, 2
+	if r := runOne(t, cfg, "list"); r.Ops != 12 || r.ErrorCount() != 0 {
+		t.Fatalf("list twice: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
+	}
+	if _, err := os.Stat(filepath.Join(s.dir, "ftpbench-list-120")); !os.IsNotExist(err) {
+		t.Fatalf("list dir left behind without --keep: %v", err)
+	}
+	cfg.Repeat, cfg.Count = 1, 30
+	if r := runOne(t, cfg, "mirror"); r.Ops != 30 || r.ErrorCount() != 0 {
+		t.Fatalf("mirror: ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
+	}
+	if left, _ := filepath.Glob(filepath.Join(s.dir, "ftpbench-*")); len(left) != 0 {
+		t.Fatalf("left behind without --keep: %v", left)
 	}
 	if left, _ := filepath.Glob(filepath.Join(s.dir, "ftpbench-*.dat")); len(left) != 0 {
 		t.Fatalf("files left behind: %v", left)
@@ -196,10 +214,91 @@ func TestFastftpdMaxCons(t *testing.T) {
 	if !strings.Contains(r.ErrorText["4xx"], "421") || r.Ops < 3 {
 		t.Fatalf("4xx sample %q, noops %d", r.ErrorText["4xx"], r.Ops)
 	}
+	if !r.Incomplete || r.IncompleteReason != "5 of 8 sessions never logged in" {
+		t.Fatalf("idle past the limit: incomplete=%v %q", r.Incomplete, r.IncompleteReason)
+	}
+	// Transfers past the limit: the refused streams never log in, their share of the
+	// bytes is never moved, and the row says so.
+	// 60 transfers: enough that every refused stream tries (and fails) before the three
+	// admitted ones have done them all.
+	cfg.Clients, cfg.Count = 6, 60
+	time.Sleep(200 * time.Millisecond) // let the server count the idle sessions as closed
+	xr := runOne(t, cfg, "retr")
+	if !xr.Incomplete || xr.SessionsMissing < 1 || xr.Bytes >= xr.BytesExpected || xr.BytesExpected != 60*uint64(cfg.FileSize) ||
+		xr.Errors["4xx"] == 0 || !strings.Contains(xr.IncompleteReason, "sessions never logged in; moved ") {
+		t.Fatalf("retr past the limit: ops=%d bytes=%d of %d missing=%d errors=%v incomplete=%v %q",
+			xr.Ops, xr.Bytes, xr.BytesExpected, xr.SessionsMissing, xr.Errors, xr.Incomplete, xr.IncompleteReason)
+	}
+	// pyftpdlib's concurrent phases past the limit: the working session is refused too,
+	// so the run fails, but with the rows measured so far, marked incomplete. A fresh
+	// server, so that no session of the runs above still holds a slot.
+	fresh := startFastftpd(t, fastftpdOpts{extra: []string{"--max-cons", "3"}})
+	time.Sleep(200 * time.Millisecond) // let the server count the start-up probe as closed
+	ccfg := fresh.config()
+	ccfg.Clients, ccfg.Count = 5, 2
+	rep, err := Run(testCtx(t), ccfg, "concurrence")
+	if err == nil || rep == nil || len(rep.Results) < 2 {
+		t.Fatalf("concurrence past the limit: %v, report %+v", err, rep)
+	}
+	if c := rep.Results[0]; c.Scenario != "classic.connect" || c.IncompleteReason != "2 of 5 sessions never logged in" {
+		t.Fatalf("connect row: %s %q", c.Scenario, c.IncompleteReason)
+	}
+	if st := rep.Results[1]; st.Scenario != "classic.stor_idle" || st.IncompleteReason != "3 of 6 sessions never logged in; moved 0B of 512.0K" || st.Ops != 0 {
+		t.Fatalf("stor row: %s ops %d %q", st.Scenario, st.Ops, st.IncompleteReason)
+	}
 	// A login storm past the limit: every attempt ends counted, as success or 421.
 	cfg.Clients, cfg.Count = 12, 120
+	time.Sleep(200 * time.Millisecond) // let the server count the retr sessions as closed
 	lr := runOne(t, cfg, "login")
 	if lr.Ops+lr.Errors["4xx"] != 120 || lr.Ops == 0 || lr.Errors["4xx"] == 0 {
 		t.Fatalf("login storm at the limit: ops=%d errors=%v %v", lr.Ops, lr.Errors, lr.ErrorText)
+	}
+}
+
+// TestFastftpdReadOnlyFile: a read-only server refuses the upload retr needs, but --file
+// measures RETR of a file already there: every byte counted, nothing uploaded, and the
+// file is still there afterwards.
+func TestFastftpdReadOnlyFile(t *testing.T) {
+	s := startFastftpd(t, fastftpdOpts{readOnly: true})
+	if err := os.MkdirAll(filepath.Join(s.dir, "pub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const size = 300<<10 + 17
+	content := make([]byte, size)
+	FillContent(content, 5, 0)
+	if err := os.WriteFile(filepath.Join(s.dir, "pub", "big.bin"), content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.config()
+	cfg.Count = 6
+	if _, err := Run(testCtx(t), cfg, "retr"); err == nil || !strings.Contains(err.Error(), "upload test file") {
+		t.Fatalf("retr without --file on a read-only server: %v, want the upload refused", err)
+	}
+	cfg.File = "pub/big.bin"
+	r := runOne(t, cfg, "retr")
+	if r.Ops != 6 || r.ErrorCount() != 0 || r.Bytes != 6*size || r.BytesExpected != 6*size || r.Incomplete {
+		t.Fatalf("retr --file: ops=%d bytes=%d of %d errors=%v %v", r.Ops, r.Bytes, r.BytesExpected, r.Errors, r.ErrorText)
+	}
+	if !strings.Contains(r.Title, "pub/big.bin") {
+		t.Fatalf("title %q does not name the file", r.Title)
+	}
+	if b, err := os.ReadFile(filepath.Join(s.dir, "pub", "big.bin")); err != nil || len(b) != size {
+		t.Fatalf("--file gone or changed after the run: %d bytes, %v", len(b), err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(s.dir, "ftpbench-*")); len(left) != 0 {
+		t.Fatalf("files written to a read-only server: %v", left)
+	}
+	// pyftpdlib's download row too, on the same file.
+	rep, err := Run(testCtx(t), cfg, "download")
+	if err != nil || len(rep.Results) != 1 || rep.Results[0].Ops != 6 || rep.Results[0].ErrorCount() != 0 {
+		t.Fatalf("download --file: %v %+v", err, rep)
+	}
+	cfg.Verify = true
+	if _, err := Run(testCtx(t), cfg, "retr"); !errors.Is(err, ErrBadConfig) {
+		t.Fatalf("--verify with --file: %v, want ErrBadConfig", err)
+	}
+	cfg.Verify, cfg.File = false, "pub/missing.bin"
+	if _, err := Run(testCtx(t), cfg, "retr"); err == nil || !strings.Contains(err.Error(), "--file pub/missing.bin: SIZE") {
+		t.Fatalf("missing --file: %v", err)
 	}
 }

@@ -61,6 +61,7 @@ type fastftpdOpts struct {
 	cert     string        // PEM with certificate and key: enables --tls
 	implicit bool          // also serve implicit FTPS; the returned port is the implicit one
 	log      *lockedBuffer // receives the server's log when set
+	readOnly bool          // serve without -w: no STOR, DELE, MKD
 	extra    []string
 }
 
@@ -82,7 +83,7 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// startFastftpd starts fastftpd with user "user" / "pass" and write access.
+// startFastftpd starts fastftpd with user "user" / "pass" and write access (unless readOnly).
 func startFastftpd(t testing.TB, o fastftpdOpts) *ftpServer {
 	t.Helper()
 	bin := fastftpdPath(t)
@@ -94,8 +95,11 @@ func startFastftpd(t testing.TB, o fastftpdOpts) *ftpServer {
 	lo := 28000 + int(fastftpdRange.Add(1)%20)*200
 	for attempt := 0; attempt < 3; attempt++ {
 		port, tport := freePortOn(t, host), 0
-		args := []string{"-i", host, "-p", strconv.Itoa(port), "-u", "user", "-P", "pass", "-w", "-d", dir,
+		args := []string{"-i", host, "-p", strconv.Itoa(port), "-u", "user", "-P", "pass", "-d", dir,
 			"-r", fmt.Sprintf("%d-%d", lo, lo+199)}
+		if !o.readOnly {
+			args = append(args, "-w")
+		}
 		if o.cert != "" {
 			args = append(args, "--tls", "--certfile", o.cert)
 		}

@@ -66,19 +66,80 @@ func ensureDir(c *Conn, path string) error {
 	return replyErr("MKD", code, text)
 }
 
-// remove deletes remote files, ignoring failures: cleanup must not hide results.
+// remove deletes remote files, ignoring failures: cleanup must not hide results. The
+// user's --file is never deleted, whoever asks.
 func (e *env) remove(ctx context.Context, paths ...string) {
-	if e.cfg.Keep || len(paths) == 0 {
+	if e.cfg.Keep {
 		return
 	}
+	var mine []string
+	for _, p := range paths {
+		if p != "" && p != e.cfg.File {
+			mine = append(mine, p)
+		}
+	}
+	if len(mine) == 0 {
+		return
+	}
+	const par = 8 // the list directory holds thousands: delete them over a few sessions
+	var wg sync.WaitGroup
+	for s := 0; s < min(par, len(mine)); s++ {
+		wg.Add(1)
+		go func(s int) {
+			defer wg.Done()
+			c, err := e.session(ctx)
+			if err != nil {
+				return
+			}
+			defer c.Quit()
+			for i := s; i < len(mine); i += par {
+				c.Cmd("DELE", mine[i])
+			}
+		}(s)
+	}
+	wg.Wait()
+}
+
+// removeDir deletes the files a scenario created in dir, then dir itself, unless --keep.
+// A directory that still holds something else stays.
+func (e *env) removeDir(ctx context.Context, dir string, files []string) {
+	if e.cfg.Keep {
+		return
+	}
+	e.remove(ctx, files...)
 	c, err := e.session(ctx)
 	if err != nil {
 		return
 	}
 	defer c.Quit()
-	for _, p := range paths {
-		c.Cmd("DELE", p)
+	c.Cmd("RMD", dir)
+}
+
+// cleanupScenario removes the directories scenario name created (the list and mirror
+// trees, kept across repetitions), unless --keep.
+func (e *env) cleanupScenario(ctx context.Context, name string) {
+	switch name {
+	case "list":
+		e.removeDir(ctx, e.listDir(), e.listFiles())
+	case "mirror":
+		var files []string
+		for _, f := range e.mirrorFiles() {
+			files = append(files, f.path)
+		}
+		e.removeDir(ctx, e.mirrorDir(), files)
 	}
+}
+
+// Cleanup removes what scenario name left for its runs (for --procs parents, whose
+// children keep everything), unless cfg.Keep.
+func Cleanup(ctx context.Context, cfg Config, name string) {
+	c := cfg.withDefaults(false)
+	if c.User == "" {
+		c.User, c.Pass = "anonymous", "ftpbench@"
+	}
+	e := &env{cfg: &c, d: &Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
+		TLSConfig: c.TLSConfig, Sources: c.Sources}}
+	e.cleanupScenario(ctx, name)
 }
 
 // countNames counts the entries of an NLST of path.

@@ -65,7 +65,7 @@ func ChildArgs(base []string, i, n, clients int, count int64) []string {
 	return args
 }
 
-// RunProcs starts n children (exe with args(i)), samples the server (cfg.PID) around
+// RunProcs starts n children (exe with args(i)), samples the server (cfg.PID, cfg.PIDs) around
 // their measured window and merges their reports. Results are matched by scenario key:
 // counts, bytes, errors and histograms add up; rates are totals over the mean window. For
 // idle it also samples the server's memory once every child holds its sessions (they say
@@ -76,10 +76,13 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 		Args: c.Args, Machine: ThisMachine(), ServerMem: -1}
 	var srv0, srv1 ProcSample
 	srvOK := false
-	if c.PID > 0 {
-		s, err := SampleProcTree(c.PID)
+	var mach0, mach1 MachineSample
+	machOK := false
+	hasServer := len(c.serverPIDs()) > 0
+	if hasServer {
+		s, err := c.sampleServer()
 		if err != nil {
-			return nil, fmt.Errorf("bench: server pid %d: %w", c.PID, err)
+			return nil, fmt.Errorf("bench: server pid %v: %w", c.serverPIDs(), err)
 		}
 		rep.ServerMem = s.Mem
 	}
@@ -109,14 +112,25 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 	}
 	readyW.Close() // the children hold it now: EOF once they have all exited
 	idleMem := make(chan int64, 1)
-	go waitReady(readyR, n, c.PID, idleMem)
-	if c.PID > 0 && c.Count == 0 {
-		// The children's windows open after their warm-up; sample the server around them.
+	go waitReady(readyR, n, c.serverPIDs(), idleMem)
+	if c.Count == 0 {
+		// The children's windows open after their warm-up; sample the server and the
+		// machine around them.
 		if sleepCtx(ctx, c.Warmup) {
-			srv0, _ = SampleProcTree(c.PID)
+			var err error
+			mach0, err = SampleMachine()
+			if hasServer {
+				srv0, _ = c.sampleServer()
+			}
 			if sleepCtx(ctx, c.Duration) {
-				s, err := SampleProcTree(c.PID)
-				srv1, srvOK = s, err == nil
+				if err == nil {
+					mach1, err = SampleMachine()
+					machOK = err == nil
+				}
+				if hasServer {
+					s, err := c.sampleServer()
+					srv1, srvOK = s, err == nil
+				}
 			}
 		}
 	}
@@ -137,12 +151,15 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 	for _, r := range rep.Results {
 		r.Procs = n
 		if srvOK {
-			r.ServerCPU = (srv1.CPU - srv0.CPU).Seconds()
+			r.ServerCPU, r.ServerCPUSource, r.ServerCPUNA = cpuDelta(srv0, srv1)
 			r.ServerMem = srv1.Mem
+		}
+		if machOK {
+			r.setMachineCPU(mach0, mach1)
 		}
 		r.computeFigures()
 		if f := r.Figure("sessions"); r.Scenario == "idle" && mem >= 0 && rep.ServerMem >= 0 && f != nil && f.Value > 0 {
-			r.add("kib_per_idle_session", float64(mem-rep.ServerMem)/f.Value/1024, "KiB", "lower")
+			r.addKiBPerSession(mem-rep.ServerMem, f.Value)
 			r.Title = fmt.Sprintf("idle: %d sessions (server KiB per session)", r.Clients)
 			r.Headline = "kib_per_idle_session"
 		}
@@ -152,7 +169,7 @@ func RunProcs(ctx context.Context, cfg Config, n int, exe string, args func(i in
 
 // waitReady reads one byte per child from the ready pipe; when all n have come (every
 // child's idle sessions are open at once) it sends the server's memory, else -1.
-func waitReady(r *os.File, n, pid int, out chan<- int64) {
+func waitReady(r *os.File, n int, pids []int, out chan<- int64) {
 	got := 0
 	var b [64]byte
 	for got < n {
@@ -162,11 +179,11 @@ func waitReady(r *os.File, n, pid int, out chan<- int64) {
 			break
 		}
 	}
-	if got < n || pid <= 0 {
+	if got < n || len(pids) == 0 {
 		out <- -1
 		return
 	}
-	s, err := SampleProcTree(pid)
+	s, err := SampleProcTrees(pids)
 	if err != nil {
 		out <- -1
 		return
@@ -195,6 +212,7 @@ func MergeProcs(reps []*Report) []*Result {
 				}
 				base.Ops += o.Ops
 				base.Bytes += o.Bytes
+				base.mergeSessions(o)
 				secs += o.Seconds
 				base.ClientCPU += o.ClientCPU
 				base.Clients += o.Clients
@@ -220,6 +238,8 @@ func MergeProcs(reps []*Report) []*Result {
 			}
 		}
 		base.Seconds = secs / float64(len(reps))
+		// The server is sampled by the parent; MachineCPU stays the first child's, since
+		// every child sees the same machine over about the same window.
 		base.ServerCPU, base.ServerMem = -1, -1
 		var kept []Figure
 		for _, f := range base.Figures {

@@ -46,3 +46,39 @@ func TestProgressWritten(t *testing.T) {
 		t.Fatal("no logins without a progress writer")
 	}
 }
+
+// TestProgressTimerSkipsWarmup: the time shown counts the warm-up while warming up, then
+// restarts with the measured window, and the rate is over the window alone.
+func TestProgressTimerSkipsWarmup(t *testing.T) {
+	r := newRunner(&Config{}, nil, "retr")
+	begin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var b bytes.Buffer
+	r.printProgress(&b, begin, begin.Add(800*time.Millisecond))
+	if !strings.Contains(b.String(), "retr     warm-up    0.8s") {
+		t.Fatalf("warm-up line %q", b.String())
+	}
+	r.start = begin.Add(time.Second) // a 1 s warm-up, then the window
+	r.phase.Store(phaseMeasure)
+	r.ops.Store(300)
+	b.Reset()
+	r.printProgress(&b, begin, begin.Add(2500*time.Millisecond))
+	if !strings.Contains(b.String(), "retr     measure    1.5s  ops 300 (200/s)") {
+		t.Fatalf("measure line %q: want 1.5 s of window and 200/s", b.String())
+	}
+	r.phase.Store(phaseStopped)
+	b.Reset()
+	r.printProgress(&b, begin, begin.Add(6100*time.Millisecond))
+	if !strings.Contains(b.String(), "retr     stopping    5.1s") {
+		t.Fatalf("stopping line %q", b.String())
+	}
+}
+
+// TestDurationsInUS: latencies print microseconds as "us", the unit every per-op CPU
+// figure uses, never "µs" beside it.
+func TestDurationsInUS(t *testing.T) {
+	for d, want := range map[time.Duration]string{899 * time.Microsecond: "899us", 2500 * time.Microsecond: "2.50ms", 3 * time.Second: "3.00s"} {
+		if got := fmtDur(d); got != want {
+			t.Errorf("fmtDur(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

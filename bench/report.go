@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"sort"
@@ -30,24 +31,72 @@ type Figure struct {
 // Result is one scenario's outcome: raw counts, the latency histogram and derived figures.
 // Results are plain data: safe to read from any goroutine once Run has returned.
 type Result struct {
-	Scenario  string            `json:"scenario"` // stable key compare matches on
-	Title     string            `json:"title"`    // the table's label
-	Headline  string            `json:"headline"` // the figure shown in the table
-	Clients   int               `json:"clients"`
-	Loop      string            `json:"loop"` // "closed", "open" or "once"
-	Rate      float64           `json:"target_rate,omitempty"`
-	Seconds   float64           `json:"seconds"`
-	Ops       uint64            `json:"ops"`
-	Bytes     uint64            `json:"bytes"`
-	Errors    map[string]uint64 `json:"errors"`
-	ErrorText map[string]string `json:"error_samples,omitempty"`
-	Latency   *Histogram        `json:"latency,omitempty"`
-	ClientCPU float64           `json:"client_cpu_seconds"`
-	ServerCPU float64           `json:"server_cpu_seconds"` // -1: not sampled
-	ServerMem int64             `json:"server_mem_bytes"`   // RSS-shared at the end; -1: unknown
-	Figures   []Figure          `json:"figures"`
-	Procs     int               `json:"procs,omitempty"`
-	OpUnit    string            `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
+	Scenario string  `json:"scenario"` // stable key compare matches on
+	Title    string  `json:"title"`    // the table's label
+	Headline string  `json:"headline"` // the figure shown in the table
+	Clients  int     `json:"clients"`
+	Loop     string  `json:"loop"` // "closed", "open" or "once"
+	Rate     float64 `json:"target_rate,omitempty"`
+	Seconds  float64 `json:"seconds"`
+	Ops      uint64  `json:"ops"`
+	Bytes    uint64  `json:"bytes"`
+	// BytesExpected is what the phase should have moved when that is known in advance (a
+	// --count run, or one file per client in the classic concurrent phases); 0 otherwise.
+	BytesExpected uint64 `json:"bytes_expected,omitempty"`
+	// SessionsMissing counts clients that never logged in: their operations did not run.
+	SessionsMissing int `json:"sessions_missing,omitempty"`
+	// SessionsWanted is the sessions the row needed when that is not Clients (the classic
+	// "1 file with N idle clients" rows: one client, N idle sessions); 0: Clients.
+	SessionsWanted int `json:"sessions_wanted,omitempty"`
+	// Incomplete marks a row that did not move every expected byte or had a client that
+	// never logged in: its rate and throughput describe less work than the title says.
+	Incomplete       bool              `json:"incomplete"`
+	IncompleteReason string            `json:"incomplete_reason,omitempty"`
+	Errors           map[string]uint64 `json:"errors"`
+	ErrorText        map[string]string `json:"error_samples,omitempty"`
+	Latency          *Histogram        `json:"latency,omitempty"`
+	ClientCPU        float64           `json:"client_cpu_seconds"`
+	ServerCPU        float64           `json:"server_cpu_seconds"` // -1: not sampled
+	// ServerCPUSource says where ServerCPU came from: "schedstat" (nanoseconds of every
+	// thread) or "ticks (...)" (10 ms counters, with why schedstat was not used).
+	ServerCPUSource string `json:"server_cpu_source,omitempty"`
+	// ServerCPUNA and MachineCPUNA, when set, say why the per-op and per-GiB figures of
+	// that source are left out: too few ticks in the window to resolve them.
+	ServerCPUNA  string `json:"server_cpu_na,omitempty"`
+	MachineCPUNA string `json:"machine_cpu_na,omitempty"`
+	// NotAvailable maps a figure left out to the reason, shown as "n/a (reason)".
+	NotAvailable map[string]string `json:"not_available,omitempty"`
+	ServerMem    int64             `json:"server_mem_bytes"` // RSS-shared at the end; -1: unknown
+	// MachineCPU is the whole machine's busy CPU over the window (every process and the
+	// kernel's softirq work, which per-process figures miss); MachineSoftirq is its
+	// softirq part. -1: not sampled (no /proc/stat).
+	MachineCPU     float64  `json:"machine_cpu_seconds"`
+	MachineSoftirq float64  `json:"machine_softirq_seconds"`
+	Figures        []Figure `json:"figures"`
+	// Runs has one entry per --repeat run (when there were several), in order; the fields
+	// above pool them.
+	Runs   []RunSummary `json:"runs,omitempty"`
+	Procs  int          `json:"procs,omitempty"`
+	OpUnit string       `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
+}
+
+// RunSummary is what one repetition of a scenario did.
+type RunSummary struct {
+	Seconds    float64 `json:"seconds"`
+	Ops        uint64  `json:"ops"`
+	Bytes      uint64  `json:"bytes"`
+	Errors     uint64  `json:"errors"`
+	Headline   float64 `json:"headline"` // the value of the Result's headline figure in this run
+	Incomplete bool    `json:"incomplete"`
+}
+
+// summary describes r as one run.
+func (r *Result) summary() RunSummary {
+	s := RunSummary{Seconds: r.Seconds, Ops: r.Ops, Bytes: r.Bytes, Errors: r.ErrorCount(), Incomplete: r.Incomplete}
+	if f := r.Figure(r.Headline); f != nil {
+		s.Headline = f.Value
+	}
+	return s
 }
 
 // Figure returns the named figure, or nil.
@@ -79,7 +128,9 @@ func (r *runner) result(scenario, title string, clients int, opUnit string) *Res
 	res := &Result{Scenario: scenario, Title: title, Clients: clients, Loop: "closed",
 		Seconds: r.end.Sub(r.start).Seconds(), Ops: r.ops.Load(), Bytes: r.bytes.Load(),
 		Errors: map[string]uint64{}, ErrorText: r.errSamples, Latency: &r.hist,
-		ClientCPU: (r.cpu1 - r.cpu0).Seconds(), ServerCPU: -1, ServerMem: -1, OpUnit: opUnit}
+		ClientCPU: (r.cpu1 - r.cpu0).Seconds(), ServerCPU: -1, ServerMem: -1, OpUnit: opUnit,
+		MachineCPU: -1, MachineSoftirq: -1,
+		BytesExpected: r.expected, SessionsMissing: int(r.missing.Load())}
 	if r.cfg.Rate > 0 {
 		res.Loop, res.Rate = "open", r.cfg.Rate
 	}
@@ -88,12 +139,36 @@ func (r *runner) result(scenario, title string, clients int, opUnit string) *Res
 			res.Errors[ErrorClass(i).String()] = v
 		}
 	}
+	if r.machOK {
+		res.setMachineCPU(r.mach0, r.mach1)
+	}
 	if r.srvOK {
-		res.ServerCPU = (r.srv1.CPU - r.srv0.CPU).Seconds()
+		res.ServerCPU, res.ServerCPUSource, res.ServerCPUNA = cpuDelta(r.srv0, r.srv1)
 		res.ServerMem = r.srv1.Mem
 	}
 	res.computeFigures()
 	return res
+}
+
+// setMachineCPU fills the machine-wide figures' raw fields from two /proc/stat samples.
+// Every CPU's counter truncates to a tick at each edge: under minTicks per CPU the
+// per-op and per-GiB figures are left out.
+func (res *Result) setMachineCPU(m0, m1 MachineSample) {
+	busy := m1.Busy - m0.Busy
+	res.MachineCPU = busy.Seconds()
+	res.MachineSoftirq = (m1.Softirq - m0.Softirq).Seconds()
+	res.MachineCPUNA = ""
+	if busy < time.Duration(minTicks*runtime.NumCPU())*clockTick {
+		res.MachineCPUNA = fmt.Sprintf("%d ticks of 10ms on %d CPUs, too few to resolve", busy/clockTick, runtime.NumCPU())
+	}
+}
+
+// notAvailable records that a figure is left out, and why.
+func (res *Result) notAvailable(name, reason string) {
+	if res.NotAvailable == nil {
+		res.NotAvailable = map[string]string{}
+	}
+	res.NotAvailable[name] = reason
 }
 
 // computeFigures derives the standard figures from the raw fields; it is rerun after
@@ -107,6 +182,11 @@ func (res *Result) computeFigures() {
 		}
 	}
 	res.Figures = nil
+	for k := range res.NotAvailable {
+		if standardFigure(k) {
+			delete(res.NotAvailable, k)
+		}
+	}
 	secs := res.Seconds
 	if secs > 0 {
 		res.add("rate", float64(res.Ops)/secs, opUnit+"/s", "higher")
@@ -137,24 +217,86 @@ func (res *Result) computeFigures() {
 	}
 	if res.ServerCPU >= 0 {
 		res.add("server_cpu", res.ServerCPU, "cpu-s", "")
+		switch {
+		case res.ServerCPUNA != "":
+			if res.Ops > 0 {
+				res.notAvailable("server_cpu_per_op", res.ServerCPUNA)
+			}
+			if gib > 0.01 {
+				res.notAvailable("server_cpu_per_gib", res.ServerCPUNA)
+			}
+		default:
+			if res.Ops > 0 {
+				res.add("server_cpu_per_op", res.ServerCPU/float64(res.Ops)*1e6, "us/"+strings.TrimSuffix(opUnit, "s"), "lower")
+			}
+			if gib > 0.01 {
+				res.add("server_cpu_per_gib", res.ServerCPU/gib, "cpu-s/GiB", "lower")
+			}
+		}
+	}
+	if res.MachineCPU >= 0 {
+		// Informational (not compared): it includes every other process on the machine.
+		res.add("machine_cpu", res.MachineCPU, "cpu-s", "")
+		res.add("machine_softirq", res.MachineSoftirq, "cpu-s", "")
 		if res.Ops > 0 {
-			res.add("server_cpu_per_op", res.ServerCPU/float64(res.Ops)*1e6, "us/"+strings.TrimSuffix(opUnit, "s"), "lower")
+			if res.MachineCPUNA != "" {
+				res.notAvailable("machine_cpu_per_op", res.MachineCPUNA)
+			} else {
+				res.add("machine_cpu_per_op", res.MachineCPU/float64(res.Ops)*1e6, "us/"+strings.TrimSuffix(opUnit, "s"), "")
+			}
 		}
 		if gib > 0.01 {
-			res.add("server_cpu_per_gib", res.ServerCPU/gib, "cpu-s/GiB", "lower")
+			if res.MachineCPUNA != "" {
+				res.notAvailable("machine_cpu_per_gib", res.MachineCPUNA)
+				res.notAvailable("machine_softirq_per_gib", res.MachineCPUNA)
+			} else {
+				res.add("machine_cpu_per_gib", res.MachineCPU/gib, "cpu-s/GiB", "")
+				res.add("machine_softirq_per_gib", res.MachineSoftirq/gib, "cpu-s/GiB", "")
+			}
 		}
 	}
 	if res.ServerMem >= 0 {
 		res.add("server_mem", float64(res.ServerMem)/(1<<20), "MiB", "lower")
 	}
 	res.Figures = append(res.Figures, keep...)
+	res.judge()
+}
+
+// sessionsWanted is SessionsWanted, or Clients when that is not set.
+func (res *Result) sessionsWanted() int {
+	if res.SessionsWanted > 0 {
+		return res.SessionsWanted
+	}
+	return res.Clients
+}
+
+// mergeSessions adds o's session counts to res's (repetitions or --procs children): the
+// sessions wanted add up like the missing ones, so the reason's "M of N" stays a ratio.
+func (res *Result) mergeSessions(o *Result) {
+	res.SessionsWanted = res.sessionsWanted() + o.sessionsWanted()
+	res.SessionsMissing += o.SessionsMissing
+	res.BytesExpected += o.BytesExpected
+}
+
+// judge sets Incomplete and its reason from the raw counts.
+func (res *Result) judge() {
+	var why []string
+	if res.SessionsMissing > 0 {
+		why = append(why, fmt.Sprintf("%d of %d sessions never logged in", res.SessionsMissing, res.sessionsWanted()))
+	}
+	if res.BytesExpected > 0 && res.Bytes < res.BytesExpected {
+		why = append(why, fmt.Sprintf("moved %s of %s", FormatSize(int64(res.Bytes)), FormatSize(int64(res.BytesExpected))))
+	}
+	res.Incomplete = len(why) > 0
+	res.IncompleteReason = strings.Join(why, "; ")
 }
 
 func standardFigure(name string) bool {
 	switch name {
 	case "rate", "throughput", "latency_p50", "latency_p90", "latency_p99", "latency_p99.9",
 		"latency_max", "latency_mean", "errors", "error_ratio", "client_cpu_per_op",
-		"client_cpu_per_gib", "server_cpu", "server_cpu_per_op", "server_cpu_per_gib", "server_mem":
+		"client_cpu_per_gib", "server_cpu", "server_cpu_per_op", "server_cpu_per_gib", "server_mem",
+		"machine_cpu", "machine_softirq", "machine_cpu_per_op", "machine_cpu_per_gib", "machine_softirq_per_gib":
 		return true
 	}
 	return false
@@ -251,7 +393,19 @@ func (r *Result) printLine(w io.Writer) {
 	if r.ServerMem >= 0 {
 		mem = FormatSize(r.ServerMem)
 	}
-	fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-50s %8.2f %-8s %s", r.Title, val, unit, mem), " "))
+	if why, ok := r.NotAvailable[r.Headline]; ok && f == nil {
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-50s %8s (%s) %s", r.Title, "n/a", why, mem), " "))
+	} else {
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-50s %8.2f %-8s %s", r.Title, val, unit, mem), " "))
+	}
+	if f != nil && len(f.Samples) > 1 {
+		io.WriteString(w, "    "+spreadLine(f)+"\n")
+	}
+	if r.Incomplete {
+		// Under the row even without details: the figure above describes less work than
+		// its title says.
+		fmt.Fprintf(w, "    INCOMPLETE: %s\n", r.IncompleteReason)
+	}
 }
 
 func (r *Result) printDetails(w io.Writer) {
@@ -261,6 +415,12 @@ func (r *Result) printDetails(w io.Writer) {
 		fmt.Fprintf(&b, "    latency p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%d ops in %.2fs)\n",
 			fmtDur(h.Quantile(.5)), fmtDur(h.Quantile(.9)), fmtDur(h.Quantile(.99)),
 			fmtDur(h.Quantile(.999)), fmtDur(h.Max()), r.Ops, r.Seconds)
+	}
+	if r.BytesExpected > 0 {
+		fmt.Fprintf(&b, "    bytes moved %s of %s expected\n", FormatSize(int64(r.Bytes)), FormatSize(int64(r.BytesExpected)))
+	} else if r.Bytes > 0 {
+		// A timed window: transfers cut at its edges make the total unknowable in advance.
+		fmt.Fprintf(&b, "    bytes moved %s in the window\n", FormatSize(int64(r.Bytes)))
 	}
 	if n := r.ErrorCount(); n > 0 {
 		keys := make([]string, 0, len(r.Errors))
@@ -279,14 +439,36 @@ func (r *Result) printDetails(w io.Writer) {
 			}
 		}
 	}
-	var costs []string
-	for _, name := range []string{"client_cpu_per_op", "server_cpu_per_op", "client_cpu_per_gib", "server_cpu_per_gib", "kib_per_idle_session", "noop_latency_p99"} {
-		if f := r.Figure(name); f != nil {
-			costs = append(costs, fmt.Sprintf("%s %.2f %s", name, f.Value, f.Unit))
+	// Per-process costs (ftpbench itself, the server's process tree), then the whole
+	// machine's, which also holds softirq work charged to no process in particular.
+	for _, names := range [][]string{
+		{"client_cpu_per_op", "server_cpu_per_op", "client_cpu_per_gib", "server_cpu_per_gib", "kib_per_idle_session", "noop_latency_p99"},
+		{"machine_cpu_per_op", "machine_cpu_per_gib", "machine_softirq_per_gib"},
+	} {
+		var costs []string
+		var naNames []string // figures left out for the same reason share one "n/a (reason)"
+		naWhy := ""
+		flushNA := func() {
+			if len(naNames) > 0 {
+				costs = append(costs, fmt.Sprintf("%s n/a (%s)", strings.Join(naNames, ", "), naWhy))
+				naNames = nil
+			}
 		}
-	}
-	if len(costs) > 0 {
-		b.WriteString("    " + strings.Join(costs, "  ") + "\n")
+		for _, name := range names {
+			if f := r.Figure(name); f != nil {
+				flushNA()
+				costs = append(costs, fmt.Sprintf("%s %.2f %s", name, f.Value, f.Unit))
+			} else if why, ok := r.NotAvailable[name]; ok {
+				if why != naWhy {
+					flushNA()
+				}
+				naNames, naWhy = append(naNames, name), why
+			}
+		}
+		flushNA()
+		if len(costs) > 0 {
+			b.WriteString("    " + strings.Join(costs, "  ") + "\n")
+		}
 	}
 	io.WriteString(w, b.String())
 }
@@ -294,9 +476,30 @@ func (r *Result) printDetails(w io.Writer) {
 func fmtDur(d time.Duration) string {
 	switch {
 	case d < time.Millisecond:
-		return fmt.Sprintf("%.0fµs", float64(d)/1e3)
+		return fmt.Sprintf("%.0fus", float64(d)/1e3)
 	case d < time.Second:
 		return fmt.Sprintf("%.2fms", float64(d)/1e6)
 	}
 	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+// spreadLine shows every run of a repeated figure, in order, and their spread as
+// benchstat does: the median the table shows, min and max, and ±, half the range over
+// the median.
+func spreadLine(f *Figure) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d runs:", len(f.Samples))
+	for _, v := range f.Samples {
+		fmt.Fprintf(&b, " %.2f", v)
+	}
+	lo, hi := f.Samples[0], f.Samples[0]
+	for _, v := range f.Samples {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	med := median(f.Samples)
+	fmt.Fprintf(&b, " %s; min %.2f  median %.2f  max %.2f", f.Unit, lo, med, hi)
+	if med != 0 {
+		fmt.Fprintf(&b, "  (±%.1f%%)", (hi-lo)/2/math.Abs(med)*100)
+	}
+	return b.String()
 }

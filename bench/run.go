@@ -66,26 +66,46 @@ func Run(ctx context.Context, cfg Config, names ...string) (*Report, error) {
 		TLSConfig: c.TLSConfig, Sources: c.Sources, Debug: c.Debug}}
 	rep := &Report{Tool: "ftpbench", Version: Version, Target: c.Addr(), Started: time.Now(),
 		Args: c.Args, Machine: ThisMachine(), ServerMem: -1}
-	if c.PID > 0 {
-		s, err := SampleProcTree(c.PID)
+	if c.File != "" {
+		if err := e.useFile(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if pids := c.serverPIDs(); len(pids) > 0 {
+		s, err := c.sampleServer()
 		if err != nil {
-			return nil, fmt.Errorf("bench: server pid %d: %w", c.PID, err)
+			return nil, fmt.Errorf("bench: server pid %v: %w", pids, err)
 		}
 		rep.ServerMem = s.Mem
 	}
 	for _, n := range names {
 		var reps [][]*Result
-		for i := 0; i < c.Repeat; i++ {
-			res, err := runScenario(ctx, e, n)
-			if err != nil {
-				return rep, err
+		err := func() error {
+			// The list and mirror trees serve every repetition, then go (unless --keep),
+			// also when a repetition failed.
+			defer e.cleanupScenario(context.WithoutCancel(ctx), n)
+			for i := 0; i < c.Repeat; i++ {
+				res, err := runScenario(ctx, e, n)
+				if len(res) > 0 {
+					// Rows measured before a failure are reported with the error: the
+					// classic phases fail late, after rows that show why.
+					reps = append(reps, res)
+				}
+				if err != nil {
+					return err
+				}
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
 			}
-			reps = append(reps, res)
-			if ctx.Err() != nil {
-				return rep, ctx.Err()
-			}
+			return nil
+		}()
+		if len(reps) > 0 {
+			rep.Results = append(rep.Results, mergeRepeats(reps)...)
 		}
-		rep.Results = append(rep.Results, mergeRepeats(reps)...)
+		if err != nil {
+			return rep, err
+		}
 	}
 	return rep, nil
 }
@@ -133,13 +153,16 @@ func mergeRepeats(reps [][]*Result) []*Result {
 	}
 	out := reps[0]
 	for j, base := range out {
+		base.Runs = []RunSummary{base.summary()}
 		for _, rs := range reps[1:] {
 			if j >= len(rs) {
 				continue
 			}
 			o := rs[j]
+			base.Runs = append(base.Runs, o.summary())
 			base.Ops += o.Ops
 			base.Bytes += o.Bytes
+			base.mergeSessions(o)
 			base.Seconds += o.Seconds
 			for k, v := range o.Errors {
 				base.Errors[k] += v
@@ -157,6 +180,7 @@ func mergeRepeats(reps [][]*Result) []*Result {
 		for i := range base.Figures {
 			base.Figures[i].Value = median(base.Figures[i].Samples)
 		}
+		base.judge()
 	}
 	return out
 }

@@ -37,6 +37,11 @@ type runner struct {
 	errs   [numClasses]atomic.Uint64
 	hist   Histogram
 
+	// expected is the bytes the run should move when known in advance (0: unknown);
+	// missing counts workers that tried to log in and never managed to.
+	expected uint64
+	missing  atomic.Int64
+
 	errMu      sync.Mutex
 	errSamples map[string]string
 
@@ -44,6 +49,9 @@ type runner struct {
 	cpu0, cpu1 time.Duration
 	srv0, srv1 ProcSample
 	srvOK      bool
+	mach0      MachineSample
+	mach1      MachineSample
+	machOK     bool
 	countMode  bool
 }
 
@@ -82,10 +90,13 @@ func (r *runner) fail(err error) {
 
 // beginWindow samples costs and opens the measured window.
 func (r *runner) beginWindow() {
-	if r.cfg.PID > 0 {
-		s, err := SampleProcTree(r.cfg.PID)
+	if len(r.cfg.serverPIDs()) > 0 {
+		s, err := r.cfg.sampleServer()
 		r.srv0, r.srvOK = s, err == nil
 	}
+	var err error
+	r.mach0, err = SampleMachine()
+	r.machOK = err == nil
 	r.cpu0 = SelfCPU()
 	r.start = time.Now()
 	r.phase.Store(phaseMeasure)
@@ -96,8 +107,13 @@ func (r *runner) endWindow() {
 	r.phase.Store(phaseStopped)
 	r.end = time.Now()
 	r.cpu1 = SelfCPU()
+	if r.machOK {
+		var err error
+		r.mach1, err = SampleMachine()
+		r.machOK = err == nil
+	}
 	if r.srvOK {
-		s, err := SampleProcTree(r.cfg.PID)
+		s, err := r.cfg.sampleServer()
 		r.srv1, r.srvOK = s, err == nil
 	}
 }
@@ -127,12 +143,23 @@ func (r *runner) drive(ctx context.Context, n int, newWorker func(i int) worker)
 	r.run(ctx, n, func(ctx context.Context, i int) {
 		w := newWorker(i)
 		defer w.close()
+		// A worker that tried to log in and never did is a missing session, whatever
+		// else it counted: its share of the work was never done.
+		tried, loggedIn := false, false
+		defer func() {
+			if tried && !loggedIn {
+				r.missing.Add(1)
+			}
+		}()
 		for k := int64(0); ; k++ {
 			if !r.admit(ctx) {
 				return
 			}
 			if p, ok := w.(preparer); ok {
-				if err := p.prepare(ctx); err != nil {
+				tried = true
+				err := p.prepare(ctx)
+				loggedIn = loggedIn || err == nil
+				if err != nil {
 					if !isStopped(err) && (r.measuring() || r.countMode) {
 						r.fail(err)
 					}
@@ -237,31 +264,40 @@ func (r *runner) progress() func() {
 				fmt.Fprint(w, "\r\x1b[K")
 				return
 			case now := <-t.C:
-				r.printProgress(w, now.Sub(begin))
+				r.printProgress(w, begin, now)
 			}
 		}
 	}()
 	return func() { close(stop); <-done }
 }
 
-func (r *runner) printProgress(w io.Writer, el time.Duration) {
+// printProgress writes the line at now for a progress that began at begin. The time shown
+// is the warm-up's while warming up, then the measured window's alone: a window of 5 s
+// reads 0-5 s, not 1-6 s after a 1 s warm-up. (r.start is written before the phase
+// becomes measure, and read only after it has.)
+func (r *runner) printProgress(w io.Writer, begin, now time.Time) {
 	var errs uint64
 	for i := range r.errs {
 		errs += r.errs[i].Load()
 	}
-	state := "warm-up"
-	if r.measuring() {
-		state = "measure"
-	} else if r.stopped() {
+	phase := r.phase.Load()
+	state, el := "warm-up", now.Sub(begin)
+	switch phase {
+	case phaseMeasure:
+		state, el = "measure", now.Sub(r.start)
+	case phaseStopped:
 		state = "stopping"
+		if !r.start.IsZero() {
+			el = now.Sub(r.start)
+		}
 	}
 	ops, b := r.ops.Load(), r.bytes.Load()
 	rate, mbs := 0.0, 0.0
-	if secs := time.Since(r.start).Seconds(); r.measuring() && secs > 0 {
+	if secs := el.Seconds(); phase == phaseMeasure && secs > 0 {
 		rate, mbs = float64(ops)/secs, float64(b)/secs/(1<<20)
 	}
 	var buf [160]byte
-	w.Write(AppendProgress(buf[:0], r.name, state, el, ops, rate, mbs, errs))
+	w.Write(AppendProgress(buf[:0], r.name, state, max(el, 0), ops, rate, mbs, errs))
 }
 
 // AppendProgress appends the live progress line: a carriage return and an erase-line

@@ -52,6 +52,7 @@ func (e *env) classicStream(ctx context.Context, stor bool, title, key string) (
 	cfg := *e.cfg
 	cfg.Rate = 0
 	r := newRunner(&cfg, e.d, key)
+	r.expected = e.countBytes()
 	r.drive(ctx, 1, func(int) worker { return e.newXferWorker(r, stor, path) })
 	res := r.result(key, title, 1, "transfers")
 	res.Headline = "throughput"
@@ -71,6 +72,15 @@ func (e *env) classicMulti(ctx context.Context) ([]*Result, error) {
 		conns[i] = c
 		return 0, err
 	})
+	// Every later phase runs on these sessions: those that never logged in are errors
+	// (ErrNoSession) in each phase, and mark its row incomplete.
+	missing := 0
+	for _, c := range conns {
+		if c == nil {
+			missing++
+		}
+	}
+	r.missing.Store(int64(missing))
 	out = append(out, r.onceResult("classic.connect", fmt.Sprintf("%d concurrent clients (connect, login)", n), n))
 	defer func() {
 		for _, c := range conns {
@@ -82,6 +92,7 @@ func (e *env) classicMulti(ctx context.Context) ([]*Result, error) {
 
 	st, err := e.classicStream(ctx, true, fmt.Sprintf("STOR (1 file with %d idle clients)", n), "classic.stor_idle")
 	if st != nil {
+		st.noteIdleMissing(missing, n)
 		out = append(out, st)
 	}
 	if err != nil {
@@ -89,6 +100,7 @@ func (e *env) classicMulti(ctx context.Context) ([]*Result, error) {
 	}
 	rt, err := e.classicStream(ctx, false, fmt.Sprintf("RETR (1 file with %d idle clients)", n), "classic.retr_idle")
 	if rt != nil {
+		rt.noteIdleMissing(missing, n)
 		out = append(out, rt)
 	}
 	if err != nil {
@@ -99,20 +111,23 @@ func (e *env) classicMulti(ctx context.Context) ([]*Result, error) {
 	if err != nil {
 		return out, err
 	}
+	want := uint64(n) * uint64(e.cfg.FileSize)
 	r = e.once(ctx, "retr", n, func(i int) (int64, error) {
 		if conns[i] == nil {
-			return 0, nil
+			return 0, fmt.Errorf("bench: RETR by client %d: %w", i, ErrNoSession)
 		}
 		buf := make([]byte, xferBufSize)
 		return conns[i].Retr(ctx, path, e.cfg.FileSize, buf, discard)
 	})
+	r.expected = want
+	r.missing.Store(int64(missing))
 	out = append(out, r.onceResult("classic.retr_all", fmt.Sprintf("%d concurrent clients (RETR %s file)", n, size), n))
 
 	paths := make([]string, n)
 	src := uploadBlock(e.cfg.Seed)
 	r = e.once(ctx, "stor", n, func(i int) (int64, error) {
 		if conns[i] == nil {
-			return 0, nil
+			return 0, fmt.Errorf("bench: STOR by client %d: %w", i, ErrNoSession)
 		}
 		paths[i] = e.cfg.remotePath("ftpbench-c" + strconv.Itoa(i) + ".dat")
 		s := &uploadSource{r: &runner{countMode: true}, block: src}
@@ -120,16 +135,19 @@ func (e *env) classicMulti(ctx context.Context) ([]*Result, error) {
 		buf := make([]byte, xferBufSize)
 		return conns[i].Stor(ctx, paths[i], s, buf)
 	})
+	r.expected = want
+	r.missing.Store(int64(missing))
 	out = append(out, r.onceResult("classic.stor_all", fmt.Sprintf("%d concurrent clients (STOR %s file)", n, size), n))
 
 	r = e.once(ctx, "quit", n, func(i int) (int64, error) {
 		if conns[i] == nil {
-			return 0, nil
+			return 0, fmt.Errorf("bench: QUIT by client %d: %w", i, ErrNoSession)
 		}
 		err := conns[i].Quit()
 		conns[i] = nil
 		return 0, err
 	})
+	r.missing.Store(int64(missing))
 	out = append(out, r.onceResult("classic.quit", fmt.Sprintf("%d concurrent clients (QUIT)", n), n))
 	e.remove(ctx, append(paths, path)...)
 	return out, nil
@@ -170,4 +188,16 @@ func (r *runner) onceResult(key, title string, n int) *Result {
 	res.Headline = "seconds"
 	res.add("seconds", res.Seconds, "secs", "lower")
 	return res
+}
+
+// noteIdleMissing marks a "with N idle clients" row whose idle clients did not all log in:
+// it ran beside fewer sessions than its title says. The row wanted its own working
+// session(s) and the n idle ones.
+func (res *Result) noteIdleMissing(missing, n int) {
+	if missing == 0 {
+		return
+	}
+	res.SessionsWanted = res.sessionsWanted() + n
+	res.SessionsMissing += missing
+	res.judge()
 }

@@ -26,8 +26,8 @@ func runIdle(ctx context.Context, e *env) (*Result, error) {
 	var loginHist Histogram
 	var srv0 ProcSample
 	var srvOK bool
-	if e.cfg.PID > 0 {
-		srv0, _ = SampleProcTree(e.cfg.PID)
+	if len(e.cfg.serverPIDs()) > 0 {
+		srv0, _ = e.cfg.sampleServer()
 		srvOK = true
 	}
 	runtime.GC()
@@ -74,7 +74,7 @@ func runIdle(ctx context.Context, e *env) (*Result, error) {
 	var srv1 ProcSample
 	if srvOK {
 		var err error
-		srv1, err = SampleProcTree(e.cfg.PID)
+		srv1, err = e.cfg.sampleServer()
 		srvOK = err == nil
 	}
 	runtime.GC()
@@ -144,6 +144,8 @@ func runIdle(ctx context.Context, e *env) (*Result, error) {
 
 	res := r.result("idle", fmt.Sprintf("idle: %d sessions (NOOP latency)", n), n, "noops")
 	res.Headline = "latency_p99"
+	res.SessionsMissing = n - int(opened.Load())
+	res.judge()
 	k := float64(opened.Load())
 	res.add("sessions", k, "count", "higher")
 	if openSecs > 0 {
@@ -156,10 +158,27 @@ func runIdle(ctx context.Context, e *env) (*Result, error) {
 	if k > 0 {
 		res.add("client_kib_per_idle_session", float64(self1-self0)/k/1024, "KiB", "lower")
 		if srvOK {
-			res.add("kib_per_idle_session", float64(srv1.Mem-srv0.Mem)/k/1024, "KiB", "lower")
+			res.addKiBPerSession(srv1.Mem-srv0.Mem, k)
 			res.Title = fmt.Sprintf("idle: %d sessions (server KiB per session)", n)
 			res.Headline = "kib_per_idle_session"
 		}
 	}
 	return res, nil
+}
+
+// minMemGrowth is the least growth of the server's memory kib_per_idle_session is
+// computed from: 16 pages. RSS moves a page at a time, and only once the server's
+// allocator has used up pages it already holds, so a few small sessions often show 0 (or
+// less, when a collection shrinks RSS meanwhile), which would read as free sessions.
+const minMemGrowth = 64 << 10
+
+// addKiBPerSession adds kib_per_idle_session from the server's memory growth over
+// sessions idle sessions, or says why it is not available.
+func (res *Result) addKiBPerSession(growth int64, sessions float64) {
+	if growth < minMemGrowth {
+		res.notAvailable("kib_per_idle_session", fmt.Sprintf("server memory grew %d KiB for %.0f sessions, under the %d KiB "+
+			"(16 pages) RSS resolves; hold more sessions (-n)", growth>>10, sessions, minMemGrowth>>10))
+		return
+	}
+	res.add("kib_per_idle_session", float64(growth)/sessions/1024, "KiB", "lower")
 }

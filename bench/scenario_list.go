@@ -1,5 +1,6 @@
-// list: LIST of a large directory (ListFiles entries, created once), listings/s, entries/s
-// and latency; a listing with fewer lines than entries counts as short data.
+// list: LIST of a large directory (ListFiles entries, created once for all repetitions and
+// removed after them unless --keep), listings/s, entries/s and latency; a listing with
+// fewer lines than entries counts as short data.
 
 package bench
 
@@ -62,6 +63,16 @@ func (e *env) listDir() string {
 	return e.cfg.remotePath("ftpbench-list-" + strconv.Itoa(e.cfg.ListFiles))
 }
 
+// listFiles names the list directory's entries.
+func (e *env) listFiles() []string {
+	dir := e.listDir()
+	names := make([]string, e.cfg.ListFiles)
+	for i := range names {
+		names[i] = dir + "/f" + strconv.Itoa(100000 + i)[1:]
+	}
+	return names
+}
+
 // prepareListDir creates the directory and its empty files with a few parallel sessions.
 func (e *env) prepareListDir(ctx context.Context) error {
 	dir := e.listDir()
@@ -85,6 +96,7 @@ func (e *env) prepareListDir(ctx context.Context) error {
 		return nil
 	}
 	const par = 8
+	names := e.listFiles()
 	var wg sync.WaitGroup
 	errs := make(chan error, par)
 	for p := 0; p < par; p++ {
@@ -98,9 +110,8 @@ func (e *env) prepareListDir(ctx context.Context) error {
 			}
 			defer c.Quit()
 			buf := make([]byte, 512)
-			for i := p; i < e.cfg.ListFiles; i += par {
-				name := dir + "/f" + strconv.Itoa(100000 + i)[1:]
-				if _, err := c.Stor(ctx, name, &ContentReader{}, buf); err != nil {
+			for i := p; i < len(names); i += par {
+				if _, err := c.Stor(ctx, names[i], &ContentReader{}, buf); err != nil {
 					errs <- err
 					return
 				}

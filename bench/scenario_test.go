@@ -105,7 +105,7 @@ func TestRetrMissingFileIs5xx(t *testing.T) {
 func TestListCountsEntries(t *testing.T) {
 	s := startPyftpd(t, "")
 	cfg := s.config()
-	cfg.ListFiles, cfg.Count = 150, 10
+	cfg.ListFiles, cfg.Count, cfg.Keep = 150, 10, true // the directory is examined below
 	r := runOne(t, cfg, "list")
 	if r.Ops != 10 || r.ErrorCount() != 0 {
 		t.Fatalf("ops=%d errors=%v %v", r.Ops, r.Errors, r.ErrorText)
@@ -189,8 +189,8 @@ func TestClassicConcurrence(t *testing.T) {
 		t.Fatalf("%d results, want %d", len(rep.Results), len(want))
 	}
 	for i, r := range rep.Results {
-		if r.Title != want[i] || r.ErrorCount() != 0 {
-			t.Fatalf("result %d: %q errors %v, want %q", i, r.Title, r.Errors, want[i])
+		if r.Title != want[i] || r.ErrorCount() != 0 || r.Incomplete {
+			t.Fatalf("result %d: %q errors %v incomplete %q, want %q", i, r.Title, r.Errors, r.IncompleteReason, want[i])
 		}
 		if r.Loop == "once" && r.Ops != 20 {
 			t.Fatalf("%s: ops=%d, want 20", r.Title, r.Ops)

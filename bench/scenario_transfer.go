@@ -96,8 +96,31 @@ func (e *env) newXferWorker(r *runner, stor bool, path string) *xferWorker {
 	return w
 }
 
-// prepareRetrFile uploads the file retr downloads.
+// useFile makes --file the file every RETR downloads: its size (SIZE) becomes FileSize,
+// nothing is uploaded and it is never deleted, so a read-only server can be measured.
+// Its content is unknown, so --verify cannot check it.
+func (e *env) useFile(ctx context.Context) error {
+	if e.cfg.Verify {
+		return fmt.Errorf("bench: --verify checks generated content, not --file %s: %w", e.cfg.File, ErrBadConfig)
+	}
+	c, err := e.session(ctx)
+	if err != nil {
+		return fmt.Errorf("bench: --file %s: %w", e.cfg.File, err)
+	}
+	defer c.Quit()
+	n, err := c.Size(e.cfg.File)
+	if err != nil {
+		return fmt.Errorf("bench: --file %s: SIZE: %w", e.cfg.File, err)
+	}
+	e.cfg.FileSize = n
+	return nil
+}
+
+// prepareRetrFile uploads the file retr downloads, or names --file.
 func (e *env) prepareRetrFile(ctx context.Context) (string, error) {
+	if e.cfg.File != "" {
+		return e.cfg.File, nil
+	}
 	path := e.cfg.remotePath(contentName("ftpbench", e.cfg.FileSize, e.cfg.Seed))
 	c, err := e.session(ctx)
 	if err != nil {
@@ -119,15 +142,21 @@ func runRetr(ctx context.Context, e *env) (*Result, error) {
 	}
 	defer e.remove(ctx, path)
 	r := newRunner(e.cfg, e.d, "retr")
+	r.expected = e.countBytes()
 	n := e.cfg.Clients
 	r.drive(ctx, n, func(int) worker { return e.newXferWorker(r, false, path) })
-	res := r.result("retr", fmt.Sprintf("retr: %d streams (RETR %s file)", n, FormatSize(e.cfg.FileSize)), n, "transfers")
+	what := FormatSize(e.cfg.FileSize) + " file"
+	if e.cfg.File != "" {
+		what = e.cfg.File + ", " + FormatSize(e.cfg.FileSize)
+	}
+	res := r.result("retr", fmt.Sprintf("retr: %d streams (RETR %s)", n, what), n, "transfers")
 	res.Headline = "throughput"
 	return res, nil
 }
 
 func runStor(ctx context.Context, e *env) (*Result, error) {
 	r := newRunner(e.cfg, e.d, "stor")
+	r.expected = e.countBytes()
 	n := e.cfg.Clients
 	var paths []string
 	for i := 0; i < n; i++ {
@@ -144,4 +173,13 @@ func runStor(ctx context.Context, e *env) (*Result, error) {
 	res := r.result("stor", fmt.Sprintf("stor: %d streams (STOR %s file)", n, FormatSize(e.cfg.FileSize)), n, "transfers")
 	res.Headline = "throughput"
 	return res, nil
+}
+
+// countBytes is what a --count run of whole-file transfers must move; 0 in duration mode,
+// where transfers cut by the window's edges make the total unknowable in advance.
+func (e *env) countBytes() uint64 {
+	if e.cfg.Count <= 0 {
+		return 0
+	}
+	return uint64(e.cfg.Count) * uint64(e.cfg.FileSize)
 }

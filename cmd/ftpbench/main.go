@@ -23,8 +23,12 @@ import (
 const usage = `usage:
   ftpbench -u USER -p PASS [-H host] [-P port] [-b transfer|download|upload|concurrence|all] [-n clients] [-s size] [-k pid] [-t timeout] [-d] [-S]
   ftpbench SCENARIO [flags]      SCENARIO: login idle retr stor list mirror (or any -b value)
-  ftpbench compare OLD.json NEW.json [--threshold 5%]
+  ftpbench compare OLD.json NEW.json [--threshold 5%] [--format text|markdown]
+ftpbench -h explains every flag.
 `
+
+// flagsDefined, when set (by a test), is given the flag set once every flag is defined.
+var flagsDefined func(*flag.FlagSet)
 
 // secondsFlag accepts pyftpdlib's integer seconds or a Go duration ("500ms").
 type secondsFlag struct{ d *time.Duration }
@@ -54,17 +58,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "compare" {
 		return compare(args[1:], stdout, stderr)
 	}
+	cmdline := append([]string{"ftpbench"}, maskPassword(args)...)
 	var scenario string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		scenario, args = args[0], args[1:]
 	}
 	fs := flag.NewFlagSet("ftpbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs.Usage = func() {} // -h prints help below; a bad flag gets its error and the short usage
 	var (
 		cfg                  bench.Config
 		bench_, size, data   string
 		sources, jsonPath    string
+		format               string
 		debug, ssl, implicit bool
 		child, quiet         bool
 		procs                int
@@ -80,6 +86,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	str(&cfg.User, "u", "user", "", "username")
 	str(&cfg.Pass, "p", "pass", "", "password")
+	fs.StringVar(&cfg.Pass, "password", "", "password")
 	str(&cfg.Host, "H", "host", "localhost", "hostname or IP (IPv6 without brackets)")
 	fs.IntVar(&cfg.Port, "P", 21, "port")
 	fs.IntVar(&cfg.Port, "port", 21, "port")
@@ -87,8 +94,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Clients, "n", 0, "number of concurrent clients (default 200 classic, 10 otherwise)")
 	fs.IntVar(&cfg.Clients, "clients", 0, "number of concurrent clients")
 	str(&size, "s", "filesize", "10M", "file size (e.g. 10M, 512K)")
-	fs.IntVar(&cfg.PID, "k", 0, "PID of the FTP server, to sample its memory and CPU (children too)")
-	fs.IntVar(&cfg.PID, "pid", 0, "PID of the FTP server")
+	fs.Var(pidsFlag{&cfg.PIDs}, "k", "PIDs of the FTP server (space- or comma-separated), to sample memory and CPU of each tree")
+	fs.Var(pidsFlag{&cfg.PIDs}, "pid", "PIDs of the FTP server")
 	fs.Var(secondsFlag{&timeout}, "t", "socket timeout (seconds or duration)")
 	fs.Var(secondsFlag{&timeout}, "timeout", "socket timeout (seconds or duration)")
 	fs.BoolVar(&debug, "d", false, "log the FTP conversation to stderr")
@@ -107,20 +114,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.ListFiles, "list-files", 1000, "entries in the list scenario's directory")
 	fs.IntVar(&cfg.Repeat, "repeat", 1, "run each scenario N times (samples for compare)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "leave generated remote files in place")
+	fs.StringVar(&cfg.File, "file", "", "RETR this existing remote file instead of uploading one")
 	fs.StringVar(&sources, "source", "", "local source addresses, e.g. 127.0.0.1-127.0.0.8")
 	fs.IntVar(&procs, "procs", 1, "spread clients over N child processes")
 	fs.StringVar(&jsonPath, "json", "", "write every figure to this JSON file")
+	fs.StringVar(&format, "format", "text", "stdout: text (the table) or benchstat (Go benchmark lines; the table goes to stderr)")
 	fs.BoolVar(&quiet, "q", false, "no progress line")
 	fs.BoolVar(&cfg.Pipeline, "pipeline", false, "login: send USER, PASS and QUIT in one write")
 	fs.BoolVar(&cfg.NetLogin, "net-login", false, "login: use Go's net package (netpoller) instead of raw-socket event loops")
 	fs.BoolVar(&cfg.ResetClose, "reset-close", false, "login: close with a reset (SO_LINGER 0) after the 221 instead of a FIN")
 	fs.StringVar(&cfg.Tag, "tag", "", "prefix for this run's remote file names")
 	fs.BoolVar(&child, strings.TrimPrefix(bench.ChildFlag, "--"), false, "internal: run as a --procs child")
+	if flagsDefined != nil {
+		flagsDefined(fs)
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, help)
+			return 0
+		}
+		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	if scenario == "" {
 		scenario = bench_
+	}
+	if format != "text" && format != "benchstat" {
+		fmt.Fprintf(stderr, "ftpbench: --format %q: want text or benchstat\n", format)
+		return 2
 	}
 	names := strings.Split(scenario, ",")
 	var err error
@@ -139,7 +160,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cfg.Timeout, cfg.Duration, cfg.Warmup, cfg.Seed = timeout, duration, warmup, seed
-	cfg.Args = append([]string{"ftpbench"}, os.Args[1:]...)
+	cfg.Args = cmdline
 	if ssl {
 		cfg.TLS = bench.TLSExplicit
 	}
@@ -182,7 +203,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if rep != nil {
-		rep.PrintTable(stdout, true)
+		if format == "benchstat" {
+			// stdout is for benchstat (ftpbench ... --format benchstat > new.txt); the
+			// table still shows, on stderr.
+			rep.PrintTable(stderr, true)
+			if werr := rep.WriteBenchstat(stdout); werr != nil {
+				fmt.Fprintln(stderr, "ftpbench:", werr)
+				return 1
+			}
+		} else {
+			rep.PrintTable(stdout, true)
+		}
 		if jsonPath != "" {
 			if werr := rep.WriteJSON(jsonPath); werr != nil {
 				fmt.Fprintln(stderr, "ftpbench:", werr)
@@ -210,8 +241,9 @@ func runProcs(ctx context.Context, cfg bench.Config, n int, names []string, args
 		return nil, err
 	}
 	defer func() {
-		if !cfg.Keep && len(paths) > 0 {
+		if !cfg.Keep {
 			bench.Remove(ctx, cfg, paths...)
+			bench.Cleanup(ctx, cfg, names[0])
 		}
 	}()
 	base := append([]string{names[0]}, stripFlags(args, "procs", "json", "k", "pid", "n", "clients", "count")...)
@@ -251,11 +283,18 @@ func stripFlags(args []string, names ...string) []string {
 func compare(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ftpbench compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {}
 	threshold := fs.String("threshold", "5%", "tolerated worsening, in percent")
+	format := fs.String("format", "text", "output: text, or markdown (a table for a pull request or CI job summary)")
 	var files []string
 	// Accept flags before, between or after the two file names.
 	for len(args) > 0 {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, compareHelp)
+				return 0
+			}
+			fmt.Fprint(stderr, usage)
 			return 2
 		}
 		args = fs.Args()
@@ -283,7 +322,17 @@ func compare(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ftpbench compare:", err)
 		return 2
 	}
-	if bench.PrintComparison(stdout, bench.Compare(old, cur, th), th) > 0 {
+	if *format != "text" && *format != "markdown" {
+		fmt.Fprintf(stderr, "ftpbench compare: --format %q: want text or markdown\n", *format)
+		return 2
+	}
+	rows, err := bench.CompareReports(old, cur, th)
+	if err != nil {
+		// Exit 2, not 0: a CI gate that compared nothing must not pass.
+		fmt.Fprintf(stderr, "ftpbench compare: %s and %s: %v\n", files[0], files[1], err)
+		return 2
+	}
+	if bench.WriteComparison(stdout, rows, th, *format) > 0 {
 		return 1
 	}
 	return 0
