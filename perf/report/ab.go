@@ -71,8 +71,8 @@ var abMicro = []struct {
 	{"throttle BenchmarkReserve/limited", 0.30},
 }
 
-// errorFigures: a scenario whose errors rise is worse whatever its speed. Judged by count
-// (this tree > base), not by ratio, since the base usually has none.
+// errorFigures: a scenario whose errors or incomplete rows rise is worse whatever its speed.
+// Judged by count (this tree > base), not by ratio, since the base usually has none.
 var errorFigures = []string{"login", "retr-10x10M", "stor-10x10M", "retr-100x10M", "idle-2000", "idle-2000-xfer"}
 
 // abSide is one side of one round: "scenario\x00result\x00figure" or "micro\x00name\x00unit"
@@ -144,6 +144,14 @@ func loadSide(dir string) (abSide, error) {
 				k := abKey(scen, res.Scenario, fig.Name)
 				sd[k] = append(sd[k], fig.Value)
 			}
+			// A row that did not move every byte (or lost a client before login) counts
+			// like an error: judged by count, this tree against the base.
+			inc := 0.0
+			if res.Incomplete {
+				inc = 1
+			}
+			k := abKey(scen, res.Scenario, "incomplete")
+			sd[k] = append(sd[k], inc)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "micro.txt")); err == nil {
@@ -239,13 +247,13 @@ func judge(rounds []map[string]abSide) []abRow {
 		rows = append(rows, row)
 	}
 	for _, scen := range errorFigures {
-		for _, res := range []string{"login", "retr", "stor", "idle"} {
-			key := abKey(scen, res, "errors")
-			base, head := pair(key, "lower")
+		for _, key := range [][2]string{{"login", "errors"}, {"retr", "errors"}, {"stor", "errors"}, {"idle", "errors"},
+			{"login", "incomplete"}, {"retr", "incomplete"}, {"stor", "incomplete"}, {"idle", "incomplete"}} {
+			base, head := pair(abKey(scen, key[0], key[1]), "lower")
 			if len(base) == 0 {
 				continue
 			}
-			row := abRow{Name: scen + " errors", Unit: "count", Pairs: len(base), Need: need(len(base))}
+			row := abRow{Name: scen + " " + key[1], Unit: "count", Pairs: len(base), Need: need(len(base))}
 			row.Base, _, _ = summarize(base)
 			row.Head, _, _ = summarize(head)
 			for i := range base {

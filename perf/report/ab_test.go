@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fastftp/fastftp/bench"
 )
 
 // abDir writes rounds of both sides: per round, figs(round, side) gives the figures of
@@ -133,6 +135,23 @@ func TestABErrorsRise(t *testing.T) {
 	}, 0)))
 	if r := verdictOf(t, rows, "retr-10x10M errors"); r.Verdict != "REGRESSION" {
 		t.Errorf("errors in every round of this tree only: %+v, want REGRESSION", r)
+	}
+	if r := verdictOf(t, rows, "retr-10x10M incomplete"); r.Verdict != "ok" {
+		t.Errorf("complete rows on both sides: %+v, want ok", r)
+	}
+}
+
+func TestABIncompleteRows(t *testing.T) {
+	dir := abDir(t, 5, noisy, 0)
+	for i := 1; i <= 5; i++ {
+		rep := &bench.Report{Results: []*bench.Result{{Scenario: "retr", Incomplete: true, IncompleteReason: "moved half",
+			Figures: []bench.Figure{{Name: "throughput", Value: 2000}, {Name: "server_cpu_per_gib", Value: 0.3}}}}}
+		if err := rep.WriteJSON(filepath.Join(dir, "raw", fmt.Sprint(i), abHead, "retr-10x10M.json")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := verdictOf(t, judge(mustRounds(t, dir)), "retr-10x10M incomplete"); r.Verdict != "REGRESSION" {
+		t.Errorf("this tree's rows incomplete in every round: %+v, want REGRESSION", r)
 	}
 }
 
