@@ -7,6 +7,7 @@ package e2e
 import (
 	"bytes"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -383,23 +384,32 @@ func TestRestAppeStou(t *testing.T) {
 	}
 }
 
+// runningRetr logs in to a new server and starts a RETR of a 32 MiB file (more than socket
+// buffers hold), of which it reads 64 KiB: the transfer is running when it returns. The
+// server also has small.txt, whose content it returns, to check the session afterwards.
+func runningRetr(t *testing.T, seed uint64) (c *ctrl, dc net.Conn, small []byte) {
+	t.Helper()
+	s := startServer(t)
+	writeRandomFile(t, filepath.Join(s.Root, "big.bin"), seed, 32<<20)
+	small = []byte("small file")
+	if err := os.WriteFile(filepath.Join(s.Root, "small.txt"), small, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c = s.login(t)
+	c.cmd("TYPE I", 200)
+	dc = c.pasv()
+	c.cmd("RETR big.bin", 125, 150)
+	if _, err := io.ReadFull(dc, make([]byte, 64<<10)); err != nil {
+		t.Fatalf("read the first 64 KiB: %v", err)
+	}
+	return c, dc, small
+}
+
 // TestAborDuringTransfer aborts a RETR whose client stopped reading: the server answers 426
 // then 226, and the session goes on working.
 func TestAborDuringTransfer(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
-	writeRandomFile(t, filepath.Join(s.Root, "big.bin"), 21, 32<<20) // more than socket buffers hold
-	small := []byte("small file")
-	if err := os.WriteFile(filepath.Join(s.Root, "small.txt"), small, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c := s.login(t)
-	c.cmd("TYPE I", 200)
-	dc := c.pasv()
-	c.cmd("RETR big.bin", 125, 150)
-	if _, err := io.ReadFull(dc, make([]byte, 64<<10)); err != nil { // the transfer is running
-		t.Fatalf("read the first 64 KiB: %v", err)
-	}
+	c, dc, small := runningRetr(t, 21)
 	c.send("ABOR")
 	code, text := c.expectFor("ABOR", 426, 225, 226)
 	if code != 426 {

@@ -48,19 +48,7 @@ func sendSynchAbort(t *testing.T, c net.Conn) {
 // run on), and then serve the next command. Outside a transfer the same bytes get 225/226.
 func TestAborTelnetSynch(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
-	writeRandomFile(t, filepath.Join(s.Root, "big.bin"), 23, 32<<20) // more than socket buffers hold
-	small := []byte("small file")
-	if err := os.WriteFile(filepath.Join(s.Root, "small.txt"), small, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c := s.login(t)
-	c.cmd("TYPE I", 200)
-	dc := c.pasv()
-	c.cmd("RETR big.bin", 125, 150)
-	if _, err := io.ReadFull(dc, make([]byte, 64<<10)); err != nil { // the transfer is running
-		t.Fatalf("read the first 64 KiB: %v", err)
-	}
+	c, dc, small := runningRetr(t, 23)
 	sendSynchAbort(t, c.c)
 	if code, text := c.expectFor("Synch ABOR", 426, 225, 226); code != 426 {
 		t.Fatalf("Synch ABOR during RETR: first reply %q, want 426", text)
