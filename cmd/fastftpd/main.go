@@ -178,6 +178,12 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 		srv.Shutdown(context.Background())
 		return fail("%v", err)
 	}
+	// Signals are caught before the start-up log announces the server, so that a SIGHUP
+	// sent as soon as it is seen reloads instead of killing.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
 	if st.runAs == nil && os.Geteuid() == 0 {
 		log.Warn("running as root", "run_as", st.runAsNote)
 	}
@@ -186,10 +192,6 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 		log.Info("starting FTP server", "address", a, "pid", os.Getpid(), "version", version)
 	}
 
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
 	for {
 		select {
 		case err := <-served:
