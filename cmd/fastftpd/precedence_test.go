@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	"github.com/jlaffaye/ftp"
+
+	"github.com/fastftp/fastftp/config"
 )
 
 // runBinary runs fastftpd to completion (bounded) and returns its exit status and output.
@@ -109,6 +113,42 @@ func TestFlagOverridesOnlyItsKey(t *testing.T) {
 		"read_only=true", "tls=off", "login_timeout=1m0s"} {
 		if !strings.Contains(l, want) {
 			t.Errorf("log lacks %q:\n%s", want, l)
+		}
+	}
+}
+
+// TestListenPrecedence: -p keeps the file's hosts; -i narrows "every address" and is
+// accepted for the address the file already names.
+func TestListenPrecedence(t *testing.T) {
+	for _, c := range []struct {
+		listen string
+		args   []string
+		want   string
+	}{
+		{`[":21", ":2121"]`, []string{"-p", "2121"}, "[:2121]"},
+		{`["127.0.0.1:21", "[::1]:21"]`, []string{"-p", "0"}, "[127.0.0.1:0 [::1]:0]"},
+		{`[":2121"]`, []string{"-i", "127.0.0.1"}, "[127.0.0.1:2121]"},
+		{`["0.0.0.0:21"]`, []string{"-i", "::1", "-p", "2121"}, "[[::1]:2121]"},
+		{`["127.0.0.1:21"]`, []string{"-i", "127.0.0.1", "-p", "0"}, "[127.0.0.1:0]"},
+		{`["127.0.0.1:21"]`, nil, "[127.0.0.1:21]"},
+	} {
+		f, err := config.Parse(filepath.Join(t.TempDir(), "f.toml"), []byte("[server]\nlisten = "+c.listen+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := options{set: map[string]bool{}}
+		fs := flagSet(&o, io.Discard)
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		fs.Visit(func(fl *flag.Flag) { o.set[fl.Name] = true })
+		st, err := build(&o, f)
+		if err != nil {
+			t.Errorf("listen = %s with %v: %v", c.listen, c.args, err)
+			continue
+		}
+		if got := fmt.Sprint(st.listen); got != c.want {
+			t.Errorf("listen = %s with %v: %s, want %s", c.listen, c.args, got, c.want)
 		}
 	}
 }
