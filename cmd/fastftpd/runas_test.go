@@ -10,10 +10,10 @@ import (
 	"testing"
 )
 
-// procIDs returns the Uid and Gid lines of /proc/PID/status (real, effective, saved, fs).
-func procIDs(t *testing.T, pid int) (uid, gid []string) {
+// procIDs returns the Uid and Gid fields of a /proc status file (real, effective, saved, fs).
+func procIDs(t *testing.T, status string) (uid, gid []string) {
 	t.Helper()
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	b, err := os.ReadFile(status)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,13 +69,23 @@ func TestDropsRootAfterBinding(t *testing.T) {
 			if !strings.Contains(log.String(), "run_as=\""+name+" (") {
 				t.Errorf("effective configuration does not name %s:\n%s", name, log.String())
 			}
-			u, g := procIDs(t, cmd.Process.Pid)
+			u, g := procIDs(t, "/proc/"+strconv.Itoa(cmd.Process.Pid)+"/status")
 			want := strconv.Itoa(uid)
 			if len(u) != 4 || u[0] != want || u[1] != want || u[2] != want || u[3] != want {
 				t.Fatalf("Uid: %v, want %s four times", u, want)
 			}
 			if len(g) != 4 || g[0] != strconv.Itoa(gid) || g[1] != strconv.Itoa(gid) || g[2] != strconv.Itoa(gid) {
 				t.Fatalf("Gid: %v, want %d", g, gid)
+			}
+			// Every thread (event loops, workers), not only the first.
+			tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task/*/status")
+			if len(tasks) < 2 {
+				t.Fatalf("%d threads in /proc; want the event loops too", len(tasks))
+			}
+			for _, task := range tasks {
+				if u, _ := procIDs(t, task); len(u) != 4 || u[1] != want || u[2] != want {
+					t.Fatalf("%s: Uid %v, want %s", task, u, want)
+				}
 			}
 			conn, err := dialLogin("127.0.0.1:"+port, c.user, "pw")
 			if err != nil {
