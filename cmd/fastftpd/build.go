@@ -168,6 +168,10 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		f.Log.Xferlog = absPath(o.xferlog)
 	}
 	if use("metrics") {
+		if withFile && o.metrics != "" && f.Metrics.Listen != "" && !covered([]string{f.Metrics.Listen}, o.metrics) {
+			return fmt.Errorf("--metrics %s would widen metrics.listen of %s (%s) to an address the file does not listen on; edit metrics.listen instead",
+				o.metrics, f.Name, f.Metrics.Listen)
+		}
 		f.Metrics.Listen = o.metrics
 	}
 	for _, r := range []struct {
@@ -266,6 +270,21 @@ func applyListen(o *options, f *config.File, withFile bool) error {
 	return nil
 }
 
+// covered reports whether the host of addr is one that addrs (the file's) already listen
+// on: the same address, or every address.
+func covered(addrs []string, addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if h, _, err := net.SplitHostPort(a); err == nil && (everyAddress(h) || sameHost(h, host)) {
+			return true
+		}
+	}
+	return false
+}
+
 func everyAddress(host string) bool {
 	a, err := netip.ParseAddr(host)
 	return host == "" || err == nil && a.IsUnspecified()
@@ -346,6 +365,10 @@ func applyTLS(o *options, f *config.File, withFile bool) error {
 		t.RequireSessionReuse = !o.tlsNoReuse
 	}
 	if o.tlsImplicit != "" {
+		if withFile && len(t.ImplicitListen) > 0 && !covered(t.ImplicitListen, o.tlsImplicit) {
+			return fmt.Errorf("--tls-implicit %s would widen tls.implicit_listen of %s (%s) to an address the file does not listen on; edit tls.implicit_listen instead",
+				o.tlsImplicit, f.Name, strings.Join(t.ImplicitListen, ", "))
+		}
 		t.ImplicitListen = []string{o.tlsImplicit}
 	}
 	if t.CertFile == "" {

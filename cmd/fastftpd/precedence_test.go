@@ -65,7 +65,17 @@ func TestFlagsNeverWidenTheFile(t *testing.T) {
 		{[]string{"-P", "x"}, "-P/--password cannot be used with --config"},
 		{[]string{"-i", "0.0.0.0"}, "-i 0.0.0.0 would widen server.listen of " + path + " (127.0.0.1:2121)"},
 		{[]string{"-i", "::1", "-p", "0"}, "would widen server.listen"},
+		{[]string{"--metrics", ":9121"}, "--metrics :9121 would widen metrics.listen of " + path + " (127.0.0.1:9121)"},
 	} {
+		if c.args[0] == "--metrics" { // the file's metrics.listen, in a copy of the file
+			doc, _ := os.ReadFile(path)
+			os.WriteFile(path+".m", append(doc, "[metrics]\nlisten = \"127.0.0.1:9121\"\n"...), 0o644)
+			code, out := runBinary(t, bin, append([]string{"-c", path + ".m"}, c.args...)...)
+			if code != 2 || !strings.Contains(out, strings.Replace(c.want, path, path+".m", 1)) {
+				t.Errorf("fastftpd -c FILE %v: exit %d, %q; want exit 2 and %q", c.args, code, out, c.want)
+			}
+			continue
+		}
 		code, out := runBinary(t, bin, append([]string{"-c", path}, c.args...)...)
 		if code != 2 || !strings.Contains(out, c.want) || strings.Count(out, "\n") != 1 {
 			t.Errorf("fastftpd -c FILE %v: exit %d, %q; want exit 2 and one line containing %q", c.args, code, out, c.want)
