@@ -81,9 +81,6 @@ func build(o *options, file *config.File) (*settings, error) {
 			st.metricsFrom = "metrics.listen in " + file.Name
 		}
 	}
-	if st.runAs, st.runAsNote, err = resolveRunAs(f, o.given("run-as") || file == nil); err != nil {
-		return nil, err
-	}
 	return st, nil
 }
 

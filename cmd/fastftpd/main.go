@@ -78,6 +78,10 @@ func run(args []string, stderr io.Writer) int {
 		return 2
 	}
 	st, err := build(&o, file)
+	if err == nil {
+		// At start only: a reload runs as whoever the server became.
+		st.runAs, st.runAsNote, err = resolveRunAs(st.file, o.given("run-as") || file == nil)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "fastftpd:", err)
 		return 2

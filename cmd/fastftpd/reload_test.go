@@ -27,26 +27,27 @@ func publicDir(t *testing.T) string {
 	return d
 }
 
-// TestReloadNamesSettingsThatNeedRestart: SIGHUP after changing the listen port (and the
-// idle timeout) logs which changed settings only a restart applies; the server goes on
-// listening where it was.
+// TestReloadNamesSettingsThatNeedRestart: SIGHUP after changing the listen port, the idle
+// timeout and run_as logs which changed settings only a restart applies (run_as does not
+// make the reload fail although the server, as root, switched to nobody); the server goes
+// on listening where it was.
 func TestReloadNamesSettingsThatNeedRestart(t *testing.T) {
 	bin := buildBinary(t)
 	dir := publicDir(t)
 	home := filepath.Join(dir, "pub")
 	os.Mkdir(home, 0o755)
 	path := filepath.Join(dir, "ftp.toml")
-	write := func(port int, timeout string) {
-		doc := fmt.Sprintf("[server]\nlisten = [\"127.0.0.1:%d\"]\nidle_timeout = %q\nmax_cons = 5\n[anonymous]\nenabled = true\nhome = %q\n", port, timeout, home)
+	write := func(port int, timeout, runAs string) {
+		doc := fmt.Sprintf("[server]\nlisten = [\"127.0.0.1:%d\"]\nidle_timeout = %q\nrun_as = %q\nmax_cons = 5\n[anonymous]\nenabled = true\nhome = %q\n", port, timeout, runAs, home)
 		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write(0, "5m")
+	write(0, "5m", "")
 	cmd, port, log := startBinary(t, bin, dir, "-c", path)
-	write(21021, "1m")
+	write(21021, "1m", "root")
 	cmd.Process.Signal(syscall.SIGHUP)
-	want := `msg="SIGHUP: changed settings need a restart; the running values stay" keys="server.listen, server.idle_timeout"`
+	want := `msg="SIGHUP: changed settings need a restart; the running values stay" keys="server.listen, server.idle_timeout, server.run_as"`
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(log.String(), want) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
@@ -58,7 +59,7 @@ func TestReloadNamesSettingsThatNeedRestart(t *testing.T) {
 		t.Errorf("the live settings were not reloaded:\n%s", log.String())
 	}
 	// Unchanged settings are not named; the server still answers on its port.
-	write(21021, "1m")
+	write(21021, "1m", "root")
 	cmd.Process.Signal(syscall.SIGHUP)
 	deadline = time.Now().Add(10 * time.Second)
 	for strings.Count(log.String(), "users and limits reloaded") < 2 && time.Now().Before(deadline) {
