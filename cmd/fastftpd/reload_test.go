@@ -62,7 +62,7 @@ func TestReloadNamesSettingsThatNeedRestart(t *testing.T) {
 	write(21021, "1m", "root")
 	cmd.Process.Signal(syscall.SIGHUP)
 	deadline = time.Now().Add(10 * time.Second)
-	for strings.Count(log.String(), "users and limits reloaded") < 2 && time.Now().Before(deadline) {
+	for strings.Count(log.String(), "need a restart") < 2 && time.Now().Before(deadline) { // logged after "reloaded"
 		time.Sleep(20 * time.Millisecond)
 	}
 	if n := strings.Count(log.String(), "need a restart"); n != 2 {
