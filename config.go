@@ -16,6 +16,14 @@ import (
 // Config describes one server. The zero value serves the current directory to anonymous
 // users, read-only, with pyftpdlib-like defaults. A Config is copied by New; later changes
 // to it have no effect.
+//
+// Zero means one thing in every field: the default (Go's convention, so that a zero
+// Config is a safe server). Where the default is a value (IdleTimeout, DataTimeout,
+// LoginTimeout, MaxLoginAttempts, BanWindow, BanTime, TLSHandshakeTimeout, Workers), a
+// negative value turns the limit off where the field says so; where the default is "none"
+// (MaxConns, MaxConnsPerIP, MaxSessionsPerUser, the rates, BanAfter), zero is that none.
+// fastftpd's flags and config file speak for operators instead, where 0 always means off
+// or unlimited; cmd/fastftpd converts in one function (convert in build.go).
 type Config struct {
 	// Auth decides who may log in and what each user may do. Nil means anonymous,
 	// read-only ("elr") access to Root.

@@ -4,8 +4,15 @@ package config
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"log/slog"
+	"math/big"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -123,7 +130,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Server{Listen: []string{":2121"}, MaxLoginAttempts: 3, IdleTimeout: DefaultTimeout, DataTimeout: DefaultTimeout}
+	want := Server{Listen: []string{":2121"}, MaxLoginAttempts: 3, IdleTimeout: DefaultTimeout, DataTimeout: DefaultTimeout,
+		LoginTimeout: DefaultLoginTimeout, BanWindow: DefaultBanWindow, BanTime: DefaultBanTime, ShutdownGrace: DefaultShutdownGrace}
 	if !reflect.DeepEqual(f.Server, want) {
 		t.Errorf("server defaults %+v", f.Server)
 	}
@@ -171,11 +179,7 @@ require_session_reuse = false
 			t.Fatal(err)
 		}
 	}
-	for _, n := range []string{"cert.pem", "key.pem"} {
-		if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeKeyPair(t, dir)
 	f, err := Parse(filepath.Join(dir, "c.toml"), []byte(doc))
 	if err != nil {
 		t.Fatal(err)
@@ -209,6 +213,7 @@ func TestErrorLines(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	cert, key, both := writeKeyPair(t, dir)
 	user := "[[user]]\nname = \"alice\"\npassword = \"pw\"\nhome = \"HOME\"\n"
 	cases := []struct{ name, doc, want string }{
 		{"unknown key", "[server]\nbanner = \"x\"\nlisten_on = [\":21\"] # <-\n", `unknown key "server.listen_on"`},
@@ -260,16 +265,22 @@ func TestErrorLines(t *testing.T) {
 		{"second user's override", user + "[[user]]\nname = \"bob\"\npassword = \"x\"\nhome = \"HOME\"\n[[user.override]]\ndir = \"/d\"\nperm = \"!\" # <-\n", `user "bob": override "/d": perm has unknown letter '!'`},
 		{"system perm", "[system_users]\nperm = \"rw+\" # <-\n", "system_users: perm has unknown letter '+'"},
 		{"system min uid", "[system_users]\nmin_uid = 0 # <-\n", "would admit root"},
-		{"tls half", "[tls]\ncert_file = \"FILE\" # <-\n", "key_file is not"},
+		{"tls not a pem", "[tls]\ncert_file = \"FILE\" # <-\n", "does not hold a certificate and its private key"},
+		{"tls cert without key", "[tls]\ncert_file = \"CERT\" # <-\n", "does not hold a certificate and its private key"},
+		{"tls swapped", "[tls]\ncert_file = \"KEY\"\nkey_file = \"CERT\" # <-\n", "are not a certificate and its private key"},
 		{"tls key only", "[tls]\nkey_file = \"FILE\" # <-\n", "cert_file is not"},
 		{"tls unreadable", "[tls]\ncert_file = \"FILE\"\nkey_file = \"/nonexistent-key-for-test.pem\" # <-\n", "tls.key_file"},
 		{"tls required without cert", "[tls]\n\ndata_required = true # <-\n", "tls.data_required needs a certificate"},
 		{"implicit without cert", "[tls]\nimplicit_listen = [\":990\"] # <-\n", "tls.implicit_listen needs a certificate"},
-		{"implicit bad", "[tls]\ncert_file = \"FILE\"\nkey_file = \"FILE\"\nimplicit_listen = [\"990\"] # <-\n", "tls.implicit_listen"},
+		{"implicit bad", "[tls]\ncert_file = \"BOTH\"\nimplicit_listen = [\"990\"] # <-\n", "tls.implicit_listen"},
+		{"login timeout", "[server]\nlogin_timeout = \"soon\" # <-\n", "server.login_timeout"},
+		{"ban window zero", "[server]\nban_after = 5\nban_window = 0 # <-\n", "server.ban_window: 0 is not a period"},
+		{"ban after negative", "[server]\nban_after = -1 # <-\n", "server.ban_after: -1 is negative"},
+		{"run as", "[server]\nrun_as = \"a b\" # <-\n", "server.run_as"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			doc := strings.NewReplacer("HOME", dir, "FILE", file).Replace(c.doc)
+			doc := strings.NewReplacer("HOME", dir, "FILE", file, "CERT", cert, "KEY", key, "BOTH", both).Replace(c.doc)
 			wantLine := 0
 			for i, l := range strings.Split(doc, "\n") {
 				if strings.Contains(l, "# <-") {
@@ -369,5 +380,65 @@ func TestAuthorizerSystemUsers(t *testing.T) {
 	_, err = az.Authenticate(context.Background(), "root", "x", netip.Addr{})
 	if !errors.Is(err, auth.ErrBadCredentials) || !errors.Is(err, sysauth.ErrUIDTooLow) {
 		t.Errorf("root: %v", err)
+	}
+}
+
+// writeKeyPair writes a self-signed certificate and its key into dir as cert.pem and
+// key.pem, and both in one file, both.pem.
+func writeKeyPair(t *testing.T, dir string) (cert, key, both string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), DNSNames: []string{"localhost"}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	kp := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
+	cert, key, both = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "both.pem")
+	for name, data := range map[string][]byte{cert: c, key: kp, both: append(append([]byte{}, c...), kp...)} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cert, key, both
+}
+
+// TestDurationsAndCertInOneFile: durations take seconds or Go syntax in every key, the
+// new [server] keys load, and cert_file alone may hold both certificate and key.
+func TestDurationsAndCertInOneFile(t *testing.T) {
+	dir := t.TempDir()
+	_, _, both := writeKeyPair(t, dir)
+	doc := "[server]\nlogin_timeout = \"90\"\nban_after = 5\nban_window = 30\nban_time = \"1h\"\nshutdown_grace = \"0\"\n" +
+		"max_sessions_per_user = 2\nrun_as = \"nobody\"\n[tls]\ncert_file = \"both.pem\"\n"
+	f, err := Parse(filepath.Join(dir, "c.toml"), []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.Server
+	if s.LoginTimeout != 90*time.Second || s.BanAfter != 5 || s.BanWindow != 30*time.Second || s.BanTime != time.Hour ||
+		s.ShutdownGrace != 0 || s.MaxSessionsPerUser != 2 || s.RunAs != "nobody" {
+		t.Errorf("server %+v", s)
+	}
+	if f.TLS.CertFile != both || f.TLS.KeyFile != "" || !f.TLS.Enabled() {
+		t.Errorf("tls %+v", f.TLS)
+	}
+	for in, want := range map[string]time.Duration{"300": 300 * time.Second, "5m": 5 * time.Minute, "0": 0, " 2s ": 2 * time.Second} {
+		if d, err := ParseDuration(in); err != nil || d != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, d, err, want)
+		}
+	}
+	for _, in := range []string{"-1", "-1s", "5 minutes", "1.5"} {
+		if _, err := ParseDuration(in); err == nil {
+			t.Errorf("ParseDuration(%q) accepted", in)
+		}
 	}
 }

@@ -9,10 +9,13 @@
 //
 // # Schema
 //
-// Every table and key is optional; the default is shown. Durations are Go duration
-// strings ("300s", "5m") or integers (seconds); "0" disables a timeout. Rates are bytes
-// per second, a string with an optional 1024-based K, M, G or T suffix ("512K", "10M") or
-// an integer; "0" means unlimited. Permission letters are pyftpdlib's: e chdir, l list,
+// Every table and key is optional; the default is shown. Every key has a fastftpd flag
+// of the same meaning and unit (`fastftpd -h`); a flag given on the command line
+// overrides its key. Durations are Go duration strings ("300s", "5m") or whole seconds
+// (300 or "300"), as in the flags. Zero means one thing everywhere: off, or unlimited (a
+// timeout never fires, a cap never applies, ban_after = 0 never bans); the one exception
+// is loops = 0, one event loop per CPU. Rates are bytes per second, a string with an
+// optional 1024-based K, M, G or T suffix ("512K", "10M") or an integer. Permission letters are pyftpdlib's: e chdir, l list,
 // r retrieve, a append, d delete, f rename, m mkdir, w store, M chmod, T set mtime.
 // Relative paths are relative to the directory holding the file.
 //
@@ -36,6 +39,14 @@
 //	write_limit = "0"               # per session (downloads)
 //	global_read_limit = "0"
 //	global_write_limit = "0"
+//	max_sessions_per_user = 0       # where a user has no max_sessions; 0 = unlimited
+//	login_timeout = "60s"           # to log in after connecting
+//	ban_after = 0                   # failed logins that ban an address; 0 = never
+//	ban_window = "1m"               # ... counted within this window (positive)
+//	ban_time = "10m"                # how long the ban lasts (positive)
+//	shutdown_grace = "30s"          # transfers may finish after SIGTERM; 0 = stop at once
+//	run_as = ""                     # started as root: the account to switch to after
+//	                                # binding; "" = ftp, else nobody, with anonymous access
 //
 //	[log]
 //	format = "text"                 # "text" or "json"
@@ -72,8 +83,9 @@
 //	min_uid = 1000
 //
 //	[tls]
-//	cert_file = ""                  # PEM; cert_file and key_file: both or neither
-//	key_file = ""
+//	cert_file = ""                  # PEM certificate, and the key unless key_file is set;
+//	                                # setting it enables AUTH TLS
+//	key_file = ""                   # PEM private key, if not in cert_file
 //	control_required = false        # these three need a certificate
 //	data_required = false
 //	implicit_listen = []

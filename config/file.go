@@ -48,6 +48,23 @@ type Server struct {
 	MaxLoginAttempts int
 	// IdleTimeout and DataTimeout: 0 means never. Default 300 s each.
 	IdleTimeout, DataTimeout time.Duration
+	// LoginTimeout closes a connection not logged in after this long; 0 means never.
+	// Default 60 s.
+	LoginTimeout time.Duration
+	// MaxSessionsPerUser caps each user's logged-in sessions where the user has no
+	// max_sessions of its own; 0 means unlimited.
+	MaxSessionsPerUser int
+	// BanAfter bans a client address for BanTime after this many failed logins within
+	// BanWindow; 0 means never (the default). BanWindow (default 1 min) and BanTime
+	// (default 10 min) are positive.
+	BanAfter           int
+	BanWindow, BanTime time.Duration
+	// ShutdownGrace is how long running transfers may go on after SIGINT/SIGTERM; 0
+	// stops at once. Default 30 s.
+	ShutdownGrace time.Duration
+	// RunAs is the account fastftpd switches to after binding its ports when started as
+	// root; "" means the default (see cmd/fastftpd).
+	RunAs string
 	// PassivePortMin and PassivePortMax bound PASV/EPSV ports; both 0 when unset (the
 	// kernel picks).
 	PassivePortMin, PassivePortMax uint16
@@ -123,7 +140,9 @@ type SystemUsers struct {
 
 // TLS is the [tls] table. Enabled reports whether a certificate is configured.
 type TLS struct {
-	// CertFile and KeyFile are absolute paths of PEM files, both set or both "".
+	// CertFile and KeyFile are absolute paths of PEM files. KeyFile "" means the key
+	// is in CertFile (one PEM file holding both); Load has checked that they make a key
+	// pair.
 	CertFile, KeyFile string
 	ControlRequired   bool
 	DataRequired      bool

@@ -47,6 +47,13 @@ type rawServer struct {
 	WriteLimit             any               `toml:"write_limit"`
 	GlobalReadLimit        any               `toml:"global_read_limit"`
 	GlobalWriteLimit       any               `toml:"global_write_limit"`
+	MaxSessionsPerUser     int               `toml:"max_sessions_per_user"`
+	LoginTimeout           any               `toml:"login_timeout"`
+	BanAfter               int               `toml:"ban_after"`
+	BanWindow              any               `toml:"ban_window"`
+	BanTime                any               `toml:"ban_time"`
+	ShutdownGrace          any               `toml:"shutdown_grace"`
+	RunAs                  string            `toml:"run_as"`
 }
 
 type rawLog struct {

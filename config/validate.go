@@ -4,6 +4,7 @@
 package config
 
 import (
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
@@ -29,6 +30,10 @@ const (
 	DefaultMaxLoginAttempts = 3
 	DefaultTimeout          = 300 * time.Second
 	DefaultMinUID           = 1000
+	DefaultLoginTimeout     = 60 * time.Second
+	DefaultBanWindow        = time.Minute
+	DefaultBanTime          = 10 * time.Minute
+	DefaultShutdownGrace    = 30 * time.Second
 )
 
 // permLetters is the alphabet of auth.Perm, for messages.
@@ -99,12 +104,28 @@ func (v *validator) server(s *Server, r *rawServer) {
 	if r.MaxLoginAttempts != nil {
 		s.MaxLoginAttempts = *r.MaxLoginAttempts
 	}
+	s.MaxSessionsPerUser = r.MaxSessionsPerUser
+	s.BanAfter = r.BanAfter
 	for key, n := range map[string]int{"server.loops": s.Loops, "server.max_cons": s.MaxConns,
-		"server.max_cons_per_ip": s.MaxConnsPerIP, "server.max_login_attempts": s.MaxLoginAttempts} {
+		"server.max_cons_per_ip": s.MaxConnsPerIP, "server.max_login_attempts": s.MaxLoginAttempts,
+		"server.max_sessions_per_user": s.MaxSessionsPerUser, "server.ban_after": s.BanAfter} {
 		v.nonNegative(key, key, n)
 	}
 	s.IdleTimeout = v.duration("server.idle_timeout", r.IdleTimeout, DefaultTimeout)
 	s.DataTimeout = v.duration("server.data_timeout", r.DataTimeout, DefaultTimeout)
+	s.LoginTimeout = v.duration("server.login_timeout", r.LoginTimeout, DefaultLoginTimeout)
+	s.BanWindow = v.duration("server.ban_window", r.BanWindow, DefaultBanWindow)
+	s.BanTime = v.duration("server.ban_time", r.BanTime, DefaultBanTime)
+	for key, d := range map[string]any{"server.ban_window": r.BanWindow, "server.ban_time": r.BanTime} {
+		if x, err := durationOf(d); err == nil && d != nil && x == 0 {
+			v.errorf(key, "%s: 0 is not a period (want a duration such as \"10m\"; ban_after = 0 turns banning off)", key)
+		}
+	}
+	s.ShutdownGrace = v.duration("server.shutdown_grace", r.ShutdownGrace, DefaultShutdownGrace)
+	s.RunAs = r.RunAs
+	if strings.ContainsAny(r.RunAs, " \t\r\n:\x00") {
+		v.errorf("server.run_as", "server.run_as: %q is not a user name", r.RunAs)
+	}
 	if r.PassivePorts != "" {
 		s.PassivePortMin, s.PassivePortMax = v.portRange("server.passive_ports", r.PassivePorts)
 	}
@@ -251,13 +272,23 @@ func (v *validator) tls(t *TLS, r *rawTLS) {
 	t.ControlRequired, t.DataRequired = r.ControlRequired, r.DataRequired
 	t.RequireSessionReuse = r.RequireSessionReuse == nil || *r.RequireSessionReuse
 	switch {
-	case r.CertFile != "" && r.KeyFile != "":
-		t.CertFile = v.readable("tls.cert_file", "tls.cert_file", r.CertFile)
-		t.KeyFile = v.readable("tls.key_file", "tls.key_file", r.KeyFile)
 	case r.CertFile != "":
-		v.errorf("tls.cert_file", "tls: cert_file is set but key_file is not (set both or neither)")
+		before := len(v.errs)
+		t.CertFile = v.readable("tls.cert_file", "tls.cert_file", r.CertFile)
+		if r.KeyFile != "" {
+			t.KeyFile = v.readable("tls.key_file", "tls.key_file", r.KeyFile)
+		}
+		if len(v.errs) == before {
+			if err := CheckKeyPair(t.CertFile, t.KeyFile); err != nil {
+				key := "tls.cert_file"
+				if r.KeyFile != "" {
+					key = "tls.key_file"
+				}
+				v.errorf(key, "tls: %v", err)
+			}
+		}
 	case r.KeyFile != "":
-		v.errorf("tls.key_file", "tls: key_file is set but cert_file is not (set both or neither)")
+		v.errorf("tls.key_file", "tls: key_file is set but cert_file is not (cert_file may hold both)")
 	}
 	if len(r.ImplicitListen) > 0 {
 		t.ImplicitListen = v.listenList("tls.implicit_listen", r.ImplicitListen)
@@ -266,7 +297,7 @@ func (v *validator) tls(t *TLS, r *rawTLS) {
 		for key, on := range map[string]bool{"tls.control_required": r.ControlRequired,
 			"tls.data_required": r.DataRequired, "tls.implicit_listen": len(r.ImplicitListen) > 0} {
 			if on {
-				v.errorf(key, "%s needs a certificate (set tls.cert_file and tls.key_file)", key)
+				v.errorf(key, "%s needs a certificate (set tls.cert_file)", key)
 			}
 		}
 	}
@@ -434,18 +465,11 @@ func (v *validator) ipv4(key, what, s string) netip.Addr {
 }
 
 func (v *validator) portRange(key, s string) (lo, hi uint16) {
-	a, b, ok := strings.Cut(s, "-")
-	x, err1 := strconv.ParseUint(strings.TrimSpace(a), 10, 16)
-	y, err2 := strconv.ParseUint(strings.TrimSpace(b), 10, 16)
-	switch {
-	case !ok || err1 != nil || err2 != nil:
-		v.errorf(key, "%s: %q is not a range FROM-TO of ports 1-65535 (e.g. \"60000-60100\")", key, s)
-	case x == 0 || x > y:
-		v.errorf(key, "%s: %q: want 1 <= FROM <= TO <= 65535", key, s)
-	default:
-		return uint16(x), uint16(y)
+	lo, hi, err := ParsePortRange(s)
+	if err != nil {
+		v.errorf(key, "%s: %v", key, err)
 	}
-	return 0, 0
+	return lo, hi
 }
 
 // duration takes a Go duration string ("300s", "5m") or a number of seconds.
@@ -460,13 +484,9 @@ func (v *validator) duration(key string, val any, def time.Duration) time.Durati
 		}
 		return time.Duration(x) * time.Second
 	case string:
-		d, err := time.ParseDuration(x)
+		d, err := ParseDuration(x)
 		if err != nil {
-			v.errorf(key, "%s: %q is not a duration (e.g. \"300s\", \"5m\"; \"0\" disables)", key, x)
-			return 0
-		}
-		if d < 0 {
-			v.errorf(key, "%s: %q is negative", key, x)
+			v.errorf(key, "%s: %v", key, err)
 			return 0
 		}
 		return d
@@ -511,4 +531,72 @@ func (v *validator) oneLine(key, what, s string) string {
 		return ""
 	}
 	return s
+}
+
+// ParseDuration reads a duration as the file and fastftpd's flags both write it: a Go
+// duration ("300s", "5m", "1h30m") or a whole number of seconds ("300", the unit of
+// fastftpd's older integer flags). "0" means off. Negative durations are refused.
+func ParseDuration(s string) (time.Duration, error) {
+	t := strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(t, 10, 64); err == nil {
+		if n < 0 {
+			return 0, fmt.Errorf("%q is negative", s)
+		}
+		if n > math.MaxInt64/int64(time.Second) {
+			return 0, fmt.Errorf("%q seconds is out of range", s)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(t)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (e.g. \"300s\", \"5m\", or seconds; \"0\" means off)", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative", s)
+	}
+	return d, nil
+}
+
+// durationOf is ParseDuration for a decoded TOML value (string or integer seconds).
+func durationOf(val any) (time.Duration, error) {
+	switch x := val.(type) {
+	case nil:
+		return 0, nil
+	case int64:
+		return ParseDuration(strconv.FormatInt(x, 10))
+	case string:
+		return ParseDuration(x)
+	}
+	return 0, fmt.Errorf("not a duration")
+}
+
+// ParsePortRange reads a passive port range "FROM-TO" (1 <= FROM <= TO <= 65535), as
+// server.passive_ports and fastftpd's --range write it.
+func ParsePortRange(s string) (lo, hi uint16, err error) {
+	a, b, ok := strings.Cut(s, "-")
+	x, err1 := strconv.ParseUint(strings.TrimSpace(a), 10, 16)
+	y, err2 := strconv.ParseUint(strings.TrimSpace(b), 10, 16)
+	switch {
+	case !ok || err1 != nil || err2 != nil:
+		return 0, 0, fmt.Errorf("%q is not a range FROM-TO of ports 1-65535 (e.g. \"60000-60100\")", s)
+	case x == 0 || x > y:
+		return 0, 0, fmt.Errorf("%q: want 1 <= FROM <= TO <= 65535", s)
+	}
+	return uint16(x), uint16(y), nil
+}
+
+// CheckKeyPair loads a certificate and its private key as the server will (keyFile ""
+// means the key is in certFile), so that a wrong or swapped pair fails here, in
+// --check-config, rather than at start.
+func CheckKeyPair(certFile, keyFile string) error {
+	if keyFile == "" {
+		keyFile = certFile
+	}
+	if _, err := tls.LoadX509KeyPair(certFile, keyFile); err != nil {
+		if keyFile == certFile {
+			return fmt.Errorf("%s does not hold a certificate and its private key: %v", certFile, err)
+		}
+		return fmt.Errorf("%s and %s are not a certificate and its private key: %v", certFile, keyFile, err)
+	}
+	return nil
 }

@@ -1,6 +1,13 @@
-// From command line and config file to a server configuration. Without --config the flags
-// alone decide (their defaults are pyftpdlib's); with it the file decides and flags given
-// explicitly override it.
+// From command line and config file to a server configuration, in three steps:
+//
+//  1. the settings start as the config file's (--config), or as the file's defaults;
+//  2. flags apply to them (applyFlags): without --config every flag applies, with its
+//     default; with --config a flag given on the command line overrides only the key it
+//     names (keyOf), and combinations that would replace the file's users or widen its
+//     listen addresses are refused;
+//  3. convert turns the result into a fastftp.Config: the one place where fastftpd's
+//     vocabulary (0 = off or unlimited) meets the library's (0 = the library's default,
+//     negative = off).
 
 package main
 
@@ -8,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/netip"
 	"os"
@@ -24,6 +32,7 @@ import (
 
 // settings is everything the command needs: the library Config plus listeners and logs.
 type settings struct {
+	file      *config.File // the effective settings, in the file's vocabulary
 	cfg       fastftp.Config
 	listen    []string
 	implicit  []string
@@ -33,248 +42,487 @@ type settings struct {
 	metrics   string
 	logFormat string
 	logLevel  slog.Level
-	access    string // for the start-up log: who may log in, read-only or not
+	grace     time.Duration
+	access    string // for the start-up log: who may log in
+	readOnly  bool   // no login may change files
+	runAs     *account
+	runAsNote string // for the start-up log: which account serves, and why
+	// from names, for messages, where each address came from ("-p", "--metrics", or a
+	// key of the file).
+	listenFrom, implicitFrom, metricsFrom string
 }
 
-// seconds turns a flag's whole seconds into a library timeout (0 on the command line and
-// in the file means never; the library says never with a negative value).
-func seconds(n int) time.Duration {
-	if n <= 0 {
-		return -1
-	}
-	return time.Duration(n) * time.Second
-}
-
-func never(d time.Duration) time.Duration {
-	if d <= 0 {
-		return -1
-	}
-	return d
-}
-
-// build makes the settings from the options and, when given, the loaded config file.
+// build makes the settings from the options and, when given, the loaded config file
+// (which it changes: the flags are applied to it).
 func build(o *options, file *config.File) (*settings, error) {
-	st := &settings{logFormat: o.logFormat, logLevel: slog.LevelInfo}
-	cfg := &st.cfg
-	useFlag := func(names ...string) bool { return file == nil || o.given(names...) }
-
+	f := file
+	if f == nil {
+		var err error
+		if f, err = config.Parse("command line", nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := applyFlags(o, f, file != nil); err != nil {
+		return nil, err
+	}
+	st, err := convert(f)
+	if err != nil {
+		return nil, err
+	}
+	st.listenFrom, st.implicitFrom, st.metricsFrom = "-p", "--tls-implicit", "--metrics"
 	if file != nil {
-		fromFile(st, file)
-		a, err := file.Authorizer()
-		if err != nil {
-			return nil, fmt.Errorf("%s: users: %w", file.Name, err)
+		if !o.given("p", "port", "i", "interface") {
+			st.listenFrom = "server.listen in " + file.Name
 		}
-		st.cfg.Auth = a
-	}
-	if useFlag("banner") {
-		cfg.Banner = o.banner
-	}
-	if useFlag("loops") {
-		cfg.Loops = o.loops
-	}
-	if useFlag("timeout") {
-		cfg.IdleTimeout = seconds(o.timeout)
-	}
-	if useFlag("permit-foreign-addresses") {
-		cfg.PermitForeignAddresses = o.foreign
-	}
-	if useFlag("permit-privileged-ports") {
-		cfg.PermitPrivilegedPorts = o.privileged
-	}
-	if useFlag("use-localtime") {
-		cfg.UseLocalTime = o.localTime
-	}
-	if useFlag("disable-sendfile") {
-		cfg.DisableSendfile = o.noSendfile
-	}
-	if useFlag("max-cons") || useFlag("max-cons-per-ip") {
-		if o.maxCons < 0 || o.maxConsPerIP < 0 {
-			return nil, errors.New("--max-cons and --max-cons-per-ip take 0 (unlimited) or more")
+		if !o.given("tls-implicit") {
+			st.implicitFrom = "tls.implicit_listen in " + file.Name
+		}
+		if !o.given("metrics") {
+			st.metricsFrom = "metrics.listen in " + file.Name
 		}
 	}
-	if useFlag("max-cons") {
-		cfg.MaxConns = o.maxCons
+	return st, nil
+}
+
+// applyFlags applies the command line to f. With a file (withFile), only the flags given
+// explicitly apply, each to the key it names.
+func applyFlags(o *options, f *config.File, withFile bool) error {
+	use := func(names ...string) bool { return !withFile || o.given(names...) }
+	s := &f.Server
+	for _, n := range []struct {
+		flag string
+		v    int
+	}{{"max-cons", o.maxCons}, {"max-cons-per-ip", o.maxConsPerIP}, {"max-login-attempts", o.maxLogin},
+		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter}} {
+		if n.v < 0 {
+			return fmt.Errorf("--%s %d: want 0 (%s) or more", n.flag, n.v, map[bool]string{true: "one per CPU", false: "unlimited"}[n.flag == "loops"])
+		}
 	}
-	if useFlag("max-cons-per-ip") {
-		cfg.MaxConnsPerIP = o.maxConsPerIP
+	if use("banner") {
+		s.Banner = o.banner
 	}
-	if useFlag("max-login-attempts") {
-		cfg.MaxLoginAttempts = o.maxLogin
+	if use("loops") {
+		s.Loops = o.loops
 	}
-	// Not in the file: always from the flags.
-	cfg.MaxSessionsPerUser = o.maxUserSessions
-	cfg.LoginTimeout = seconds(o.loginTimeout)
-	cfg.BanAfter, cfg.BanWindow, cfg.BanTime = o.banAfter, o.banWindow, o.banTime
-	cfg.Debug = o.debug
-	if o.debug {
-		st.logLevel = slog.LevelDebug
+	if use("timeout") {
+		s.IdleTimeout = o.timeout
 	}
-	if useFlag("log-format") {
-		st.logFormat = o.logFormat
+	if use("data-timeout") {
+		s.DataTimeout = o.dataTimeout
 	}
-	if useFlag("xferlog") {
-		st.xferlog = o.xferlog
+	if use("login-timeout") {
+		s.LoginTimeout = o.loginTimeout
 	}
-	if useFlag("metrics") {
-		st.metrics = o.metrics
+	if use("permit-foreign-addresses") {
+		s.PermitForeignAddresses = o.foreign
+	}
+	if use("permit-privileged-ports") {
+		s.PermitPrivilegedPorts = o.privileged
+	}
+	if use("use-localtime") {
+		s.UseLocalTime = o.localTime
+	}
+	if use("disable-sendfile") {
+		s.DisableSendfile = o.noSendfile
+	}
+	if use("max-cons") {
+		s.MaxConns = o.maxCons
+	}
+	if use("max-cons-per-ip") {
+		s.MaxConnsPerIP = o.maxConsPerIP
+	}
+	if use("max-login-attempts") {
+		s.MaxLoginAttempts = o.maxLogin
+	}
+	if use("max-sessions-per-user") {
+		s.MaxSessionsPerUser = o.maxUserSessions
+	}
+	if use("ban-after") {
+		s.BanAfter = o.banAfter
+	}
+	if use("ban-window") {
+		s.BanWindow = o.banWindow
+	}
+	if use("ban-time") {
+		s.BanTime = o.banTime
+	}
+	if s.BanWindow <= 0 || s.BanTime <= 0 {
+		return errors.New("--ban-window and --ban-time (server.ban_window, server.ban_time) must be positive; --ban-after 0 turns banning off")
+	}
+	if use("shutdown-grace") {
+		s.ShutdownGrace = o.grace
+	}
+	if use("run-as") {
+		s.RunAs = o.runAs
+	}
+	if use("log-format") {
+		f.Log.Format = o.logFormat
+	}
+	if use("debug") && o.debug {
+		f.Log.Level = slog.LevelDebug
+	}
+	if use("xferlog") {
+		f.Log.Xferlog = absPath(o.xferlog)
+	}
+	if use("metrics") {
+		if withFile && o.metrics != "" && f.Metrics.Listen != "" && !covered([]string{f.Metrics.Listen}, o.metrics) {
+			return fmt.Errorf("--metrics %s would widen metrics.listen of %s (%s) to an address the file does not listen on; edit metrics.listen instead",
+				o.metrics, f.Name, f.Metrics.Listen)
+		}
+		f.Metrics.Listen = o.metrics
 	}
 	for _, r := range []struct {
 		flag string
 		text string
 		dst  *float64
 	}{
-		{"read-limit", o.readLimit, &cfg.ReadLimit},
-		{"write-limit", o.writeLimit, &cfg.WriteLimit},
-		{"global-read-limit", o.globalRead, &cfg.GlobalReadLimit},
-		{"global-write-limit", o.globalWrite, &cfg.GlobalWriteLimit},
+		{"read-limit", o.readLimit, &s.ReadLimit},
+		{"write-limit", o.writeLimit, &s.WriteLimit},
+		{"global-read-limit", o.globalRead, &s.GlobalReadLimit},
+		{"global-write-limit", o.globalWrite, &s.GlobalWriteLimit},
 	} {
-		if !useFlag(r.flag) {
+		if !use(r.flag) {
 			continue
 		}
 		v, err := throttle.ParseRate(r.text)
 		if err != nil {
-			return nil, fmt.Errorf("--%s: %v", r.flag, err)
+			return fmt.Errorf("--%s: %v", r.flag, err)
 		}
 		*r.dst = v
 	}
-	if useFlag("n", "nat-address") && o.natAddr != "" {
+	if use("n", "nat-address") && o.natAddr != "" {
 		a, err := netip.ParseAddr(o.natAddr)
-		if err != nil || !a.Is4() {
-			return nil, fmt.Errorf("--nat-address %q is not an IPv4 address", o.natAddr)
+		if err != nil || !a.Unmap().Is4() {
+			return fmt.Errorf("--nat-address %q is not an IPv4 address", o.natAddr)
 		}
-		cfg.MasqueradeAddress = a
+		s.MasqueradeAddress = a.Unmap()
 	}
-	if useFlag("r", "range") && o.portRange != "" {
-		lo, hi, ok := strings.Cut(o.portRange, "-")
-		a, err1 := strconv.ParseUint(lo, 10, 16)
-		b, err2 := strconv.ParseUint(hi, 10, 16)
-		if !ok || err1 != nil || err2 != nil || a == 0 || a > b {
-			return nil, fmt.Errorf("--range %q: want FROM-TO, e.g. 60000-65535", o.portRange)
+	if use("masquerade-map") && o.masqMap != "" {
+		m, err := parseMasqueradeMap(o.masqMap)
+		if err != nil {
+			return err
 		}
-		cfg.PassivePortMin, cfg.PassivePortMax = uint16(a), uint16(b)
+		s.MasqueradeMap = m
 	}
-	if useFlag("i", "interface", "p", "port") {
-		if o.port < 0 || o.port > 65535 {
-			return nil, fmt.Errorf("port %d is out of range 0-65535", o.port)
+	if use("r", "range") && o.portRange != "" {
+		lo, hi, err := config.ParsePortRange(o.portRange)
+		if err != nil {
+			return fmt.Errorf("--range: %v", err)
 		}
-		st.listen = []string{net.JoinHostPort(o.iface, strconv.Itoa(o.port))}
+		s.PassivePortMin, s.PassivePortMax = lo, hi
 	}
-	if useFlag("u", "username", "P", "password", "w", "write", "d", "directory") {
-		if err := flagUsers(st, o); err != nil {
-			return nil, err
+	if err := applyListen(o, f, withFile); err != nil {
+		return err
+	}
+	if withFile {
+		if err := refuseUserFlags(o, f); err != nil {
+			return err
 		}
+	} else if err := flagUsers(o, f); err != nil {
+		return err
 	}
-	if err := flagTLS(st, o, file); err != nil {
-		return nil, err
-	}
-	return st, nil
+	return applyTLS(o, f, withFile)
 }
 
-// fromFile copies the file's settings.
-func fromFile(st *settings, f *config.File) {
-	cfg, s := &st.cfg, &f.Server
-	cfg.Banner = s.Banner
-	cfg.Loops = s.Loops
-	cfg.MaxConns, cfg.MaxConnsPerIP = s.MaxConns, s.MaxConnsPerIP
-	cfg.MaxLoginAttempts = s.MaxLoginAttempts
-	cfg.IdleTimeout, cfg.DataTimeout = never(s.IdleTimeout), never(s.DataTimeout)
-	cfg.PassivePortMin, cfg.PassivePortMax = s.PassivePortMin, s.PassivePortMax
-	cfg.MasqueradeAddress, cfg.MasqueradeMap = s.MasqueradeAddress, s.MasqueradeMap
-	cfg.UseLocalTime, cfg.DisableSendfile = s.UseLocalTime, s.DisableSendfile
-	cfg.PermitForeignAddresses, cfg.PermitPrivilegedPorts = s.PermitForeignAddresses, s.PermitPrivilegedPorts
-	cfg.ReadLimit, cfg.WriteLimit = s.ReadLimit, s.WriteLimit
-	cfg.GlobalReadLimit, cfg.GlobalWriteLimit = s.GlobalReadLimit, s.GlobalWriteLimit
-	st.listen = s.Listen
-	st.logFormat, st.logLevel, st.xferlog = f.Log.Format, f.Log.Level, f.Log.Xferlog
-	st.metrics = f.Metrics.Listen
-	st.access = fmt.Sprintf("%d users from %s", len(f.Users), f.Name)
-	if f.Anonymous.Enabled {
-		st.access += " + anonymous (" + f.Anonymous.Perm.String() + ")"
+// applyListen sets server.listen from -i and -p. With a file, -p changes the port of each
+// of the file's addresses and keeps their hosts; -i may only narrow them: it is accepted
+// when the file listens on every address, or on the very address -i names.
+func applyListen(o *options, f *config.File, withFile bool) error {
+	if o.port < 0 || o.port > 65535 {
+		return fmt.Errorf("-p/--port %d is out of range 0-65535", o.port)
 	}
-	if f.SystemUsers.Enabled {
-		st.access += " + system accounts"
+	port := strconv.Itoa(o.port)
+	if !withFile {
+		f.Server.Listen = []string{net.JoinHostPort(o.iface, port)}
+		return nil
 	}
+	if !o.given("i", "interface", "p", "port") {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range f.Server.Listen {
+		host, p, err := net.SplitHostPort(a)
+		if err != nil {
+			return fmt.Errorf("%s: server.listen %q: %v", f.Name, a, err)
+		}
+		if o.given("i", "interface") {
+			if !everyAddress(host) && !sameHost(host, o.iface) {
+				return fmt.Errorf("-i %s would widen server.listen of %s (%s) to an address the file does not listen on; edit server.listen instead",
+					o.iface, f.Name, strings.Join(f.Server.Listen, ", "))
+			}
+			host = o.iface
+		}
+		if o.given("p", "port") {
+			p = port
+		}
+		n := net.JoinHostPort(host, p)
+		if seen[n] && p != "0" {
+			continue // [":21", ":2121"] with -p 2121: one listener
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	f.Server.Listen = out
+	return nil
 }
 
-// flagUsers builds pyftpdlib's single user (or anonymous) from -u/-P/-w/-d; with a config
-// file it replaces the file's users.
-func flagUsers(st *settings, o *options) error {
+// covered reports whether the host of addr is one that addrs (the file's) already listen
+// on: the same address, or every address.
+func covered(addrs []string, addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if h, _, err := net.SplitHostPort(a); err == nil && (everyAddress(h) || sameHost(h, host)) {
+			return true
+		}
+	}
+	return false
+}
+
+func everyAddress(host string) bool {
+	a, err := netip.ParseAddr(host)
+	return host == "" || err == nil && a.IsUnspecified()
+}
+
+func sameHost(a, b string) bool {
+	x, err1 := netip.ParseAddr(a)
+	y, err2 := netip.ParseAddr(b)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	return x.Unmap() == y.Unmap()
+}
+
+// refuseUserFlags: with a file, -u, -P, -w and -d would replace its users by the one user
+// (or anonymous directory) of the command line; they are refused.
+func refuseUserFlags(o *options, f *config.File) error {
+	for _, u := range []struct{ short, long string }{{"u", "username"}, {"P", "password"}, {"w", "write"}, {"d", "directory"}} {
+		if o.given(u.short, u.long) {
+			return fmt.Errorf("-%s/--%s cannot be used with --config: it would replace the users of %s (%s) with the single user or anonymous directory of the command line; edit [[user]] or [anonymous] in the file instead",
+				u.short, u.long, f.Name, describeUsers(f))
+		}
+	}
+	return nil
+}
+
+// flagUsers makes pyftpdlib's single user (or anonymous access) from -u/-P/-w/-d.
+func flagUsers(o *options, f *config.File) error {
+	switch {
+	case o.given("P", "password") && o.user == "":
+		return errors.New("-P/--password needs -u/--username (without -u, access is anonymous and takes no password)")
+	case o.user != "" && o.pass == "":
+		return errors.New("-u/--username needs -P/--password")
+	}
 	dir, err := filepath.Abs(o.dir)
 	if err != nil {
-		return fmt.Errorf("directory %s: %w", o.dir, err)
+		return fmt.Errorf("-d/--directory %s: %w", o.dir, err)
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return fmt.Errorf("directory %s does not exist or is not a directory", o.dir)
+		return fmt.Errorf("-d/--directory %s does not exist or is not a directory", o.dir)
 	}
 	letters := auth.ReadOnly
 	if o.write {
 		letters = auth.ReadWrite
 	}
 	perm := auth.MustParsePerm(letters)
-	users := auth.NewStatic()
-	switch {
-	case o.user != "" && o.pass == "":
-		return errors.New("-u/--username needs -P/--password")
-	case o.user != "":
-		err = users.AddUser(o.user, o.pass, dir, perm)
-		st.access = "user " + o.user
-	default:
-		err = users.AddAnonymous(dir, perm)
-		st.access = "anonymous"
+	if o.user != "" {
+		f.Anonymous.Enabled = false
+		f.Users = []config.User{{Name: o.user, Password: o.pass, Home: dir, Perm: perm}}
+		return nil
 	}
-	if err != nil {
-		return err
-	}
-	if o.write {
-		st.access += ", read-write"
-	} else {
-		st.access += ", read-only"
-	}
-	st.cfg.Auth, st.cfg.Root = users, dir
+	f.Anonymous = config.Anonymous{Enabled: true, Home: dir, Perm: perm}
+	f.Users = nil
 	return nil
 }
 
-// flagTLS applies the [tls] table and the TLS flags.
-func flagTLS(st *settings, o *options, file *config.File) error {
-	cfg := &st.cfg
-	certFile, keyFile := o.certFile, o.keyFile
-	enabled := o.tls || o.tlsImplicit != "" || certFile != ""
-	if file != nil && file.TLS.Enabled() {
-		t := &file.TLS
-		if certFile == "" {
-			certFile, keyFile = t.CertFile, t.KeyFile
+// applyTLS applies the TLS flags. A certificate (--certfile or tls.cert_file) enables
+// AUTH TLS by itself; --tls only insists that one is there.
+func applyTLS(o *options, f *config.File, withFile bool) error {
+	use := func(names ...string) bool { return !withFile || o.given(names...) }
+	t := &f.TLS
+	if o.certFile != "" {
+		t.CertFile, t.KeyFile = absPath(o.certFile), ""
+	}
+	if o.keyFile != "" {
+		if o.certFile == "" {
+			return errors.New("--keyfile needs --certfile")
 		}
-		enabled = true
+		t.KeyFile = absPath(o.keyFile)
+	}
+	if use("tls-control-required") {
+		t.ControlRequired = o.tlsControl
+	}
+	if use("tls-data-required") {
+		t.DataRequired = o.tlsData
+	}
+	if use("tls-no-session-reuse") {
+		t.RequireSessionReuse = !o.tlsNoReuse
+	}
+	if o.tlsImplicit != "" {
+		if withFile && len(t.ImplicitListen) > 0 && !covered(t.ImplicitListen, o.tlsImplicit) {
+			return fmt.Errorf("--tls-implicit %s would widen tls.implicit_listen of %s (%s) to an address the file does not listen on; edit tls.implicit_listen instead",
+				o.tlsImplicit, f.Name, strings.Join(t.ImplicitListen, ", "))
+		}
+		t.ImplicitListen = []string{o.tlsImplicit}
+	}
+	if t.CertFile == "" {
+		switch {
+		case o.tls:
+			return errors.New("--tls needs --certfile")
+		case len(t.ImplicitListen) > 0:
+			return errors.New("--tls-implicit needs --certfile")
+		case t.ControlRequired || t.DataRequired:
+			return errors.New("--tls-control-required and --tls-data-required need --certfile")
+		}
+		return nil
+	}
+	if o.certFile != "" {
+		if err := config.CheckKeyPair(t.CertFile, t.KeyFile); err != nil {
+			return fmt.Errorf("--certfile: %v", err)
+		}
+	}
+	return nil
+}
+
+// convert turns fastftpd's settings into the library's Config. It is the one place where
+// "0 = off or unlimited" (flags and file) becomes the library's "negative = off".
+func convert(f *config.File) (*settings, error) {
+	s, t := &f.Server, &f.TLS
+	st := &settings{file: f, logFormat: f.Log.Format, logLevel: f.Log.Level, xferlog: f.Log.Xferlog,
+		metrics: f.Metrics.Listen, listen: s.Listen, grace: s.ShutdownGrace}
+	cfg := &st.cfg
+	cfg.Banner = s.Banner
+	cfg.Loops = s.Loops
+	cfg.MaxConns = s.MaxConns
+	cfg.MaxConnsPerIP = s.MaxConnsPerIP
+	cfg.MaxLoginAttempts = unlimited(s.MaxLoginAttempts)
+	cfg.MaxSessionsPerUser = s.MaxSessionsPerUser
+	cfg.IdleTimeout = off(s.IdleTimeout)
+	cfg.DataTimeout = off(s.DataTimeout)
+	cfg.LoginTimeout = off(s.LoginTimeout)
+	cfg.BanAfter = s.BanAfter
+	cfg.BanWindow = s.BanWindow
+	cfg.BanTime = s.BanTime
+	cfg.PassivePortMin, cfg.PassivePortMax = s.PassivePortMin, s.PassivePortMax
+	cfg.MasqueradeAddress = s.MasqueradeAddress
+	cfg.MasqueradeMap = s.MasqueradeMap
+	cfg.UseLocalTime = s.UseLocalTime
+	cfg.DisableSendfile = s.DisableSendfile
+	cfg.PermitForeignAddresses = s.PermitForeignAddresses
+	cfg.PermitPrivilegedPorts = s.PermitPrivilegedPorts
+	cfg.ReadLimit, cfg.WriteLimit = s.ReadLimit, s.WriteLimit
+	cfg.GlobalReadLimit, cfg.GlobalWriteLimit = s.GlobalReadLimit, s.GlobalWriteLimit
+	cfg.Debug = f.Log.Level <= slog.LevelDebug
+	a, err := f.Authorizer()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Auth = a
+	if f.Anonymous.Enabled {
+		cfg.Root = f.Anonymous.Home
+	}
+	st.access = describeUsers(f)
+	st.readOnly = readOnly(f)
+	if t.Enabled() {
+		certs, err := fastftp.LoadCert(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, err
+		}
+		st.certs, st.certFile = certs, t.CertFile
+		cfg.TLS = certs.TLSConfig()
 		cfg.TLSControlRequired, cfg.TLSDataRequired = t.ControlRequired, t.DataRequired
 		cfg.TLSNoSessionReuse = !t.RequireSessionReuse
 		st.implicit = t.ImplicitListen
 	}
-	if !enabled {
-		if o.tlsControl || o.tlsData {
-			return errors.New("--tls-control-required and --tls-data-required need --tls and --certfile")
+	return st, nil
+}
+
+// off: a duration of 0 (off) is negative for the library.
+func off(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
+}
+
+// unlimited: a count of 0 (unlimited) is a count never reached for the library.
+func unlimited(n int) int {
+	if n <= 0 {
+		return math.MaxInt32
+	}
+	return n
+}
+
+// describeUsers says who may log in, for the start-up log and for refusals.
+func describeUsers(f *config.File) string {
+	var parts []string
+	if f.Anonymous.Enabled {
+		parts = append(parts, fmt.Sprintf("anonymous %q in %s", f.Anonymous.Perm.String(), f.Anonymous.Home))
+	}
+	if n := len(f.Users); n > 0 {
+		names := make([]string, 0, 3)
+		for i := 0; i < n && i < 3; i++ {
+			names = append(names, fmt.Sprintf("%s %q", f.Users[i].Name, f.Users[i].Perm.String()))
 		}
-		return nil
+		more := ""
+		if n > 3 {
+			more = fmt.Sprintf(" and %d more", n-3)
+		}
+		parts = append(parts, fmt.Sprintf("%d user(s): %s%s", n, strings.Join(names, ", "), more))
 	}
-	if certFile == "" {
-		return errors.New("--tls and --tls-implicit need --certfile")
+	if f.SystemUsers.Enabled {
+		parts = append(parts, fmt.Sprintf("system accounts with uid >= %d %q", f.SystemUsers.MinUID, f.SystemUsers.Perm.String()))
 	}
-	certs, err := fastftp.LoadCert(certFile, keyFile)
-	if err != nil {
-		return err
+	if len(parts) == 0 {
+		return "nobody"
 	}
-	st.certs, st.certFile = certs, certFile
-	cfg.TLS = certs.TLSConfig()
-	if o.given("tls-control-required") || file == nil {
-		cfg.TLSControlRequired = o.tlsControl
+	return strings.Join(parts, "; ")
+}
+
+// readOnly reports whether no login may change anything.
+func readOnly(f *config.File) bool {
+	ro := auth.MustParsePerm(auth.ReadOnly)
+	w := func(p auth.Perm) bool { return p&^ro != 0 }
+	if f.Anonymous.Enabled && w(f.Anonymous.Perm) || f.SystemUsers.Enabled && w(f.SystemUsers.Perm) {
+		return false
 	}
-	if o.given("tls-data-required") || file == nil {
-		cfg.TLSDataRequired = o.tlsData
+	for _, u := range f.Users {
+		if w(u.Perm) {
+			return false
+		}
+		for _, ov := range u.Override {
+			if w(ov.Perm) {
+				return false
+			}
+		}
 	}
-	if o.given("tls-no-session-reuse") || file == nil {
-		cfg.TLSNoSessionReuse = o.tlsNoReuse
+	return true
+}
+
+// parseMasqueradeMap reads --masquerade-map LOCAL=PUBLIC[,LOCAL=PUBLIC...].
+func parseMasqueradeMap(s string) (map[netip.Addr]netip.Addr, error) {
+	m := map[netip.Addr]netip.Addr{}
+	for _, pair := range strings.Split(s, ",") {
+		l, p, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		a, err1 := netip.ParseAddr(strings.TrimSpace(l))
+		b, err2 := netip.ParseAddr(strings.TrimSpace(p))
+		if !ok || err1 != nil || err2 != nil || !a.Unmap().Is4() || !b.Unmap().Is4() {
+			return nil, fmt.Errorf("--masquerade-map: %q is not LOCAL=PUBLIC with two IPv4 addresses", pair)
+		}
+		m[a.Unmap()] = b.Unmap()
 	}
-	if o.tlsImplicit != "" {
-		st.implicit = []string{o.tlsImplicit}
+	return m, nil
+}
+
+func absPath(p string) string {
+	if p == "" {
+		return ""
 	}
-	return nil
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }

@@ -182,8 +182,8 @@ func TestConfigFileReloadAndObservability(t *testing.T) {
 	}
 	var murl string
 	for _, line := range strings.Split(log.String(), "\n") {
-		if i := strings.Index(line, "url=http://"); i >= 0 {
-			murl = strings.Fields(line[i+4:])[0]
+		if i := strings.Index(line, "metrics=http://"); i >= 0 {
+			murl = strings.Fields(line[i+8:])[0]
 		}
 	}
 	resp, err := http.Get(murl)

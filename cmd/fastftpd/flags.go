@@ -3,26 +3,31 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fastftp/fastftp/config"
 )
 
 // options holds the parsed command line. set tells which flags were given explicitly:
 // with --config, only those override the file.
 type options struct {
 	iface, natAddr, portRange, dir, user, pass, banner string
-	port, timeout, maxCons, maxConsPerIP, maxLogin     int
+	port, maxCons, maxConsPerIP, maxLogin              int
 	loops                                              int
 	write, debug, foreign, privileged, localTime       bool
 	noSendfile, showVersion                            bool
-	grace                                              time.Duration
+	timeout, dataTimeout, grace                        time.Duration
+	masqMap, runAs                                     string
 
 	readLimit, writeLimit, globalRead, globalWrite string
-	maxUserSessions, loginTimeout, banAfter        int
-	banWindow, banTime                             time.Duration
+	maxUserSessions, banAfter                      int
+	loginTimeout, banWindow, banTime               time.Duration
 
 	tls, tlsControl, tlsData, tlsNoReuse bool
 	certFile, keyFile, tlsImplicit       string
@@ -31,6 +36,82 @@ type options struct {
 	checkConfig                          bool
 
 	set map[string]bool
+}
+
+// keyOf names the config file key that each flag sets (by long name): the flags and the
+// file are one vocabulary, same meaning, same units, 0 = off or unlimited. Flags that
+// are not settings map to "". userKeys are the tables the user flags stand for.
+var keyOf = map[string]string{
+	"interface":                "server.listen",
+	"port":                     "server.listen",
+	"write":                    userKeys,
+	"directory":                userKeys,
+	"username":                 userKeys,
+	"password":                 userKeys,
+	"nat-address":              "server.masquerade_address",
+	"masquerade-map":           "server.masquerade_map",
+	"range":                    "server.passive_ports",
+	"debug":                    "log.level",
+	"timeout":                  "server.idle_timeout",
+	"data-timeout":             "server.data_timeout",
+	"banner":                   "server.banner",
+	"permit-foreign-addresses": "server.permit_foreign_addresses",
+	"permit-privileged-ports":  "server.permit_privileged_ports",
+	"use-localtime":            "server.use_localtime",
+	"disable-sendfile":         "server.disable_sendfile",
+	"max-cons":                 "server.max_cons",
+	"max-cons-per-ip":          "server.max_cons_per_ip",
+	"max-login-attempts":       "server.max_login_attempts",
+	"loops":                    "server.loops",
+	"read-limit":               "server.read_limit",
+	"write-limit":              "server.write_limit",
+	"global-read-limit":        "server.global_read_limit",
+	"global-write-limit":       "server.global_write_limit",
+	"max-sessions-per-user":    "server.max_sessions_per_user",
+	"login-timeout":            "server.login_timeout",
+	"ban-after":                "server.ban_after",
+	"ban-window":               "server.ban_window",
+	"ban-time":                 "server.ban_time",
+	"shutdown-grace":           "server.shutdown_grace",
+	"run-as":                   "server.run_as",
+	"tls":                      "tls.cert_file",
+	"certfile":                 "tls.cert_file",
+	"keyfile":                  "tls.key_file",
+	"tls-control-required":     "tls.control_required",
+	"tls-data-required":        "tls.data_required",
+	"tls-implicit":             "tls.implicit_listen",
+	"tls-no-session-reuse":     "tls.require_session_reuse",
+	"log-format":               "log.format",
+	"xferlog":                  "log.xferlog",
+	"metrics":                  "metrics.listen",
+	"config":                   "",
+	"check-config":             "",
+	"version":                  "",
+}
+
+// userKeys stands for the [anonymous], [[user]] and [system_users] tables: -u, -P, -w
+// and -d describe the one user (or anonymous directory) of a server without a file; the
+// file describes many, each with its own keys.
+const userKeys = "anonymous, user, system_users"
+
+// durationValue is a flag taking a Go duration ("5m") or whole seconds ("300"), parsed as
+// the config file parses its durations.
+type durationValue struct{ p *time.Duration }
+
+func (d durationValue) String() string {
+	if d.p == nil {
+		return ""
+	}
+	return d.p.String()
+}
+
+func (d durationValue) Set(s string) error {
+	v, err := config.ParseDuration(s)
+	if err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), strconv.Quote(s)+" "))
+	}
+	*d.p = v
+	return nil
 }
 
 // given reports whether any of the named flags was on the command line.
@@ -65,16 +146,22 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 		}
 		fs.BoolVar(p, long, false, help)
 	}
-	str(&o.iface, "i", "interface", "", "address to listen on (default: every IPv4 and IPv6 address)")
-	num(&o.port, "p", "port", 2121, "port to listen on")
-	boolean(&o.write, "w", "write", "grant write access (anonymous or the -u user)")
-	str(&o.dir, "d", "directory", ".", "directory to serve")
+	dur := func(p *time.Duration, long string, def time.Duration, help string) {
+		*p = def
+		fs.Var(durationValue{p}, long, help)
+	}
+	str(&o.iface, "i", "interface", "", "address to listen on (default: every IPv4 and IPv6 address; with --config, only to narrow server.listen)")
+	num(&o.port, "p", "port", 2121, "port to listen on (with --config: the port of every server.listen address)")
+	boolean(&o.write, "w", "write", "grant write access (anonymous or the -u user; not with --config)")
+	str(&o.dir, "d", "directory", ".", "directory to serve (not with --config)")
 	str(&o.natAddr, "n", "nat-address", "", "IPv4 address to announce in PASV replies (NAT)")
+	str(&o.masqMap, "", "masquerade-map", "", "IPv4 to announce per local address, LOCAL=PUBLIC[,LOCAL=PUBLIC...] (multi-homed NAT)")
 	str(&o.portRange, "r", "range", "", "passive ports to use, FROM-TO, e.g. 60000-65535 (default: any free port)")
 	boolean(&o.debug, "D", "debug", "log every command (debug level)")
-	str(&o.user, "u", "username", "", "a user name to require instead of anonymous access (needs -P)")
-	str(&o.pass, "P", "password", "", "the password of the -u user")
-	num(&o.timeout, "", "timeout", 300, "seconds a control connection may idle before it is closed (0: never)")
+	str(&o.user, "u", "username", "", "a user name to require instead of anonymous access (needs -P; not with --config)")
+	str(&o.pass, "P", "password", "", "the password of the -u user (needs -u; not with --config)")
+	dur(&o.timeout, "timeout", config.DefaultTimeout, "how long a control connection may idle before it is closed, e.g. 5m or 300 (seconds); 0: never")
+	dur(&o.dataTimeout, "data-timeout", config.DefaultTimeout, "how long to wait for a data connection or a stalled transfer; 0: never")
 	str(&o.banner, "", "banner", "fastftp "+version+" ready.", "text of the 220 greeting")
 	boolean(&o.foreign, "", "permit-foreign-addresses", "allow data connections from/to an address other than the client's (FXP)")
 	boolean(&o.privileged, "", "permit-privileged-ports", "allow PORT/EPRT to ports below 1024")
@@ -82,19 +169,19 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	boolean(&o.noSendfile, "", "disable-sendfile", "copy through user-space buffers instead of sendfile(2)/splice(2)")
 	num(&o.maxCons, "", "max-cons", 0, "most simultaneous connections; 0 means unlimited (the default)")
 	num(&o.maxConsPerIP, "", "max-cons-per-ip", 0, "most connections from one IP address; 0 means unlimited (the default)")
-	num(&o.maxLogin, "", "max-login-attempts", 3, "failed logins before the connection is closed")
+	num(&o.maxLogin, "", "max-login-attempts", config.DefaultMaxLoginAttempts, "failed logins before the connection is closed; 0 means unlimited")
 	num(&o.loops, "", "loops", 0, "event loops (default: one per CPU)")
 	str(&o.readLimit, "", "read-limit", "0", "upload bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.writeLimit, "", "write-limit", "0", "download bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.globalRead, "", "global-read-limit", "0", "upload bandwidth of all sessions together (0: unlimited)")
 	str(&o.globalWrite, "", "global-write-limit", "0", "download bandwidth of all sessions together (0: unlimited)")
 	num(&o.maxUserSessions, "", "max-sessions-per-user", 0, "most logged-in sessions per user; 0 means unlimited (the default)")
-	num(&o.loginTimeout, "", "login-timeout", 60, "seconds a connection may take to log in (0: no limit)")
+	dur(&o.loginTimeout, "login-timeout", config.DefaultLoginTimeout, "how long a connection may take to log in; 0: no limit")
 	num(&o.banAfter, "", "ban-after", 0, "ban an address after this many failed logins within --ban-window; 0 means never (the default)")
-	fs.DurationVar(&o.banWindow, "ban-window", time.Minute, "window in which --ban-after failures count")
-	fs.DurationVar(&o.banTime, "ban-time", 10*time.Minute, "how long a banned address is refused")
-	boolean(&o.tls, "", "tls", "enable FTPS: AUTH TLS on the main port (needs --certfile)")
-	str(&o.certFile, "", "certfile", "", "TLS certificate (PEM; may also hold the key); SIGHUP reloads it")
+	dur(&o.banWindow, "ban-window", config.DefaultBanWindow, "window in which --ban-after failures count")
+	dur(&o.banTime, "ban-time", config.DefaultBanTime, "how long a banned address is refused")
+	boolean(&o.tls, "", "tls", "enable FTPS: AUTH TLS on the main port (needs --certfile, which alone enables it too)")
+	str(&o.certFile, "", "certfile", "", "TLS certificate (PEM; may also hold the key); enables AUTH TLS; SIGHUP reloads it")
 	str(&o.keyFile, "", "keyfile", "", "TLS private key (PEM), if not in --certfile")
 	boolean(&o.tlsControl, "", "tls-control-required", "refuse logins before AUTH TLS")
 	boolean(&o.tlsData, "", "tls-data-required", "refuse transfers without PROT P")
@@ -103,11 +190,12 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	str(&o.logFormat, "", "log-format", "text", "log format: text or json")
 	str(&o.xferlog, "", "xferlog", "", "append a wu-ftpd xferlog line per transfer to this file (SIGHUP reopens it)")
 	str(&o.metrics, "", "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9121")
-	str(&o.configFile, "c", "config", "", "TOML configuration file (flags given on the command line override it; SIGHUP reloads users and limits)")
-	boolean(&o.checkConfig, "", "check-config", "validate the --config file, print problems with line numbers, and exit")
-	fs.DurationVar(&o.grace, "shutdown-grace", 30*time.Second, "on SIGINT/SIGTERM, how long running transfers may go on")
+	str(&o.runAs, "", "run-as", "", "started as root: the account to switch to once the ports are bound (default with anonymous access: ftp, else nobody)")
+	str(&o.configFile, "c", "config", "", "TOML configuration file (a flag given on the command line overrides only its key; SIGHUP reloads users and limits)")
+	boolean(&o.checkConfig, "", "check-config", "validate the --config file with the flags, load the TLS key pair, print problems with line numbers, and exit")
+	dur(&o.grace, "shutdown-grace", config.DefaultShutdownGrace, "on SIGINT/SIGTERM, how long running transfers may go on; 0: stop at once")
 	boolean(&o.showVersion, "v", "version", "print the version and exit")
-	fs.Usage = func() { usage(fs, out) }
+	fs.Usage = func() {} // a bad flag gets its one-line error; -h prints usage (run)
 	return fs
 }
 
@@ -134,11 +222,14 @@ func usage(fs *flag.FlagSet, out io.Writer) {
 			names = "-" + s + ", --" + f.Name
 		}
 		kind, _ := flag.UnquoteUsage(f)
+		if _, ok := f.Value.(durationValue); ok {
+			kind = "duration"
+		}
 		if kind != "" {
 			names += " " + strings.ToUpper(kind)
 		}
 		def := ""
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
 			def = " (default " + f.DefValue + ")"
 		}
 		fmt.Fprintf(out, "  %-36s %s%s\n", names, f.Usage, def)

@@ -16,6 +16,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -53,6 +55,7 @@ func run(args []string, stderr io.Writer) int {
 	fs := flagSet(&o, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(fs, stderr)
 			return 0
 		}
 		return 2
@@ -74,17 +77,21 @@ func run(args []string, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
+	st, err := build(&o, file)
+	if err == nil {
+		// At start only: a reload runs as whoever the server became.
+		st.runAs, st.runAsNote, err = resolveRunAs(st.file, o.given("run-as") || file == nil)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "fastftpd:", err)
+		return 2
+	}
 	if o.checkConfig {
 		for _, w := range file.Warnings {
 			fmt.Fprintln(stderr, "warning:", w)
 		}
 		fmt.Fprintf(stderr, "%s: OK (%d users)\n", o.configFile, len(file.Users))
 		return 0
-	}
-	st, err := build(&o, file)
-	if err != nil {
-		fmt.Fprintln(stderr, "fastftpd:", err)
-		return 2
 	}
 	var handler slog.Handler
 	hopts := &slog.HandlerOptions{Level: st.logLevel}
@@ -121,10 +128,11 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 		defer w.Close()
 		st.cfg.TransferLog = w
 	}
+	var mln net.Listener
 	if st.metrics != "" {
 		st.cfg.Metrics = metrics.New()
-		mln, err := fastftp.Listen(st.metrics)
-		if err != nil {
+		var err error
+		if mln, err = bind(st.metrics, st.metricsFrom); err != nil {
 			return fail("metrics: %v", err)
 		}
 		mux := http.NewServeMux()
@@ -132,7 +140,6 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 		hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go hs.Serve(mln)
 		defer hs.Close()
-		log.Info("metrics", "url", "http://"+mln.Addr().String()+"/metrics")
 	}
 	srv, err := fastftp.New(st.cfg)
 	if err != nil {
@@ -140,17 +147,19 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 	}
 	served := make(chan error, len(st.listen)+len(st.implicit))
 	var lns []net.Listener
-	open := func(addrs []string, tls bool) error {
-		for _, a := range addrs {
-			ln, err := fastftp.Listen(a)
+	var addrs, implicit []string
+	open := func(list []string, from string, tls bool) error {
+		for _, a := range list {
+			ln, err := bind(a, from)
 			if err != nil {
 				return err
 			}
 			lns = append(lns, ln)
 			if tls {
-				log.Info("implicit FTPS", "address", ln.Addr().String())
+				implicit = append(implicit, ln.Addr().String())
 				go func() { served <- srv.ServeTLS(ln) }()
 			} else {
+				addrs = append(addrs, ln.Addr().String())
 				go func() { served <- srv.Serve(ln) }()
 			}
 		}
@@ -159,10 +168,12 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 	if len(st.listen) == 0 {
 		st.listen = []string{":2121"}
 	}
-	err = open(st.implicit, true)
+	err = open(st.implicit, st.implicitFrom, true)
 	if err == nil {
-		logStart(log, st, o)
-		err = open(st.listen, false)
+		err = open(st.listen, st.listenFrom, false)
+	}
+	if err == nil && st.runAs != nil {
+		err = dropPrivileges(st.runAs)
 	}
 	if err != nil {
 		for _, ln := range lns {
@@ -171,14 +182,20 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 		srv.Shutdown(context.Background())
 		return fail("%v", err)
 	}
-	for _, ln := range lns[len(st.implicit):] {
-		log.Info("starting FTP server", "address", ln.Addr().String(), "pid", os.Getpid(), "version", version)
-	}
-
+	// Signals are caught before the start-up log announces the server, so that a SIGHUP
+	// sent as soon as it is seen reloads instead of killing.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
+	if st.runAs == nil && os.Geteuid() == 0 {
+		log.Warn("running as root", "run_as", st.runAsNote)
+	}
+	logStart(log, st, addrs, implicit, mln)
+	for _, a := range addrs {
+		log.Info("starting FTP server", "address", a, "pid", os.Getpid(), "version", version)
+	}
+
 	for {
 		select {
 		case err := <-served:
@@ -187,11 +204,11 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 			reload(srv, st, o, log)
 			continue
 		case sig := <-sigs:
-			log.Info("stopping: no new connections; waiting for transfers", "signal", sig.String(), "grace", o.grace)
+			log.Info("stopping: no new connections; waiting for transfers", "signal", sig.String(), "grace", st.grace)
 		}
 		break
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.grace)
+	ctx, cancel := context.WithTimeout(context.Background(), max(st.grace, 0))
 	go func() { // a second signal stops at once
 		<-sigs
 		cancel()
@@ -207,7 +224,8 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 
 // reload applies SIGHUP: users and limits from the config file (flags still win), the TLS
 // certificate, and a fresh transfer log file. Sessions stay connected; logged-in users
-// keep their rights until they log in again. On any error the old settings stay.
+// keep their rights until they log in again. On any error the old settings stay. Changed
+// settings that only a restart applies are named in a warning.
 func reload(srv *fastftp.Server, st *settings, o *options, log *slog.Logger) {
 	if o.configFile != "" {
 		file, err := config.Load(o.configFile)
@@ -221,6 +239,9 @@ func reload(srv *fastftp.Server, st *settings, o *options, log *slog.Logger) {
 			srv.SetRates(c.ReadLimit, c.WriteLimit, c.GlobalReadLimit, c.GlobalWriteLimit)
 			srv.SetConnLimits(c.MaxConns, c.MaxConnsPerIP)
 			log.Info("SIGHUP: users and limits reloaded", "config", o.configFile, "users", len(file.Users))
+			if keys := restartNeeded(st, next); len(keys) > 0 {
+				log.Warn("SIGHUP: changed settings need a restart; the running values stay", "keys", strings.Join(keys, ", "))
+			}
 		}
 	}
 	if st.certs != nil {
@@ -237,30 +258,150 @@ func reload(srv *fastftp.Server, st *settings, o *options, log *slog.Logger) {
 	}
 }
 
-func logStart(log *slog.Logger, st *settings, o *options) {
-	cfg := &st.cfg
+// restartNeeded lists the keys whose value differs between the running settings and
+// reloaded ones, among those a reload does not apply (everything but the users, the
+// rates, max_cons and max_cons_per_ip).
+func restartNeeded(cur, next *settings) []string {
+	var keys []string
+	a, b := restartOnly(cur), restartOnly(next)
+	for i := range a {
+		if a[i][1] != b[i][1] {
+			keys = append(keys, a[i][0])
+		}
+	}
+	return keys
+}
+
+func restartOnly(st *settings) [][2]string {
+	f := st.file
+	s, t := &f.Server, &f.TLS
+	v := func(x any) string { return fmt.Sprint(x) }
+	return [][2]string{
+		{"server.listen", v(s.Listen)},
+		{"server.banner", s.Banner},
+		{"server.loops", v(s.Loops)},
+		{"server.max_login_attempts", v(s.MaxLoginAttempts)},
+		{"server.max_sessions_per_user", v(s.MaxSessionsPerUser)},
+		{"server.idle_timeout", v(s.IdleTimeout)},
+		{"server.data_timeout", v(s.DataTimeout)},
+		{"server.login_timeout", v(s.LoginTimeout)},
+		{"server.ban_after", v(s.BanAfter)},
+		{"server.ban_window", v(s.BanWindow)},
+		{"server.ban_time", v(s.BanTime)},
+		{"server.shutdown_grace", v(s.ShutdownGrace)},
+		{"server.run_as", s.RunAs},
+		{"server.passive_ports", v([2]uint16{s.PassivePortMin, s.PassivePortMax})},
+		{"server.masquerade_address", v(s.MasqueradeAddress)},
+		{"server.masquerade_map", v(s.MasqueradeMap)},
+		{"server.use_localtime", v(s.UseLocalTime)},
+		{"server.disable_sendfile", v(s.DisableSendfile)},
+		{"server.permit_foreign_addresses", v(s.PermitForeignAddresses)},
+		{"server.permit_privileged_ports", v(s.PermitPrivilegedPorts)},
+		{"log.format", f.Log.Format},
+		{"log.level", v(f.Log.Level)},
+		{"log.xferlog", f.Log.Xferlog},
+		{"metrics.listen", f.Metrics.Listen},
+		{"tls.cert_file", t.CertFile},
+		{"tls.key_file", t.KeyFile},
+		{"tls.control_required", v(t.ControlRequired)},
+		{"tls.data_required", v(t.DataRequired)},
+		{"tls.implicit_listen", v(t.ImplicitListen)},
+		{"tls.require_session_reuse", v(t.RequireSessionReuse)},
+	}
+}
+
+// bind opens a listener and turns the errors operators hit into one sentence that names
+// the flag or key the address came from (from).
+func bind(addr, from string) (net.Listener, error) {
+	lc := net.ListenConfig{KeepAlive: -1} // as fastftp.Listen: the idle timeout closes dead clients
+	ln, err := lc.Listen(context.Background(), "tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	switch {
+	case errors.Is(err, syscall.EACCES) && from == "-p":
+		return nil, fmt.Errorf("port %s needs root or CAP_NET_BIND_SERVICE; use -p 2121", port)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("port %s (%s) needs root or CAP_NET_BIND_SERVICE; choose a port above 1023", port, from)
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("port %s is already in use by another program; choose another with %s", port, from)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return nil, fmt.Errorf("address %s (%s) is not an address of this machine", addr, from)
+	}
+	return nil, fmt.Errorf("listen on %s (%s): %w", addr, from, err)
+}
+
+// logStart logs the effective configuration, once, in one line.
+func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.Listener) {
+	cfg, s := &st.cfg, &st.file.Server
 	loops := cfg.Loops
 	if loops <= 0 {
 		loops = runtime.NumCPU()
 	}
-	nat, ports := "none", "any free port"
+	nat, ports, tlsDesc, metricsURL := "none", "any free port", "off", "off"
 	if cfg.MasqueradeAddress.IsValid() {
 		nat = cfg.MasqueradeAddress.String()
+	}
+	if len(cfg.MasqueradeMap) > 0 {
+		nat += fmt.Sprintf(" (+%d per local address)", len(cfg.MasqueradeMap))
 	}
 	if cfg.PassivePortMin != 0 {
 		ports = fmt.Sprintf("%d-%d", cfg.PassivePortMin, cfg.PassivePortMax)
 	}
-	log.Info("concurrency model: gnet reactor", "event_loops", loops)
-	log.Info("serving", "directory", cfg.Root, "access", st.access)
-	log.Info("masquerade (NAT) address", "address", nat)
-	log.Info("passive ports", "range", ports)
-	log.Info("use sendfile(2)", "enabled", !cfg.DisableSendfile && sendfile.Supported())
-	if cfg.ReadLimit+cfg.WriteLimit+cfg.GlobalReadLimit+cfg.GlobalWriteLimit > 0 {
-		log.Info("bandwidth limits (bytes/s, 0 unlimited)", "read", cfg.ReadLimit, "write", cfg.WriteLimit,
-			"global_read", cfg.GlobalReadLimit, "global_write", cfg.GlobalWriteLimit)
-	}
 	if cfg.TLS != nil {
-		log.Info("FTPS (AUTH TLS)", "certfile", st.certFile, "control_required", cfg.TLSControlRequired,
-			"data_required", cfg.TLSDataRequired, "session_reuse_required", !cfg.TLSNoSessionReuse)
+		tlsDesc = fmt.Sprintf("AUTH TLS, cert %s, control_required=%v data_required=%v session_reuse_required=%v",
+			st.certFile, cfg.TLSControlRequired, cfg.TLSDataRequired, !cfg.TLSNoSessionReuse)
 	}
+	if mln != nil {
+		metricsURL = "http://" + mln.Addr().String() + "/metrics"
+	}
+	dur := func(d time.Duration) string {
+		if d <= 0 {
+			return "off"
+		}
+		return d.String()
+	}
+	lim := func(n int) string {
+		if n <= 0 {
+			return "unlimited"
+		}
+		return strconv.Itoa(n)
+	}
+	rate := func(r float64) string {
+		if r <= 0 {
+			return "unlimited"
+		}
+		return strconv.FormatFloat(r, 'f', -1, 64) + "B/s"
+	}
+	ban := "off"
+	if s.BanAfter > 0 {
+		ban = fmt.Sprintf("%d failures in %s ban for %s", s.BanAfter, s.BanWindow, s.BanTime)
+	}
+	log.Info("effective configuration",
+		"listen", strings.Join(addrs, ","),
+		"implicit_ftps", strings.Join(implicit, ","),
+		"passive_ports", ports,
+		"masquerade", nat,
+		"access", st.access,
+		"read_only", st.readOnly,
+		"tls", tlsDesc,
+		"run_as", st.runAsNote,
+		"idle_timeout", dur(s.IdleTimeout),
+		"data_timeout", dur(s.DataTimeout),
+		"login_timeout", dur(s.LoginTimeout),
+		"max_cons", lim(s.MaxConns),
+		"max_cons_per_ip", lim(s.MaxConnsPerIP),
+		"max_sessions_per_user", lim(s.MaxSessionsPerUser),
+		"max_login_attempts", lim(s.MaxLoginAttempts),
+		"ban", ban,
+		"read_limit", rate(s.ReadLimit),
+		"write_limit", rate(s.WriteLimit),
+		"global_read_limit", rate(s.GlobalReadLimit),
+		"global_write_limit", rate(s.GlobalWriteLimit),
+		"event_loops", loops,
+		"sendfile", !cfg.DisableSendfile && sendfile.Supported(),
+		"metrics", metricsURL,
+		"shutdown_grace", dur(st.grace),
+	)
 }

@@ -104,7 +104,8 @@ func TestRunsAsIs(t *testing.T) {
 	content := bytes.Repeat([]byte("fastftp\n"), 100000)
 	os.WriteFile(filepath.Join(dir, "hello.txt"), content, 0o644)
 	cmd, port, log := startBinary(t, bin, dir, "-p", "0")
-	for _, want := range []string{"event_loops=", "masquerade", "passive ports", "use sendfile(2)"} {
+	for _, want := range []string{"effective configuration", "event_loops=", "masquerade=", "passive_ports=", "sendfile=",
+		"read_only=true", `access="anonymous \"elr\"`} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("start-up log lacks %q:\n%s", want, log.String())
 		}
@@ -194,6 +195,11 @@ func TestFlags(t *testing.T) {
 		{"-d", filepath.Join(t.TempDir(), "missing")},
 		{"-p", "70000"},
 		{"--write-limit", "10Q"},
+		{"-P", "secret"},
+		{"--timeout", "five"},
+		{"--ban-window", "0", "--ban-after", "3"},
+		{"--keyfile", "k.pem"},
+		{"--tls"},
 	} {
 		out.Reset()
 		if code := run(bad, &out); code != 2 || out.Len() == 0 || strings.Count(out.String(), "\n") > 1 {
