@@ -156,7 +156,7 @@ func TestRecvStall(t *testing.T) {
 
 // TestSendSlowReaderIsNotStalled: a peer that reads slowly but steadily moves bytes within
 // every stall window, so the transfer completes even though single 1 MiB sendfile/write
-// calls take several stall timeouts each (the partial-progress retry).
+// calls take several stall ticks each (the partial-progress retry).
 func TestSendSlowReaderIsNotStalled(t *testing.T) {
 	const size = 2 << 20
 	for _, p := range sendPaths[:2] {
@@ -183,7 +183,9 @@ func TestSendSlowReaderIsNotStalled(t *testing.T) {
 			}()
 			o := p.opts
 			o.Chunk = 1 << 20
-			o.Stall = 150 * time.Millisecond
+			// Loopback TCP itself pauses up to ~150 ms between window updates to this reader:
+			// the stall timeout must be above that, or the pause is (rightly) a stall.
+			o.Stall = 300 * time.Millisecond
 			start := time.Now()
 			n, err := Send(context.Background(), server, bigFile(t, size), &o)
 			el := time.Since(start)

@@ -55,9 +55,10 @@ type Options struct {
 	// Pacer throttles the transfer; nil means unlimited. Bytes are granted as they cross
 	// the network: in ASCII Send, the converted (CRLF) bytes.
 	Pacer Pacer
-	// Stall fails the transfer with ErrStalled when no byte moves for this long; it sets
-	// the conn's deadline before each call, so a stall is detected after between Stall and
-	// 2*Stall. Time spent waiting on the Pacer does not count. 0 means no stall timeout.
+	// Stall fails the transfer with ErrStalled when no byte moves for this long: it is
+	// reported between Stall and Stall+Stall/8 after the last byte moved (the conn's
+	// deadline is set in ticks of Stall/8, see stallTicks). Time spent waiting on the Pacer
+	// does not count. 0 means no stall timeout.
 	Stall time.Duration
 	// Progress, if non-nil, has the bytes written to dst added as they move (for STAT).
 	Progress *atomic.Int64
