@@ -8,6 +8,8 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"os"
 	"regexp"
@@ -116,7 +118,11 @@ func TestListingThrottledWithProgress(t *testing.T) {
 	fastftpOnly(t, "throttled listings and STAT progress")
 	const rate = 128 << 10
 	m := metrics.New()
-	s := startServer(t, withConfig("WriteLimit", func(c *fastftp.Config) { c.WriteLimit = rate; c.Metrics = m }))
+	s := startServer(t, withConfig("WriteLimit", func(c *fastftp.Config) {
+		c.WriteLimit = rate
+		c.Metrics = m
+		c.DataNotSentLowat = 64 << 10 // listings' data sockets get it too: it must not change them
+	}))
 	// 2,000 names of ~100 bytes: a LIST of ~300 KB, about 2.3 s at 128 KiB/s.
 	makeBigDir(t, s.Root, "mid", strings.Repeat("m", 90)+"-", 2_000)
 	c := s.login(t)
@@ -184,4 +190,40 @@ func downloadBytes(t *testing.T, m *metrics.Metrics) float64 {
 		}
 	}
 	return -1
+}
+
+// TestNotSentLowatBounds: an absurd TCP_NOTSENT_LOWAT is refused at New, with a reason.
+func TestNotSentLowatBounds(t *testing.T) {
+	_, err := fastftp.New(fastftp.Config{Root: t.TempDir(), DataNotSentLowat: fastftp.MaxDataNotSentLowat + 1})
+	if err == nil || !strings.Contains(err.Error(), "DataNotSentLowat") {
+		t.Fatalf("New with DataNotSentLowat above the maximum: %v, want an error naming it", err)
+	}
+}
+
+// TestRetrWithNotSentLowat: downloads through sockets with TCP_NOTSENT_LOWAT set arrive
+// whole (zero-copy and ASCII paths), and uploads, which do not get the option, too.
+func TestRetrWithNotSentLowat(t *testing.T) {
+	t.Parallel()
+	fastftpOnly(t, "DataNotSentLowat")
+	s := startServer(t, withConfig("DataNotSentLowat", func(c *fastftp.Config) { c.DataNotSentLowat = 16 << 10 }))
+	want := writeRandomFile(t, s.Root+"/big.bin", 91, 8<<20)
+	c := s.login(t)
+	c.cmd("TYPE I", 200)
+	got := c.retr("RETR big.bin")
+	if h := sha256Hex(got); h != want || len(got) != 8<<20 {
+		t.Fatalf("RETR with TCP_NOTSENT_LOWAT: %d bytes, sha256 %s, want %d and %s", len(got), h, 8<<20, want)
+	}
+	c.stor("STOR up.bin", got)
+	if h := sha256File(t, s.Root+"/up.bin"); h != want {
+		t.Fatalf("STOR: sha256 %s, want %s", h, want)
+	}
+	c.cmd("TYPE A", 200)
+	if txt := c.retr("RETR big.bin"); len(txt) < 8<<20 {
+		t.Fatalf("ASCII RETR with TCP_NOTSENT_LOWAT: %d bytes, want at least %d", len(txt), 8<<20)
+	}
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }

@@ -142,8 +142,10 @@ func (s *Session) endTransfer(x *transfer, out outcome) {
 	}
 }
 
-// connect opens the data connection for a transfer.
-func (s *Session) connect(ctx context.Context, ds dataSource) (net.Conn, error) {
+// connect opens the data connection for a transfer. send is true when the server writes
+// to it (RETR, listings): such sockets get the TCP_NOTSENT_LOWAT limit, uploads do not
+// (the option only concerns the sending side).
+func (s *Session) connect(ctx context.Context, ds dataSource, send bool) (net.Conn, error) {
 	var c net.Conn
 	var err error
 	if ds.pasv != nil {
@@ -151,8 +153,17 @@ func (s *Session) connect(ctx context.Context, ds dataSource) (net.Conn, error) 
 	} else {
 		c, err = datapath.Dial(ctx, s.local.Addr(), ds.port, &s.env.Data)
 	}
-	if err != nil || ds.tls == nil {
+	if err != nil {
 		return c, err
+	}
+	if n := s.env.Data.NotSentLowat; send && n > 0 {
+		// On the raw socket, before any TLS wrapping. A failure costs only the tuning.
+		if err := datapath.SetNotSentLowat(c, n); err != nil {
+			s.env.Log.Debug("TCP_NOTSENT_LOWAT not set", "remote", s.remote, "err", err)
+		}
+	}
+	if ds.tls == nil {
+		return c, nil
 	}
 	return s.wrapData(ctx, c, ds.tls)
 }
@@ -289,7 +300,7 @@ func (s *Session) cmdRETR(arg []byte) {
 			}
 		}
 		s.prelim("Opening data connection for " + p + " (" + strconv.FormatInt(fi.Size()-rest, 10) + " bytes).")
-		conn, err := s.connect(ctx, ds)
+		conn, err := s.connect(ctx, ds, true)
 		if err != nil {
 			return transferReply(ctx, stageConnect, err, p)
 		}
@@ -355,7 +366,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		} else {
 			s.prelim("Ready to receive data for " + target + ".")
 		}
-		conn, err := s.connect(ctx, ds)
+		conn, err := s.connect(ctx, ds, false)
 		if err != nil {
 			f.Close()
 			if temp != "" {
@@ -532,7 +543,7 @@ func (s *Session) list(arg []byte, kind int) {
 			return transferReply(ctx, stageOpen, err, p)
 		}
 		s.prelim("Here comes the directory listing.")
-		conn, err := s.connect(ctx, ds)
+		conn, err := s.connect(ctx, ds, true)
 		if err != nil {
 			return transferReply(ctx, stageConnect, err, p)
 		}

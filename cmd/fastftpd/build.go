@@ -87,6 +87,13 @@ func build(o *options, file *config.File) (*settings, error) {
 	if useFlag("disable-sendfile") {
 		cfg.DisableSendfile = o.noSendfile
 	}
+	if useFlag("data-notsent-lowat") {
+		n, err := parseLowat(o.notSentLowat)
+		if err != nil {
+			return nil, fmt.Errorf("--data-notsent-lowat: %v", err)
+		}
+		cfg.DataNotSentLowat = n
+	}
 	if useFlag("max-cons") || useFlag("max-cons-per-ip") {
 		if o.maxCons < 0 || o.maxConsPerIP < 0 {
 			return nil, errors.New("--max-cons and --max-cons-per-ip take 0 (unlimited) or more")
@@ -181,6 +188,7 @@ func fromFile(st *settings, f *config.File) {
 	cfg.PassivePortMin, cfg.PassivePortMax = s.PassivePortMin, s.PassivePortMax
 	cfg.MasqueradeAddress, cfg.MasqueradeMap = s.MasqueradeAddress, s.MasqueradeMap
 	cfg.UseLocalTime, cfg.DisableSendfile = s.UseLocalTime, s.DisableSendfile
+	cfg.DataNotSentLowat = s.DataNotSentLowat
 	cfg.PermitForeignAddresses, cfg.PermitPrivilegedPorts = s.PermitForeignAddresses, s.PermitPrivilegedPorts
 	cfg.ReadLimit, cfg.WriteLimit = s.ReadLimit, s.WriteLimit
 	cfg.GlobalReadLimit, cfg.GlobalWriteLimit = s.GlobalReadLimit, s.GlobalWriteLimit
@@ -277,4 +285,17 @@ func flagTLS(st *settings, o *options, file *config.File) error {
 		st.implicit = []string{o.tlsImplicit}
 	}
 	return nil
+}
+
+// parseLowat reads a TCP_NOTSENT_LOWAT size ("128K", "1M", "65536"; "0" turns it off) into
+// fastftp.Config.DataNotSentLowat, where 0 means the default and negative means off.
+func parseLowat(text string) (int, error) {
+	v, err := throttle.ParseRate(text) // the same K/M/G byte suffixes as the rate flags
+	if err != nil || v != float64(int64(v)) || v > fastftp.MaxDataNotSentLowat {
+		return 0, fmt.Errorf("%q is not a size of at most 1G (bytes with an optional K, M or G suffix; 0: off)", text)
+	}
+	if v == 0 {
+		return -1, nil
+	}
+	return int(v), nil
 }
