@@ -1,9 +1,11 @@
-// Listings on the transfer path: LIST, NLST and MLSD to a client that never reads its data
-// connection end with 426 after the data timeout (and leave no goroutine or descriptor
-// behind); a throttled session's listing is throttled; STAT shows a listing's progress.
+// The data plane: LIST, NLST and MLSD to a client that never reads its data connection end
+// with 426 after the data timeout (and leave no goroutine or descriptor behind); a
+// throttled session's listing is throttled, shows its progress in STAT and stops on ABOR;
+// TCP_NOTSENT_LOWAT on download sockets leaves the bytes intact.
 //
-// These tests do not call t.Parallel: they count the server's transfer goroutines and the
-// process's descriptors, which other tests running at the same time would disturb.
+// The tests that count the server's transfer goroutines and the process's descriptors do
+// not call t.Parallel: other tests running at the same time would disturb the counts.
+// (Parallel tests start only after every sequential one has finished.)
 package e2e
 
 import (
@@ -226,4 +228,33 @@ func TestRetrWithNotSentLowat(t *testing.T) {
 func sha256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
+}
+
+// TestAborDuringListing: ABOR stops a listing that is waiting on the throttle (the listing
+// goroutine is then blocked in the pacer, not in a write): 426 then 226, the session goes
+// on, and the listing's goroutine is gone.
+func TestAborDuringListing(t *testing.T) {
+	fastftpOnly(t, "throttled listings")
+	s := startServer(t, withConfig("WriteLimit", func(c *fastftp.Config) { c.WriteLimit = 32 << 10 }))
+	makeBigDir(t, s.Root, "mid", strings.Repeat("a", 90)+"-", 2_000) // ~300 KB: ~10 s at 32 KiB/s
+	c := s.login(t)
+	dc := c.pasv()
+	c.cmd("MLSD mid", 150)
+	if _, err := io.ReadFull(dc, make([]byte, 8<<10)); err != nil {
+		t.Fatalf("first 8 KiB of the listing: %v", err)
+	}
+	start := time.Now()
+	c.send("ABOR")
+	if code, text := c.expectFor("ABOR", 426, 226); code != 426 {
+		t.Fatalf("ABOR during MLSD: first reply %q, want 426", text)
+	}
+	c.expectFor("ABOR (second reply)", 226, 225)
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("ABOR answered after %v: the listing did not stop promptly", el)
+	}
+	dc.Close()
+	c.cmd("NOOP", 200)
+	if !eventually(3*time.Second, func() bool { return transferGoroutines() == 0 }) {
+		t.Errorf("%d transfer goroutines left after ABOR", transferGoroutines())
+	}
 }
