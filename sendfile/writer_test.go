@@ -115,3 +115,29 @@ func TestWriterProducerError(t *testing.T) {
 		t.Fatalf("NewWriter on a done ctx: %v, want context.Canceled", err)
 	}
 }
+
+// TestWriterSlowProducerIsNotStalled: time spent producing between writes (a listing
+// stat-ing a directory on a slow disk) is not a stall, however long; only time blocked on
+// the network counts.
+func TestWriterSlowProducerIsNotStalled(t *testing.T) {
+	server, client := tcpPair(t)
+	got := drain(client)
+	w, err := NewWriter(context.Background(), server, &Options{Stall: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := []byte("entry\r\n")
+	for i := 0; i < 3; i++ {
+		if _, err := w.Write(line); err != nil {
+			t.Fatalf("write %d after a slow producer: %v", i, err)
+		}
+		time.Sleep(250 * time.Millisecond) // producing the next batch takes 2.5 stall timeouts
+	}
+	if n, err := w.Finish(nil); err != nil || n != 3*int64(len(line)) {
+		t.Fatalf("Finish: %d, %v", n, err)
+	}
+	_ = server.CloseWrite()
+	if s := <-got; s.n != 3*int64(len(line)) {
+		t.Fatalf("peer got %d bytes", s.n)
+	}
+}

@@ -33,7 +33,8 @@ type xfer struct {
 	armed    bool      // a stall deadline was set and must be cleared at the end
 	credit   int       // bytes granted by the Pacer and not yet moved
 	moved    int64     // bytes written to dst
-	last     time.Time // when the stall clock last restarted: a byte moved, a grant, the start
+	last     time.Time // when the stall clock last restarted: a byte moved, or a call began
+	retrying bool      // the last call ended at a stall tick: the next one continues its clock
 	stopCtx  func() bool
 	op, path string
 }
@@ -47,9 +48,6 @@ func (x *xfer) begin(ctx context.Context, conn net.Conn, o *Options, write bool,
 		o = &defaultOptions
 	}
 	*x = xfer{ctx: ctx, conn: conn, o: o, write: write, op: op, path: pathBuffer}
-	if o.Stall > 0 {
-		x.last = time.Now()
-	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sendfile: %s not started: %w", op, err)
 	}
@@ -94,13 +92,21 @@ func (x *xfer) grant(want int) (int, error) {
 const stallTicks = 8
 
 // arm sets the deadline for the next call: the next tick, or the moment the transfer will
-// have moved nothing for Stall, whichever comes first. It reports ctx's error if it was
-// cancelled meanwhile (the cancel callback's past deadline may have been overwritten).
+// have moved nothing for Stall, whichever comes first. The stall clock runs only while the
+// transfer is blocked on the network: a call that does not continue a ticked-out one
+// restarts it, so time spent between calls (waiting for the Pacer, reading a slow disk,
+// producing a listing) never counts. It reports ctx's error if it was cancelled meanwhile
+// (the cancel callback's past deadline may have been overwritten).
 func (x *xfer) arm() error {
 	if x.o.Stall <= 0 {
 		return nil
 	}
-	d := time.Now().Add(x.o.Stall / stallTicks)
+	now := time.Now()
+	if !x.retrying {
+		x.last = now
+	}
+	x.retrying = false
+	d := now.Add(x.o.Stall / stallTicks)
 	if end := x.last.Add(x.o.Stall); end.Before(d) {
 		d = end
 	}
@@ -151,10 +157,11 @@ func (x *xfer) account(n int64, zeroCopy bool) {
 
 // retryable reports whether err is a stall-tick deadline to carry on after: the transfer
 // moved a byte less than Stall ago (spend restarted the clock if this very call moved
-// some), so it has not stalled yet and the next call re-arms.
+// some), so it has not stalled yet; the next call re-arms and continues the clock.
 func (x *xfer) retryable(err error, n int64) bool {
-	return x.o.Stall > 0 && x.ctx.Err() == nil && errors.Is(err, os.ErrDeadlineExceeded) &&
+	x.retrying = x.o.Stall > 0 && x.ctx.Err() == nil && errors.Is(err, os.ErrDeadlineExceeded) &&
 		(n > 0 || time.Since(x.last) < x.o.Stall)
+	return x.retrying
 }
 
 // finish releases the ctx callback, clears a stall deadline and turns err into the error
