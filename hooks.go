@@ -130,5 +130,11 @@ func (s *Server) record(ev *Event) {
 				s.log.Error("transfer log write failed", "path", w.Path(), "err", err)
 			}
 		}
+	case session.EventListingSent:
+		// A listing's bytes cross the data connection like a download's: count them there.
+		// No xferlog record: its format describes files (wu-ftpd and vsftpd log none).
+		if m != nil {
+			m.Transfer(false, ev.Bytes, ev.Err == nil)
+		}
 	}
 }

@@ -63,6 +63,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginTimeout == 0 {
 		cfg.LoginTimeout = 60 * time.Second
 	}
+	if cfg.DataNotSentLowat > MaxDataNotSentLowat {
+		return nil, fmt.Errorf("fastftp: DataNotSentLowat %d is above %d", cfg.DataNotSentLowat, MaxDataNotSentLowat)
+	}
 	if cfg.PassivePortMin > cfg.PassivePortMax {
 		return nil, fmt.Errorf("fastftp: passive port range %d-%d is empty", cfg.PassivePortMin, cfg.PassivePortMax)
 	}
@@ -91,6 +94,7 @@ func New(cfg Config) (*Server, error) {
 			PermitForeign:    cfg.PermitForeignAddresses,
 			PermitPrivileged: cfg.PermitPrivilegedPorts,
 			Timeout:          dataTimeout,
+			NotSentLowat:     cfg.notSentLowat(),
 		},
 		Ports:              datapath.NewPorts(cfg.PassivePortMin, cfg.PassivePortMax),
 		Masquerade:         cfg.MasqueradeAddress,

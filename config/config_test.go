@@ -442,3 +442,41 @@ func TestDurationsAndCertInOneFile(t *testing.T) {
 		}
 	}
 }
+
+// TestDataNotSentLowat: data_notsent_lowat takes a size with K/M/G or a number of bytes;
+// "0" turns the option off (-1, for fastftp.Config), absence leaves the server's default (0).
+func TestDataNotSentLowat(t *testing.T) {
+	for _, c := range []struct {
+		val  string // "" for absent
+		want int
+		err  string
+	}{
+		{"", 0, ""},
+		{`"128K"`, 128 << 10, ""},
+		{"65536", 65536, ""},
+		{`"1M"`, 1 << 20, ""},
+		{`"0"`, -1, ""},
+		{"0", -1, ""},
+		{`"lots"`, 0, `"lots" is not a size`},
+		{`"2G"`, 0, "between 0 and 1G"},
+		{"-1", 0, "between 0 and 1G"},
+		{`"0.5"`, 0, "whole number"},
+		{"1.5", 0, "want a size"},
+	} {
+		doc := "[server]\n"
+		if c.val != "" {
+			doc += "data_notsent_lowat = " + c.val + "\n"
+		}
+		f, err := Parse(filepath.Join(t.TempDir(), "c.toml"), []byte(doc))
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), ":2:") {
+				t.Errorf("data_notsent_lowat = %s: error %v, want one on line 2 with %q", c.val, err, c.err)
+			}
+		case err != nil:
+			t.Errorf("data_notsent_lowat = %s: %v", c.val, err)
+		case f.Server.DataNotSentLowat != c.want:
+			t.Errorf("data_notsent_lowat = %s: %d, want %d", c.val, f.Server.DataNotSentLowat, c.want)
+		}
+	}
+}

@@ -79,6 +79,11 @@ type Server struct {
 	PermitForeignAddresses bool
 	PermitPrivilegedPorts  bool
 
+	// DataNotSentLowat is fastftp.Config.DataNotSentLowat: TCP_NOTSENT_LOWAT in bytes on
+	// download data sockets; 0 when unset (the server's default), -1 when the file says
+	// "0" (off: the kernel's default).
+	DataNotSentLowat int
+
 	// ReadLimit and WriteLimit cap each session's uploads and downloads, the Global ones
 	// all sessions together; bytes per second, 0 means unlimited.
 	ReadLimit, WriteLimit             float64

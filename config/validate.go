@@ -144,6 +144,7 @@ func (v *validator) server(s *Server, r *rawServer) {
 		}
 	}
 	s.UseLocalTime, s.DisableSendfile = r.UseLocalTime, r.DisableSendfile
+	s.DataNotSentLowat = v.lowat("server.data_notsent_lowat", r.DataNotSentLowat)
 	s.PermitForeignAddresses, s.PermitPrivilegedPorts = r.PermitForeignAddresses, r.PermitPrivilegedPorts
 	s.ReadLimit = v.rate("server.read_limit", "server.read_limit", r.ReadLimit)
 	s.WriteLimit = v.rate("server.write_limit", "server.write_limit", r.WriteLimit)
@@ -493,6 +494,40 @@ func (v *validator) duration(key string, val any, def time.Duration) time.Durati
 	}
 	v.errorf(key, "%s: want a duration string such as \"300s\" or a number of seconds", key)
 	return 0
+}
+
+// maxLowat bounds data_notsent_lowat (fastftp.MaxDataNotSentLowat; this package does not
+// import the server's).
+const maxLowat = 1 << 30
+
+// lowat takes "128K", "1M", "0" (off) or a number of bytes, for data_notsent_lowat: 0 when
+// absent, -1 for "0", else the bytes.
+func (v *validator) lowat(key string, val any) int {
+	var n float64
+	switch x := val.(type) {
+	case nil:
+		return 0
+	case int64:
+		n = float64(x)
+	case string:
+		r, err := throttle.ParseRate(x)
+		if err != nil {
+			v.errorf(key, "%s: %q is not a size (bytes with an optional K, M or G suffix; \"0\" means off)", key, x)
+			return 0
+		}
+		n = r
+	default:
+		v.errorf(key, "%s: want a size string such as \"128K\" or a number of bytes", key)
+		return 0
+	}
+	switch {
+	case n < 0 || n > maxLowat || n != float64(int64(n)):
+		v.errorf(key, "%s: %v is not a whole number of bytes between 0 and 1G", key, n)
+		return 0
+	case n == 0:
+		return -1
+	}
+	return int(n)
 }
 
 // rate takes "512K", "10M", "0" or a number of bytes per second.

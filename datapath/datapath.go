@@ -42,6 +42,9 @@ type Config struct {
 	// Timeout bounds waiting for a data connection (accept or connect); 0 means
 	// DefaultTimeout.
 	Timeout time.Duration
+	// NotSentLowat is the TCP_NOTSENT_LOWAT the caller applies to download data sockets
+	// with SetNotSentLowat; 0 leaves the kernel's default (no limit). See SetNotSentLowat.
+	NotSentLowat int
 }
 
 func (c *Config) timeout() time.Duration {

@@ -27,12 +27,14 @@ const (
 // callback, which touches only conn.
 type xfer struct {
 	ctx      context.Context
-	conn     net.Conn // the socket side: deadlines are applied here
-	o        *Options // never nil
-	write    bool     // conn is written (Send) rather than read (Recv)
-	armed    bool     // a stall deadline was set and must be cleared at the end
-	credit   int      // bytes granted by the Pacer and not yet moved
-	moved    int64    // bytes written to dst
+	conn     net.Conn  // the socket side: deadlines are applied here
+	o        *Options  // never nil
+	write    bool      // conn is written (Send) rather than read (Recv)
+	armed    bool      // a stall deadline was set and must be cleared at the end
+	credit   int       // bytes granted by the Pacer and not yet moved
+	moved    int64     // bytes written to dst
+	last     time.Time // when the stall clock last restarted: a byte moved, or a call began
+	retrying bool      // the last call ended at a stall tick: the next one continues its clock
 	stopCtx  func() bool
 	op, path string
 }
@@ -70,6 +72,9 @@ func (x *xfer) grant(want int) (int, error) {
 		if err != nil {
 			return 0, err
 		}
+		if x.o.Stall > 0 {
+			x.last = time.Now() // time spent waiting for a grant is not a stall
+		}
 		if n <= 0 {
 			return 0, errBadGrant
 		}
@@ -78,13 +83,33 @@ func (x *xfer) grant(want int) (int, error) {
 	return min(x.credit, want), nil
 }
 
-// arm sets the stall deadline for the next call and reports ctx's error if it was
-// cancelled meanwhile (the cancel callback's past deadline may have been overwritten).
+// stallTicks is how many deadlines a stall timeout is cut into. A blocked call returns at
+// each tick; if some bytes moved during it, the stall clock restarts then. Without ticks a
+// call that moved a few bytes and then blocked (a client that stopped reading, whose
+// kernel still took a last trickle) would only be noticed one whole Stall later, so a stall
+// could take 2*Stall or more to report; with them it takes at most Stall + Stall/8 after
+// the last byte moved. A tick costs one wake-up of a blocked transfer.
+const stallTicks = 8
+
+// arm sets the deadline for the next call: the next tick, or the moment the transfer will
+// have moved nothing for Stall, whichever comes first. The stall clock runs only while the
+// transfer is blocked on the network: a call that does not continue a ticked-out one
+// restarts it, so time spent between calls (waiting for the Pacer, reading a slow disk,
+// producing a listing) never counts. It reports ctx's error if it was cancelled meanwhile
+// (the cancel callback's past deadline may have been overwritten).
 func (x *xfer) arm() error {
 	if x.o.Stall <= 0 {
 		return nil
 	}
-	d := time.Now().Add(x.o.Stall)
+	now := time.Now()
+	if !x.retrying {
+		x.last = now
+	}
+	x.retrying = false
+	d := now.Add(x.o.Stall / stallTicks)
+	if end := x.last.Add(x.o.Stall); end.Before(d) {
+		d = end
+	}
 	var err error
 	if x.write {
 		err = x.conn.SetWriteDeadline(d)
@@ -98,10 +123,17 @@ func (x *xfer) arm() error {
 	return x.ctx.Err()
 }
 
-// spend takes n bytes that crossed the network off the Pacer's credit.
+// spend records that n bytes crossed the network: they come off the Pacer's credit and
+// restart the stall clock.
 func (x *xfer) spend(n int) {
-	if x.o.Pacer != nil && n > 0 {
+	if n <= 0 {
+		return
+	}
+	if x.o.Pacer != nil {
 		x.credit = max(x.credit-n, 0)
+	}
+	if x.o.Stall > 0 {
+		x.last = time.Now()
 	}
 }
 
@@ -123,10 +155,13 @@ func (x *xfer) account(n int64, zeroCopy bool) {
 	}
 }
 
-// retryable reports whether err is a stall deadline that expired after some bytes moved
-// in the same call: that is progress, so the transfer goes on with a fresh deadline.
+// retryable reports whether err is a stall-tick deadline to carry on after: the transfer
+// moved a byte less than Stall ago (spend restarted the clock if this very call moved
+// some), so it has not stalled yet; the next call re-arms and continues the clock.
 func (x *xfer) retryable(err error, n int64) bool {
-	return n > 0 && x.o.Stall > 0 && x.ctx.Err() == nil && errors.Is(err, os.ErrDeadlineExceeded)
+	x.retrying = x.o.Stall > 0 && x.ctx.Err() == nil && errors.Is(err, os.ErrDeadlineExceeded) &&
+		(n > 0 || time.Since(x.last) < x.o.Stall)
+	return x.retrying
 }
 
 // finish releases the ctx callback, clears a stall deadline and turns err into the error

@@ -22,10 +22,14 @@ const (
 	EventFileReceived
 	EventIncompleteFileSent
 	EventIncompleteFileReceived
+	// EventListingSent is a LIST, NLST or MLSD that reached its data connection (Err says
+	// whether it completed). It feeds byte accounting (metrics), not the file hooks or the
+	// transfer log, which are about files.
+	EventListingSent
 )
 
 var eventNames = [...]string{"", "connect", "disconnect", "login", "login failed", "logout",
-	"file sent", "file received", "incomplete file sent", "incomplete file received"}
+	"file sent", "file received", "incomplete file sent", "incomplete file received", "listing sent"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {

@@ -142,8 +142,10 @@ func (s *Session) endTransfer(x *transfer, out outcome) {
 	}
 }
 
-// connect opens the data connection for a transfer.
-func (s *Session) connect(ctx context.Context, ds dataSource) (net.Conn, error) {
+// connect opens the data connection for a transfer. send is true when the server writes
+// to it (RETR, listings): such sockets get the TCP_NOTSENT_LOWAT limit, uploads do not
+// (the option only concerns the sending side).
+func (s *Session) connect(ctx context.Context, ds dataSource, send bool) (net.Conn, error) {
 	var c net.Conn
 	var err error
 	if ds.pasv != nil {
@@ -151,8 +153,17 @@ func (s *Session) connect(ctx context.Context, ds dataSource) (net.Conn, error) 
 	} else {
 		c, err = datapath.Dial(ctx, s.local.Addr(), ds.port, &s.env.Data)
 	}
-	if err != nil || ds.tls == nil {
+	if err != nil {
 		return c, err
+	}
+	if n := s.env.Data.NotSentLowat; send && n > 0 {
+		// On the raw socket, before any TLS wrapping. A failure costs only the tuning.
+		if err := datapath.SetNotSentLowat(c, n); err != nil {
+			s.env.Log.Debug("TCP_NOTSENT_LOWAT not set", "remote", s.remote, "err", err)
+		}
+	}
+	if ds.tls == nil {
+		return c, nil
 	}
 	return s.wrapData(ctx, c, ds.tls)
 }
@@ -179,16 +190,55 @@ func (s *Session) prelim(text string) {
 	s.post(func() { s.reply(150, text) })
 }
 
-// failed maps a copy error to the final reply.
-func failed(ctx context.Context, err error) outcome {
+// Stages of a transfer, for transferReply: the same error means different things in each.
+type stage uint8
+
+const (
+	stageOpen    stage = iota // opening the file or directory: the storage's verdict
+	stageConnect              // making the data connection and its TLS handshake
+	stageCopy                 // moving the bytes
+)
+
+// transferReply is the one mapping of a transfer's error to its final reply, for files
+// and listings alike. An abort (ABOR, QUIT, shutdown) is 426 at any stage. Opening maps the
+// storage error (550 family, fsError); connecting is 425, or 522 when the data
+// connection's TLS failed; while copying, the client's side (a stall, a dropped
+// connection) is 426, and the server's side is 451, or 452/552 when storage is full.
+func transferReply(ctx context.Context, st stage, err error, p string) outcome {
 	switch {
+	case err == nil:
+		return outcome{226, "Transfer complete."}
 	case ctx.Err() != nil:
 		return outcome{426, "Transfer aborted."}
+	}
+	switch st {
+	case stageOpen:
+		if errors.Is(err, errBadRest) {
+			return outcome{554, "Invalid REST parameter: beyond the end of the file."}
+		}
+		code, text := fsError(err, p)
+		return outcome{code, text}
+	case stageConnect:
+		switch {
+		case errors.Is(err, ErrNoReuse):
+			return outcome{522, "TLS session of data connection not resumed: reuse the control connection's session."}
+		case tlsFailed(err):
+			return outcome{522, "TLS handshake on the data connection failed."}
+		}
+		return outcome{425, "Can't open data connection."}
+	}
+	// Full storage first: it is never the client's doing, whatever else wraps it.
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		return outcome{452, "Insufficient storage space."}
+	case errors.Is(err, syscall.EDQUOT):
+		return outcome{552, "Disk quota exceeded."}
 	case errors.Is(err, sendfile.ErrStalled):
 		return outcome{426, "Data connection stalled; transfer aborted."}
-	default:
+	case peerGone(err):
 		return outcome{426, "Connection closed; transfer aborted."}
 	}
+	return outcome{451, "Local error; transfer aborted."}
 }
 
 // transferEvent reports a finished transfer. It runs on the transfer goroutine, so it uses
@@ -211,18 +261,6 @@ func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.T
 		"ok", err == nil, "err", err)
 }
 
-func dataConnFailed(ctx context.Context, err error) outcome {
-	switch {
-	case ctx.Err() != nil:
-		return outcome{426, "Transfer aborted."}
-	case errors.Is(err, ErrNoReuse):
-		return outcome{522, "TLS session of data connection not resumed: reuse the control connection's session."}
-	case tlsFailed(err):
-		return outcome{522, "TLS handshake on the data connection failed."}
-	}
-	return outcome{425, "Can't open data connection."}
-}
-
 // tlsFailed tells a failed TLS handshake from a failed TCP connection.
 func tlsFailed(err error) bool {
 	var re tls.RecordHeaderError
@@ -241,22 +279,20 @@ func (s *Session) cmdRETR(arg []byte) {
 		f, err := fsys.Open(p)
 		if err != nil {
 			ds.close()
-			code, text := fsError(err, p)
-			return outcome{code, text}
+			return transferReply(ctx, stageOpen, err, p)
 		}
 		defer f.Close()
 		fi, err := f.Stat()
 		switch {
 		case err != nil:
 			ds.close()
-			code, text := fsError(err, p)
-			return outcome{code, text}
+			return transferReply(ctx, stageOpen, err, p)
 		case fi.IsDir():
 			ds.close()
 			return outcome{550, p + ": Is a directory."}
 		case rest > fi.Size():
 			ds.close()
-			return outcome{554, "Invalid REST parameter: beyond the end of the file."}
+			return transferReply(ctx, stageOpen, errBadRest, p)
 		case rest > 0:
 			if _, err := f.Seek(rest, io.SeekStart); err != nil {
 				ds.close()
@@ -264,9 +300,9 @@ func (s *Session) cmdRETR(arg []byte) {
 			}
 		}
 		s.prelim("Opening data connection for " + p + " (" + strconv.FormatInt(fi.Size()-rest, 10) + " bytes).")
-		conn, err := s.connect(ctx, ds)
+		conn, err := s.connect(ctx, ds, true)
 		if err != nil {
-			return dataConnFailed(ctx, err)
+			return transferReply(ctx, stageConnect, err, p)
 		}
 		start := time.Now()
 		n, err := sendfile.Send(ctx, conn, f, opts)
@@ -276,10 +312,7 @@ func (s *Session) cmdRETR(arg []byte) {
 		}
 		s.logTransfer(user, "send", p, n, start, err)
 		s.transferEvent(user, EventFileSent, EventIncompleteFileSent, p, n, start, opts.ASCII, err)
-		if err != nil {
-			return failed(ctx, err)
-		}
-		return outcome{226, "Transfer complete."}
+		return transferReply(ctx, stageCopy, err, p)
 	})
 }
 
@@ -326,24 +359,20 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		f, target, temp, err := openUpload(fsys, p, mode, rest)
 		if err != nil {
 			ds.close()
-			if errors.Is(err, errBadRest) {
-				return outcome{554, "Invalid REST parameter: beyond the end of the file."}
-			}
-			code, text := fsError(err, p)
-			return outcome{code, text}
+			return transferReply(ctx, stageOpen, err, p)
 		}
 		if mode == modeUnique {
 			s.prelim("FILE: " + path.Base(target))
 		} else {
 			s.prelim("Ready to receive data for " + target + ".")
 		}
-		conn, err := s.connect(ctx, ds)
+		conn, err := s.connect(ctx, ds, false)
 		if err != nil {
 			f.Close()
 			if temp != "" {
 				fsys.Remove(temp) // nothing arrived: the old file stays as it was
 			}
-			return dataConnFailed(ctx, err)
+			return transferReply(ctx, stageConnect, err, p)
 		}
 		start := time.Now()
 		n, err := sendfile.Recv(ctx, f, conn, opts)
@@ -362,7 +391,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 			}
 			return outcome{226, "Transfer complete."}
 		}
-		out := uploadFailed(ctx, err)
+		out := transferReply(ctx, stageCopy, err, target)
 		got := strconv.FormatInt(n, 10)
 		if temp != "" {
 			fsys.Remove(temp)
@@ -374,24 +403,20 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 	})
 }
 
-// uploadFailed maps an upload's error to its reply: the client's side (abort, a dropped or
-// stalled data connection) is 426; the server's side is 451, or 452/552 when storage is full.
-func uploadFailed(ctx context.Context, err error) outcome {
-	switch {
-	case ctx.Err() != nil, isNetErr(err):
-		return failed(ctx, err)
-	case errors.Is(err, syscall.ENOSPC):
-		return outcome{452, "Insufficient storage space."}
-	case errors.Is(err, syscall.EDQUOT):
-		return outcome{552, "Disk quota exceeded."}
-	}
-	return outcome{451, "Local error writing the file."}
-}
-
-func isNetErr(err error) bool {
-	var ne net.Error
+// peerGone reports whether err is the data connection failing under the transfer (the
+// client closed, reset or vanished), as opposed to a local error. It does not ask for
+// net.Error: every syscall.Errno implements it, a disk's EIO included.
+func peerGone(err error) bool {
 	var oe *net.OpError
-	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, sendfile.ErrStalled) || errors.Is(err, io.ErrUnexpectedEOF)
+	var re tls.RecordHeaderError
+	var ae tls.AlertError
+	return errors.As(err, &oe) || errors.As(err, &re) || errors.As(err, &ae) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ETIMEDOUT) ||
+		errors.Is(err, syscall.ENOTCONN) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.ENETUNREACH)
 }
 
 var errBadRest = errors.New("REST offset beyond end of file")
@@ -507,7 +532,7 @@ func (s *Session) list(arg []byte, kind int) {
 		dirPerm = permFact(user, p, false)
 	}
 	verb := [...]proto.Verb{proto.LIST, proto.NLST, proto.MLSD}[kind]
-	s.startTransfer(verb, p, func(ctx context.Context, ds dataSource, _ *sendfile.Options) outcome {
+	s.startTransfer(verb, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
 		fi, err := fsys.Stat(p)
 		if err == nil && kind == listMLSD && !fi.IsDir() {
 			ds.close()
@@ -515,19 +540,24 @@ func (s *Session) list(arg []byte, kind int) {
 		}
 		if err != nil {
 			ds.close()
-			code, text := fsError(err, p)
-			return outcome{code, text}
+			return transferReply(ctx, stageOpen, err, p)
 		}
 		s.prelim("Here comes the directory listing.")
-		conn, err := s.connect(ctx, ds)
+		conn, err := s.connect(ctx, ds, true)
 		if err != nil {
-			return dataConnFailed(ctx, err)
+			return transferReply(ctx, stageConnect, err, p)
 		}
 		defer conn.Close()
-		stop := context.AfterFunc(ctx, func() { conn.Close() })
-		defer stop()
+		start := time.Now()
+		// The listing goes out through the same pacing, stall deadline, progress counter and
+		// cancellation as a RETR, so a client that stops reading gets 426 after the data
+		// timeout instead of pinning this goroutine (and the session) forever.
+		dw, err := sendfile.NewWriter(ctx, conn, opts)
+		if err != nil {
+			return transferReply(ctx, stageCopy, err, p)
+		}
 		w := listBufs.Get().(*bufio.Writer)
-		w.Reset(conn)
+		w.Reset(dw)
 		defer func() { w.Reset(nil); listBufs.Put(w) }()
 		var line []byte
 		now := time.Now()
@@ -552,12 +582,12 @@ func (s *Session) list(arg []byte, kind int) {
 		if err == nil {
 			err = w.Flush()
 		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return outcome{426, "Transfer aborted."}
-			}
-			return outcome{426, "Connection closed; listing aborted."}
+		n, err := dw.Finish(err)
+		if cerr := conn.Close(); err == nil && cerr != nil {
+			err = cerr
 		}
-		return outcome{226, "Transfer complete."}
+		s.logTransfer(user, "list", p, n, start, err)
+		s.transferEvent(user, EventListingSent, EventListingSent, p, n, start, false, err)
+		return transferReply(ctx, stageCopy, err, p)
 	})
 }

@@ -125,6 +125,13 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	if use("disable-sendfile") {
 		s.DisableSendfile = o.noSendfile
 	}
+	if use("data-notsent-lowat") {
+		n, err := parseLowat(o.notSentLowat)
+		if err != nil {
+			return fmt.Errorf("--data-notsent-lowat: %v", err)
+		}
+		s.DataNotSentLowat = n
+	}
 	if use("max-cons") {
 		s.MaxConns = o.maxCons
 	}
@@ -411,6 +418,7 @@ func convert(f *config.File) (*settings, error) {
 	cfg.MasqueradeMap = s.MasqueradeMap
 	cfg.UseLocalTime = s.UseLocalTime
 	cfg.DisableSendfile = s.DisableSendfile
+	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (off); -1: off
 	cfg.PermitForeignAddresses = s.PermitForeignAddresses
 	cfg.PermitPrivilegedPorts = s.PermitPrivilegedPorts
 	cfg.ReadLimit, cfg.WriteLimit = s.ReadLimit, s.WriteLimit
@@ -525,4 +533,17 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// parseLowat reads a TCP_NOTSENT_LOWAT size ("128K", "1M", "65536"; "0" turns it off) the
+// way the file's data_notsent_lowat is read: bytes, or -1 for "0" (off).
+func parseLowat(text string) (int, error) {
+	v, err := throttle.ParseRate(text) // the same K/M/G byte suffixes as the rate flags
+	if err != nil || v != float64(int64(v)) || v > fastftp.MaxDataNotSentLowat {
+		return 0, fmt.Errorf("%q is not a size of at most 1G (bytes with an optional K, M or G suffix; 0: off)", text)
+	}
+	if v == 0 {
+		return -1, nil
+	}
+	return int(v), nil
 }

@@ -295,6 +295,7 @@ func restartOnly(st *settings) [][2]string {
 		{"server.masquerade_map", v(s.MasqueradeMap)},
 		{"server.use_localtime", v(s.UseLocalTime)},
 		{"server.disable_sendfile", v(s.DisableSendfile)},
+		{"server.data_notsent_lowat", v(s.DataNotSentLowat)},
 		{"server.permit_foreign_addresses", v(s.PermitForeignAddresses)},
 		{"server.permit_privileged_ports", v(s.PermitPrivilegedPorts)},
 		{"log.format", f.Log.Format},

@@ -330,3 +330,23 @@ func TestDebugLogsCommandsNotPasswords(t *testing.T) {
 		t.Fatal("the password reached the log")
 	}
 }
+
+func TestParseLowat(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"128K", 128 << 10, true}, {"65536", 65536, true}, {"1M", 1 << 20, true}, {"0", -1, true},
+		{"1G", 1 << 30, true}, {"2G", 0, false}, {"-5", 0, false}, {"0.5", 0, false}, {"big", 0, false},
+	} {
+		got, err := parseLowat(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("parseLowat(%q) = %d, %v; want %d, ok=%v", c.in, got, err, c.want, c.ok)
+		}
+	}
+	var out bytes.Buffer
+	if code := run([]string{"--data-notsent-lowat", "lots"}, &out); code != 2 || strings.Count(out.String(), "\n") > 1 {
+		t.Errorf("--data-notsent-lowat lots: exit %d, %q; want 2 and one line", code, out.String())
+	}
+}
