@@ -168,8 +168,9 @@ func TestOpenLoopRate(t *testing.T) {
 	if r.Loop != "open" || r.ErrorCount() != 0 {
 		t.Fatalf("loop=%s errors=%v", r.Loop, r.Errors)
 	}
-	// The schedule caps the rate: 200/s over 1 s is 200 ± edge effects, never 1000s.
-	if r.Ops < 150 || r.Ops > 230 {
+	// The schedule caps the rate: 200/s over 1 s is 200 ± edge effects, never 1000s. The
+	// floor only proves progress: a starved pyftpdlib on a loaded VM falls well short.
+	if r.Ops < 50 || r.Ops > 230 {
 		t.Fatalf("ops=%d in %.2fs at 200/s", r.Ops, r.Seconds)
 	}
 }

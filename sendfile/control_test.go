@@ -150,8 +150,8 @@ func TestRecvStall(t *testing.T) {
 			if !errors.Is(err, ErrStalled) || n != 10 {
 				t.Fatalf("Recv from a silent peer: n=%d err=%v, want 10 bytes and ErrStalled", n, err)
 			}
-			if el < o.Stall || el > 2*time.Second {
-				t.Errorf("stall reported after %v, want between %v and 2s", el, o.Stall)
+			if el < o.Stall || el > 3*time.Second {
+				t.Errorf("stall reported after %v, want between %v and 3s", el, o.Stall)
 			}
 		})
 	}
@@ -236,8 +236,10 @@ func TestSendCancel(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Send after cancel: n=%d err=%v, want context.Canceled", n, err)
 			}
-			if d := time.Since(at); d > time.Second {
-				t.Errorf("Send returned %v after cancel, want < 1s", d)
+			// Prompt, not instant: on a loaded 2-core VM under -race a goroutine can wait
+			// seconds for a CPU; the deadline it must beat is the 30 s one above.
+			if d := time.Since(at); d > 5*time.Second {
+				t.Errorf("Send returned %v after cancel, want < 5s", d)
 			}
 		})
 	}
@@ -264,8 +266,8 @@ func TestRecvCancel(t *testing.T) {
 			if !errors.Is(err, context.Canceled) || n != 0 {
 				t.Fatalf("Recv after cancel: n=%d err=%v, want 0 and context.Canceled", n, err)
 			}
-			if d := time.Since(at); d > time.Second {
-				t.Errorf("Recv returned %v after cancel, want < 1s", d)
+			if d := time.Since(at); d > 5*time.Second {
+				t.Errorf("Recv returned %v after cancel, want < 5s", d)
 			}
 		})
 	}
