@@ -255,10 +255,25 @@ func (s *Session) transferEvent(u *auth.User, ok, incomplete EventKind, p string
 		Bytes: n, Duration: time.Since(start), Err: err, ASCII: ascii, Anon: u.Anonymous})
 }
 
+// logTransfer writes the transfer's line. result says how it ended: "complete", "aborted"
+// (ABOR, or the control connection closed), "closed by client" (a download whose client
+// closed the data connection early, as segmented downloaders such as lftp pget and aria2c
+// do once they hold their part: not a failure) or "failed"; err is there only when set.
 func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.Time, err error) {
-	s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n,
-		"ms", time.Since(start).Milliseconds(), "remote", s.remote, "user", u.Name,
-		"ok", err == nil, "err", err)
+	ms := time.Since(start).Milliseconds()
+	result := "failed"
+	switch {
+	case err == nil:
+		s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.remote,
+			"user", u.Name, "result", "complete")
+		return
+	case errors.Is(err, context.Canceled):
+		result = "aborted"
+	case dir != "receive" && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)):
+		result = "closed by client"
+	}
+	s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.remote,
+		"user", u.Name, "result", result, "err", err)
 }
 
 // tlsFailed tells a failed TLS handshake from a failed TCP connection.
