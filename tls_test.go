@@ -533,3 +533,29 @@ func TestFTPSRclone(t *testing.T) {
 		}
 	}
 }
+
+// TestFTPSPythonFtplibStrict: against the default (strict) server, ftplib's data connection
+// is refused with a 522 that names the fix.
+func TestFTPSPythonFtplibStrict(t *testing.T) {
+	py := needTool(t, "python3")
+	ts := startTLSServer(t, fastftp.Config{})
+	os.WriteFile(filepath.Join(ts.dir, "p.txt"), []byte("x\n"), 0o644)
+	host, port, _ := net.SplitHostPort(ts.addr)
+	script := `
+import ftplib, ssl, sys, io
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+f = ftplib.FTP_TLS(context=ctx, timeout=10)
+f.connect(sys.argv[1], int(sys.argv[2])); f.login("alice", "pw"); f.prot_p()
+try:
+    f.retrbinary("RETR p.txt", io.BytesIO().write)
+    print("no error")
+except ftplib.all_errors as e:
+    print(e)
+`
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, "-c", script, host, port).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "522") || !strings.Contains(string(out), "--tls-no-session-reuse") {
+		t.Fatalf("ftplib against the strict server: %v %q, want a 522 naming --tls-no-session-reuse", err, out)
+	}
+}

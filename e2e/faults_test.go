@@ -366,3 +366,40 @@ func TestLoginTimeoutLogged(t *testing.T) {
 		t.Fatalf("log does not say login timeout (only):\n%s", log)
 	}
 }
+
+// TestRetrFileTruncated: a file truncated while it is being sent ends in 451 (the 150 had
+// announced its old size), never 226 with a short copy; a file deleted while it is sent is
+// sent whole (the open descriptor keeps it).
+func TestRetrFileTruncated(t *testing.T) {
+	fastftpOnly(t, "a per-session download limit keeps the transfer running")
+	s := startServer(t, withConfig("a 4 MiB/s download limit", func(c *fastftp.Config) { c.WriteLimit = 4 << 20 }))
+	for _, how := range []string{"truncate", "delete"} {
+		name := filepath.Join(s.Root, how+".bin")
+		writeRandomFile(t, name, 43, 8<<20)
+		c := s.login(t)
+		c.cmd("TYPE I", 200)
+		dc := c.pasv()
+		c.cmd("RETR "+how+".bin", 125, 150)
+		if _, err := io.ReadFull(dc, make([]byte, 1<<20)); err != nil {
+			t.Fatal(err)
+		}
+		if how == "truncate" {
+			os.Truncate(name, 2<<20)
+		} else {
+			os.Remove(name)
+		}
+		got, _ := io.ReadAll(dc)
+		code, text := c.expectFor("RETR of a changed file", 226, 426, 451)
+		switch how {
+		case "truncate":
+			if code != 451 {
+				t.Errorf("RETR of a file truncated mid-transfer: %q after %d bytes, want 451", text, 1<<20+len(got))
+			}
+		case "delete":
+			if code != 226 || 1<<20+len(got) != 8<<20 {
+				t.Errorf("RETR of a file deleted mid-transfer: %q after %d bytes, want 226 after all 8 MiB", text, 1<<20+len(got))
+			}
+		}
+		c.cmd("NOOP", 200)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -221,7 +222,8 @@ func transferReply(ctx context.Context, st stage, err error, p string) outcome {
 	case stageConnect:
 		switch {
 		case errors.Is(err, ErrNoReuse):
-			return outcome{522, "TLS session of data connection not resumed: reuse the control connection's session."}
+			return outcome{522, "Data connection refused: it must resume the TLS session of your control connection" +
+				" (clients that cannot, such as Python's ftplib, need the server started with --tls-no-session-reuse)."}
 		case tlsFailed(err):
 			return outcome{522, "TLS handshake on the data connection failed."}
 		}
@@ -237,6 +239,8 @@ func transferReply(ctx context.Context, st stage, err error, p string) outcome {
 		return outcome{426, "Data connection stalled; transfer aborted."}
 	case peerGone(err):
 		return outcome{426, "Connection closed; transfer aborted."}
+	case errors.Is(err, errShrank):
+		return outcome{451, p + ": file shrank during the transfer; fewer bytes were sent than announced."}
 	}
 	return outcome{451, "Local error; transfer aborted."}
 }
@@ -324,6 +328,12 @@ func (s *Session) cmdRETR(arg []byte) {
 		cerr := conn.Close()
 		if err == nil {
 			err = cerr
+		}
+		// A file truncated while it was sent ends early at its new EOF: the client must not
+		// take the short copy for the whole file (the 150 announced the size). A file that
+		// grew is sent whole, as it now is. TYPE A changes the byte count: not checked.
+		if want := fi.Size() - rest; err == nil && !opts.ASCII && n < want {
+			err = fmt.Errorf("%w: sent %d of %d bytes", errShrank, n, want)
 		}
 		s.logTransfer(user, "send", p, n, start, err)
 		s.transferEvent(user, EventFileSent, EventIncompleteFileSent, p, n, start, opts.ASCII, err)
@@ -435,6 +445,9 @@ func peerGone(err error) bool {
 }
 
 var errBadRest = errors.New("REST offset beyond end of file")
+
+// errShrank: the file being sent lost bytes (truncated) before they were sent.
+var errShrank = errors.New("file shrank during the transfer")
 
 // tempSeq makes temporary upload names unique within the process.
 var tempSeq atomic.Uint64
