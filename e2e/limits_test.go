@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -224,4 +225,17 @@ func TestDataTimeout(t *testing.T) {
 		t.Fatalf("first 64 KiB: %v", err)
 	}
 	check(c2, "RETR whose client stopped reading") // dc is never read again
+
+	// A half-open upload: the client sends 1 KiB and then nothing, never closing.
+	c3 := s.login(t)
+	c3.cmd("TYPE I", 200)
+	up := c3.pasv()
+	c3.cmd("STOR half.bin", 125, 150)
+	if _, err := up.Write(randomBytes(9, 1<<10)); err != nil {
+		t.Fatal(err)
+	}
+	check(c3, "STOR whose client went silent")
+	if fi, err := os.Stat(filepath.Join(s.Root, "half.bin")); err == nil && fi.Size() > 1<<10 {
+		t.Errorf("half-open upload left %d bytes, more than were sent", fi.Size())
+	}
 }
