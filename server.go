@@ -95,6 +95,9 @@ func New(cfg Config) (*Server, error) {
 			PermitPrivileged: cfg.PermitPrivilegedPorts,
 			Timeout:          dataTimeout,
 			NotSentLowat:     cfg.notSentLowat(),
+			Refused: func(port uint16, from netip.AddrPort) {
+				cfg.Logger.Warn("data connection refused: not from the control connection's address", "port", port, "from", from)
+			},
 		},
 		Ports:              datapath.NewPorts(cfg.PassivePortMin, cfg.PassivePortMax),
 		Masquerade:         cfg.MasqueradeAddress,

@@ -45,6 +45,10 @@ type Config struct {
 	// NotSentLowat is the TCP_NOTSENT_LOWAT the caller applies to download data sockets
 	// with SetNotSentLowat; 0 leaves the kernel's default (no limit). See SetNotSentLowat.
 	NotSentLowat int
+	// Refused, if set, hears of each data connection refused because it came from an
+	// address other than the control connection's peer (a PASV theft attempt): the
+	// passive port and who connected. Called from the accepting goroutine; must not block.
+	Refused func(port uint16, from netip.AddrPort)
 }
 
 func (c *Config) timeout() time.Duration {

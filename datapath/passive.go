@@ -24,6 +24,7 @@ type Passive struct {
 	ports   *Ports // nil when the kernel chose the port
 	timeout time.Duration
 	foreign bool
+	refused func(port uint16, from netip.AddrPort)
 	once    sync.Once
 	err     error
 }
@@ -40,6 +41,9 @@ func Listen(local netip.Addr, ports *Ports, cfg *Config) (*Passive, error) {
 		return nil, errors.New("datapath: listen: invalid local address")
 	}
 	p := &Passive{index: -1, timeout: cfg.timeout(), foreign: cfg.permitForeign()}
+	if cfg != nil {
+		p.refused = cfg.Refused
+	}
 	if ports.kernel() {
 		ln, err := listenTCP(local, 0)
 		if err != nil {
@@ -116,6 +120,10 @@ func (p *Passive) Accept(ctx context.Context, peer netip.Addr) (net.Conn, error)
 			return c, nil
 		}
 		// Someone else raced the client to the announced port: drop them, keep waiting.
+		if p.refused != nil {
+			from, _ := c.RemoteAddr().(*net.TCPAddr)
+			p.refused(p.port, from.AddrPort())
+		}
 		_ = c.SetLinger(0) // reset rather than leave a TIME_WAIT behind
 		_ = c.Close()
 	}

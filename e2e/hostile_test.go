@@ -304,6 +304,9 @@ func TestDataConnectionTheft(t *testing.T) {
 	if stolen, _ := io.ReadAll(thief); len(stolen) > 0 {
 		t.Fatalf("a connection from 127.0.0.2 received %d bytes of the transfer", len(stolen))
 	}
+	if log := s.logs.String(); !strings.Contains(log, "level=WARN") || !strings.Contains(log, "from=127.0.0.2:") {
+		t.Errorf("the refused data connection from 127.0.0.2 was not logged at WARN:\n%s", log)
+	}
 }
 
 func TestOverlongLine(t *testing.T) {
