@@ -2,7 +2,8 @@
 # .ci/fuzz.sh: runs every fuzz target of the module for FUZZTIME each (default 10s), one
 # after the other, and fails on the first crasher (go test saves it under the package's
 # testdata/fuzz/, where it becomes a regression seed once committed). The seed corpora live
-# in the fuzz tests themselves, taken from real client traffic.
+# in the fuzz tests themselves (real client traffic) and in each package's testdata/fuzz/
+# (inputs earlier runs found interesting, which go test also runs as regression cases).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME=${FUZZTIME:-10s}
