@@ -1,0 +1,21 @@
+// Sentinel errors of the engine; results wrap them with the transfer's name and byte count.
+
+package dataloop
+
+import "errors"
+
+var (
+	// ErrNotEligible means the engine does not take this job (TLS or other non-socket conn,
+	// non-regular file, O_APPEND target, ASCII mode): the caller keeps its goroutine path.
+	ErrNotEligible = errors.New("dataloop: transfer not eligible for the event-loop engine")
+	// ErrClosed means the engine was closed before or while the transfer ran.
+	ErrClosed = errors.New("dataloop: engine closed")
+	// ErrStalled means the peer moved no byte within Job.Stall.
+	ErrStalled = errors.New("dataloop: no data moved within the stall timeout")
+	// ErrCanceled means Handle.Cancel was called (ABOR) before the transfer ended.
+	ErrCanceled = errors.New("dataloop: transfer canceled")
+	// ErrBadOffset means Job.Offset is negative or beyond the end of a download's file.
+	ErrBadOffset = errors.New("dataloop: offset beyond the end of the file")
+	// errBadGrant means a Pacer broke its contract (granted no byte).
+	errBadGrant = errors.New("dataloop: pacer granted 0 bytes")
+)
