@@ -43,7 +43,8 @@ type loop struct {
 
 	mu     sync.Mutex
 	inbox  []msg
-	closed bool
+	closed bool // no new jobs
+	exited bool // the loop goroutine is gone: post drops everything
 	woken  atomic.Bool
 	live   atomic.Int32 // jobs submitted to this loop and not finished (placement)
 
@@ -94,6 +95,9 @@ func newLoop(e *Engine, id int) (*loop, error) {
 
 // destroy closes the loop's own descriptors (after run has returned, or if it never ran).
 func (l *loop) destroy() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.exited = true
 	if l.evfd >= 0 {
 		unix.Close(l.evfd)
 		l.evfd = -1
@@ -103,16 +107,17 @@ func (l *loop) destroy() {
 
 // post queues m for the loop and wakes it through the eventfd (one write per batch: woken
 // stays set until the loop drains the inbox). It returns false, posting nothing, if the
-// loop is closed to new jobs (readahead results and cancels are always accepted until the
-// loop exits). Safe from any goroutine.
+// loop is closed to new jobs (cancels and readahead results are accepted until the loop
+// exits, and dropped after: then there is nothing left to cancel). The eventfd write is
+// done under mu so that it can never hit a descriptor closed (and reused) by an exiting
+// loop. Safe from any goroutine.
 func (l *loop) post(m msg) bool {
 	l.mu.Lock()
-	if l.closed && m.kind == msgSubmit {
-		l.mu.Unlock()
+	defer l.mu.Unlock()
+	if l.exited || (l.closed && m.kind == msgSubmit) {
 		return false
 	}
 	l.inbox = append(l.inbox, m)
-	l.mu.Unlock()
 	if l.woken.CompareAndSwap(false, true) {
 		var one = [8]byte{1}
 		_, _ = unix.Write(l.evfd, one[:]) // EAGAIN only if the counter is full: still readable
@@ -143,6 +148,11 @@ func (l *loop) run() {
 	}
 	defer l.destroy()
 	for {
+		// Exit once stopped and nothing is left, not even a finished job in the run queue
+		// or a readahead worker that will post back.
+		if l.stopping && len(l.jobs) == 0 && l.raBusy == 0 {
+			return
+		}
 		now, _ := l.now()
 		if l.runq.len() == 0 {
 			l.park(now)
@@ -150,9 +160,6 @@ func (l *loop) run() {
 			l.pollOnce(0)
 		}
 		l.handleEvents()
-		if l.stopping && len(l.jobs) == 0 && l.raBusy == 0 && l.runq.len() == 0 {
-			return
-		}
 		now, wall := l.now()
 		l.fireTimers(now)
 		if now >= l.nextTick {
