@@ -58,6 +58,7 @@ type loop struct {
 	raBusy   int // jobs held by readahead workers
 	stopping bool
 	nextTick int64
+	stats    counters
 	iov      [1]unix.Iovec
 	probeBuf [1]byte
 }
@@ -167,6 +168,7 @@ func (l *loop) run() {
 			l.nextTick = now + int64(l.e.cfg.StallTick)
 		}
 		if l.runq.len() > 0 {
+			l.stats.iterations.Add(1)
 			l.runBatch(now, wall)
 			// Bounded work done: let any runnable goroutine (a gnet control loop) have this
 			// P before the next batch.
@@ -202,6 +204,7 @@ func (l *loop) park(now int64) {
 	if due >= 0 {
 		deadline = l.e.base.Add(time.Duration(max(due, now)))
 	}
+	l.stats.parks.Add(1)
 	_ = l.epf.SetReadDeadline(deadline)
 	l.nev = 0
 	// On a deadline Read returns os.ErrDeadlineExceeded with nev == 0: timers are due.
@@ -333,12 +336,14 @@ func (l *loop) runBatch(now int64, wall time.Time) {
 			moved = l.stepSend(x, now, wall)
 		}
 		budget -= moved
+		l.stats.bytes.Add(int64(moved))
 		l.enqueue(x) // no-op unless still ready and not parked or finished
 	}
 }
 
 // parkFor puts x on the timer heap for d.
 func (l *loop) parkFor(x *job, now int64, d time.Duration) {
+	l.stats.pacerParks.Add(1)
 	l.timers.push(x, now+int64(d))
 }
 

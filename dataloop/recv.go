@@ -24,8 +24,10 @@ func (l *loop) stepRecv(x *job, now int64, wall time.Time) int {
 		return 0
 	}
 	n, err := unix.Splice(x.sock, nil, x.pipe[1], nil, want, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
+	l.stats.syscalls.Add(1)
 	switch {
 	case err == unix.EAGAIN:
+		l.stats.eagain.Add(1)
 		// The socket is empty (or, never here, the pipe full): wait for the next EPOLLIN.
 		x.ready = false
 		return 0
@@ -47,6 +49,7 @@ func (l *loop) drainPipe(x *job, now int64) int {
 	moved := 0
 	for x.piped > 0 {
 		n, err := unix.Splice(x.pipe[0], nil, x.file, &x.off, x.piped, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
+		l.stats.syscalls.Add(1)
 		if n > 0 {
 			x.piped -= int(n)
 			moved += int(n)

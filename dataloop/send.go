@@ -30,6 +30,7 @@ func (l *loop) stepSend(x *job, now int64, wall time.Time) int {
 		return 0
 	}
 	n, err := unix.Sendfile(x.sock, x.file, &x.off, want)
+	l.stats.syscalls.Add(1)
 	if n > 0 {
 		x.account(n, now)
 	}
@@ -40,6 +41,7 @@ func (l *loop) stepSend(x *job, now int64, wall time.Time) int {
 			l.finish(x, nil)
 		}
 	case unix.EAGAIN:
+		l.stats.eagain.Add(1)
 		x.ready = false // the next EPOLLOUT edge requeues it
 	case unix.EINTR:
 	default:

@@ -1,0 +1,278 @@
+// Benchmark: 300 concurrent 10 MiB downloads over loopback through the engine versus a
+// goroutine per transfer running a blocking sendfile loop (the naive twin below), with the
+// scheduling delay a probe goroutine sees. The clients run in a child process (this test
+// binary re-executed as a sink) so that only server work competes for this process's Ps.
+
+package dataloop
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/metrics"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const (
+	benchStreams = 300
+	benchSize    = 10 << 20
+	// sinkEnv makes the test binary a download client: "addr,streams".
+	sinkEnv = "DATALOOP_BENCH_SINK"
+)
+
+func TestMain(m *testing.M) {
+	if v := os.Getenv(sinkEnv); v != "" {
+		os.Exit(sink(v))
+	}
+	os.Exit(m.Run())
+}
+
+// sink dials streams connections to addr at once, reads each to EOF into /dev/null
+// (splice: little client CPU) and prints the bytes received.
+func sink(v string) int {
+	var addr string
+	var n int
+	if _, err := fmt.Sscanf(v, "%s %d", &addr, &n); err != nil {
+		fmt.Fprintln(os.Stderr, "sink:", err)
+		return 2
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return 2
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var total int64
+	var firstErr error
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+			if err == nil {
+				_ = c.SetReadDeadline(time.Now().Add(2 * time.Minute))
+				var k int64
+				k, err = null.ReadFrom(c)
+				c.Close()
+				mu.Lock()
+				total += k
+				mu.Unlock()
+			}
+			if err != nil {
+				mu.Lock()
+				firstErr = err
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		fmt.Fprintln(os.Stderr, "sink:", firstErr)
+		return 1
+	}
+	fmt.Println(total)
+	return 0
+}
+
+// naiveSend is the goroutine-per-transfer twin: the blocking loop sendfile.Send runs
+// (tcp.ReadFrom of a 64 KiB LimitReader is one sendfile(2) call, waiting in the netpoller
+// when the socket is full).
+func naiveSend(c *net.TCPConn, f *os.File) error {
+	lr := &io.LimitedReader{R: f}
+	for {
+		lr.N = DefaultChunk
+		n, err := c.ReadFrom(lr)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+}
+
+// probe wakes every millisecond and records how late it woke, until stop is closed.
+type probe struct {
+	late []time.Duration
+	stop chan struct{}
+	done chan struct{}
+}
+
+func startProbe() *probe {
+	p := &probe{stop: make(chan struct{}), done: make(chan struct{}), late: make([]time.Duration, 0, 1<<16)}
+	go func() {
+		defer close(p.done)
+		for {
+			select {
+			case <-p.stop:
+				return
+			default:
+			}
+			t := time.Now()
+			time.Sleep(time.Millisecond)
+			p.late = append(p.late, time.Since(t)-time.Millisecond)
+		}
+	}()
+	return p
+}
+
+func (p *probe) finish() []time.Duration {
+	close(p.stop)
+	<-p.done
+	return p.late
+}
+
+func pct(d []time.Duration, q float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[min(len(d)-1, int(q*float64(len(d))))]
+}
+
+// schedHist reads the runtime's goroutine scheduling-latency histogram.
+func schedHist() *metrics.Float64Histogram {
+	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(s)
+	return s[0].Value.Float64Histogram()
+}
+
+// schedP99 is the p99 of the scheduling latencies recorded between a and b.
+func schedP99(a, b *metrics.Float64Histogram) time.Duration {
+	var total uint64
+	d := make([]uint64, len(b.Counts))
+	for i := range b.Counts {
+		d[i] = b.Counts[i] - a.Counts[i]
+		total += d[i]
+	}
+	if total == 0 {
+		return 0
+	}
+	want := uint64(float64(total) * 0.99)
+	var acc uint64
+	for i, c := range d {
+		if acc += c; acc >= want {
+			return time.Duration(b.Buckets[i+1] * 1e9) // upper bound of the bucket
+		}
+	}
+	return 0
+}
+
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func BenchmarkDownloads300(b *testing.B) {
+	dir := memDir(b)
+	path := filepath.Join(dir, "f10m")
+	if err := os.WriteFile(path, pattern(benchSize, 1), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []string{"engine", "engine-lowat128k", "goroutine"} {
+		b.Run("mode="+mode, func(b *testing.B) {
+			var e *Engine
+			if mode != "goroutine" {
+				cfg := Config{}
+				if mode == "engine-lowat128k" {
+					cfg.NotSentLowat = 128 << 10
+				}
+				e = newEngine(b, cfg)
+			}
+			ln := listener(b)
+			b.SetBytes(benchStreams * benchSize)
+			b.ReportAllocs()
+			var late []time.Duration
+			h0, cpu0 := schedHist(), cpuNow()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p := startProbe()
+				runRound(b, exe, ln, e, path)
+				late = append(late, p.finish()...)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(pct(late, 0.99))/1e6, "probe-p99-ms")
+			b.ReportMetric(float64(pct(late, 0.50))/1e6, "probe-p50-ms")
+			b.ReportMetric(float64(schedP99(h0, schedHist()))/1e6, "sched-p99-ms")
+			b.ReportMetric(float64(cpuNow()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
+			if e != nil {
+				st := e.Stats()
+				b.Logf("N=%d %+v", b.N, st)
+			}
+		})
+	}
+}
+
+// runRound serves one child sink of benchStreams downloads of path.
+func runRound(b *testing.B, exe string, ln net.Listener, e *Engine, path string) {
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), sinkEnv+"="+ln.Addr().String()+" "+strconv.Itoa(benchStreams))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, benchStreams)
+	for i := 0; i < benchStreams; i++ {
+		c, err := ln.Accept()
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wg.Add(1)
+		if e == nil {
+			go func() {
+				defer wg.Done()
+				if err := naiveSend(c.(*net.TCPConn), f); err != nil {
+					errs <- err
+				}
+				c.Close()
+				f.Close()
+			}()
+			continue
+		}
+		_, err = e.Submit(Job{Name: path, Conn: c, File: f, Done: func(r Result) {
+			if r.Err != nil {
+				errs <- r.Err
+			}
+			wg.Done()
+		}})
+		f.Close() // the engine has its own descriptor
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	wg.Wait()
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if err := cmd.Wait(); err != nil {
+		b.Fatalf("sink: %v", err)
+	}
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	if got, _ := strconv.ParseInt(line[:max(len(line)-1, 0)], 10, 64); got != benchStreams*benchSize {
+		b.Fatalf("sink received %d bytes, want %d", got, benchStreams*benchSize)
+	}
+}
