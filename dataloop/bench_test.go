@@ -16,6 +16,7 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -183,13 +184,26 @@ func BenchmarkDownloads300(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, mode := range []string{"engine", "engine-lowat128k", "goroutine"} {
+	modes := []string{"engine", "engine-lowat128k", "goroutine"}
+	if v := os.Getenv("DATALOOP_BENCH_MODES"); v != "" {
+		modes = strings.Split(v, ",")
+	}
+	for _, mode := range modes {
 		b.Run("mode="+mode, func(b *testing.B) {
 			var e *Engine
 			if mode != "goroutine" {
 				cfg := Config{}
-				if mode == "engine-lowat128k" {
+				switch mode {
+				case "engine-lowat128k":
 					cfg.NotSentLowat = 128 << 10
+				case "engine-loops1":
+					cfg.Loops = 1
+				case "engine-iter4m":
+					cfg.IterBytes = 4 << 20
+				case "engine-chunk256k":
+					cfg.Chunk = 256 << 10
+				case "engine-locked":
+					cfg.LockOSThread = true
 				}
 				e = newEngine(b, cfg)
 			}
@@ -198,6 +212,7 @@ func BenchmarkDownloads300(b *testing.B) {
 			b.ReportAllocs()
 			var late []time.Duration
 			h0, cpu0 := schedHist(), cpuNow()
+			clientCPU = 0
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				p := startProbe()
@@ -209,6 +224,7 @@ func BenchmarkDownloads300(b *testing.B) {
 			b.ReportMetric(float64(pct(late, 0.50))/1e6, "probe-p50-ms")
 			b.ReportMetric(float64(schedP99(h0, schedHist()))/1e6, "sched-p99-ms")
 			b.ReportMetric(float64(cpuNow()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(clientCPU)/1e6/float64(b.N), "client-cpu-ms/op")
 			if e != nil {
 				st := e.Stats()
 				b.Logf("N=%d %+v", b.N, st)
@@ -216,6 +232,9 @@ func BenchmarkDownloads300(b *testing.B) {
 		})
 	}
 }
+
+// clientCPU sums the sinks' CPU time (user+system) of the current sub-benchmark.
+var clientCPU time.Duration
 
 // runRound serves one child sink of benchStreams downloads of path.
 func runRound(b *testing.B, exe string, ln net.Listener, e *Engine, path string) {
@@ -267,6 +286,9 @@ func runRound(b *testing.B, exe string, ln net.Listener, e *Engine, path string)
 	line, _ := bufio.NewReader(out).ReadString('\n')
 	if err := cmd.Wait(); err != nil {
 		b.Fatalf("sink: %v", err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		clientCPU += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	close(errs)
 	for err := range errs {

@@ -231,3 +231,74 @@ func TestNoFDLeak(t *testing.T) {
 	cli.Close()
 	checkNoLeak(t, before)
 }
+
+// TestUploadStallAndCancel: an upload whose client sends nothing stalls; one that trickles
+// is cancelled mid-way.
+func TestUploadStallAndCancel(t *testing.T) {
+	const stall = 300 * time.Millisecond
+	e := newEngine(t, Config{})
+	ln := listener(t)
+	dir := memDir(t)
+	f, err := os.Create(filepath.Join(dir, "u"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+
+	srv, cli := pair(t, ln)
+	defer cli.Close()
+	start := time.Now()
+	h, err := e.Submit(Job{Name: "u", Conn: srv, File: f, Upload: true, Stall: stall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := h.Wait(ctxT(t))
+	if took := time.Since(start); !errors.Is(r.Err, ErrStalled) || took > 2*stall {
+		t.Errorf("silent upload: err %v after %v, want ErrStalled within %v", r.Err, took, 2*stall)
+	}
+
+	srv, cli = pair(t, ln)
+	defer cli.Close()
+	h, err = e.Submit(Job{Name: "u", Conn: srv, File: f, Upload: true, Stall: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Write([]byte("some bytes")); err != nil {
+		t.Fatal(err)
+	}
+	for h.Progress() < 10 {
+		select {
+		case <-h.Done():
+			t.Fatalf("ended early: %v", h.Result().Err)
+		case <-time.After(time.Millisecond):
+		}
+	}
+	h.Cancel()
+	if r := h.Wait(ctxT(t)); !errors.Is(r.Err, ErrCanceled) || r.Bytes != 10 {
+		t.Errorf("cancelled upload: %d bytes, err %v; want 10, ErrCanceled", r.Bytes, r.Err)
+	}
+}
+
+// TestThrottledUpload: uploads are paced as downloads are (lower bound on time only).
+func TestThrottledUpload(t *testing.T) {
+	const rate, size = 2 << 20, 5 << 20
+	e := newEngine(t, Config{})
+	ln := listener(t)
+	f, err := os.Create(filepath.Join(memDir(t), "u"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	data := pattern(size, 9)
+	start := time.Now()
+	res := upload(t, e, ln, data, Job{Name: "u", File: f, Pacer: throttle.NewBucket(rate, 0)})
+	took := time.Since(start)
+	if res.Err != nil || res.Bytes != size {
+		t.Fatalf("%d bytes, err %v", res.Bytes, res.Err)
+	}
+	min := time.Duration(float64(size-throttle.DefaultBurst(rate)) / rate * float64(time.Second))
+	if took < min*97/100 {
+		t.Errorf("took %v, faster than the rate allows (%v)", took, min)
+	}
+	t.Logf("took %v, %.2f MiB/s (limit 2)", took, float64(size)/took.Seconds()/(1<<20))
+}
