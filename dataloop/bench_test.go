@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -28,11 +29,73 @@ const (
 	benchSize    = 10 << 20
 	// sinkEnv makes the test binary a download client: "addr,streams".
 	sinkEnv = "DATALOOP_BENCH_SINK"
+	// sourceEnv makes the test binary an upload client: "addr streams path".
+	sourceEnv = "DATALOOP_BENCH_SOURCE"
 )
+
+// source dials streams connections to addr at once and sends path on each (sendfile:
+// little client CPU), then closes it.
+func source(v string) int {
+	var addr, path string
+	var n int
+	if _, err := fmt.Sscanf(v, "%s %d %s", &addr, &n, &path); err != nil {
+		fmt.Fprintln(os.Stderr, "source:", err)
+		return 2
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, err := os.Open(path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer f.Close()
+			c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+			if err != nil {
+				errs <- err
+				return
+			}
+			_ = c.SetWriteDeadline(time.Now().Add(2 * time.Minute))
+			if _, err := io.Copy(c, f); err != nil {
+				errs <- err
+			}
+			c.Close()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		fmt.Fprintln(os.Stderr, "source:", err)
+		return 1
+	}
+	return 0
+}
+
+// naiveRecv is the upload twin: the blocking loop sendfile.Recv runs (f.ReadFrom of a
+// 1 MiB LimitReader of the conn is a splice through the runtime's pipe pool).
+func naiveRecv(f *os.File, c *net.TCPConn) (int64, error) {
+	lr := &io.LimitedReader{R: c}
+	var total int64
+	for {
+		lr.N = DefaultUploadChunk
+		n, err := f.ReadFrom(lr)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
 
 func TestMain(m *testing.M) {
 	if v := os.Getenv(sinkEnv); v != "" {
 		os.Exit(sink(v))
+	}
+	if v := os.Getenv(sourceEnv); v != "" {
+		os.Exit(source(v))
 	}
 	os.Exit(m.Run())
 }
@@ -296,5 +359,127 @@ func runRound(b *testing.B, exe string, ln net.Listener, e *Engine, path string)
 	}
 	if got, _ := strconv.ParseInt(line[:max(len(line)-1, 0)], 10, 64); got != benchStreams*benchSize {
 		b.Fatalf("sink received %d bytes, want %d", got, benchStreams*benchSize)
+	}
+}
+
+// BenchmarkUploads300: 300 concurrent 10 MiB uploads over loopback into tmpfs files that
+// already hold 10 MiB (overwritten in place: fresh tmpfs pages are slow on these VMs, see
+// DESIGN.md, so the first round warms them and is not timed).
+func BenchmarkUploads300(b *testing.B) {
+	dir := memDir(b)
+	src := filepath.Join(dir, "src")
+	data := pattern(benchSize, 2)
+	if err := os.WriteFile(src, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	dst := make([]string, benchStreams)
+	for i := range dst {
+		dst[i] = filepath.Join(dir, fmt.Sprint("dst", i))
+		if err := os.WriteFile(dst[i], data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	modes := []string{"engine", "goroutine"}
+	if v := os.Getenv("DATALOOP_BENCH_MODES"); v != "" {
+		modes = strings.Split(v, ",")
+	}
+	for _, mode := range modes {
+		b.Run("mode="+mode, func(b *testing.B) {
+			var e *Engine
+			if mode != "goroutine" {
+				cfg := Config{}
+				if mode == "engine-up256k" {
+					cfg.UploadChunk = 256 << 10
+				}
+				e = newEngine(b, cfg)
+			}
+			ln := listener(b)
+			b.SetBytes(benchStreams * benchSize)
+			b.ReportAllocs()
+			var late []time.Duration
+			h0, cpu0 := schedHist(), cpuNow()
+			clientCPU = 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p := startProbe()
+				uploadRound(b, exe, ln, e, src, dst)
+				late = append(late, p.finish()...)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(pct(late, 0.99))/1e6, "probe-p99-ms")
+			b.ReportMetric(float64(pct(late, 0.50))/1e6, "probe-p50-ms")
+			b.ReportMetric(float64(schedP99(h0, schedHist()))/1e6, "sched-p99-ms")
+			b.ReportMetric(float64(cpuNow()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(clientCPU)/1e6/float64(b.N), "client-cpu-ms/op")
+			if e != nil {
+				b.Logf("N=%d %+v", b.N, e.Stats())
+			}
+		})
+	}
+}
+
+// uploadRound receives benchStreams uploads of src from a child source into dst files.
+func uploadRound(b *testing.B, exe string, ln net.Listener, e *Engine, src string, dst []string) {
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %s", sourceEnv, ln.Addr(), benchStreams, src))
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var total atomic.Int64
+	errs := make(chan error, benchStreams)
+	for i := 0; i < benchStreams; i++ {
+		c, err := ln.Accept()
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, err := os.OpenFile(dst[i], os.O_WRONLY, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wg.Add(1)
+		if e == nil {
+			go func() {
+				defer wg.Done()
+				n, err := naiveRecv(f, c.(*net.TCPConn))
+				total.Add(n)
+				if err != nil {
+					errs <- err
+				}
+				c.Close()
+				f.Close()
+			}()
+			continue
+		}
+		_, err = e.Submit(Job{Name: dst[i], Conn: c, File: f, Upload: true, Done: func(r Result) {
+			total.Add(r.Bytes)
+			if r.Err != nil {
+				errs <- r.Err
+			}
+			wg.Done()
+		}})
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	wg.Wait()
+	if err := cmd.Wait(); err != nil {
+		b.Fatalf("source: %v", err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		clientCPU += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	if got := total.Load(); got != benchStreams*benchSize {
+		b.Fatalf("received %d bytes, want %d", got, benchStreams*benchSize)
 	}
 }
