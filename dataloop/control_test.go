@@ -302,3 +302,27 @@ func TestThrottledUpload(t *testing.T) {
 	}
 	t.Logf("took %v, %.2f MiB/s (limit 2)", took, float64(size)/took.Seconds()/(1<<20))
 }
+
+// TestPeerReset: a client that resets the connection mid-download fails the transfer with
+// ErrConn (426 for the session), not a file error.
+func TestPeerReset(t *testing.T) {
+	e := newEngine(t, Config{})
+	ln := listener(t)
+	f := writeFile(t, memDir(t), "big", pattern(64<<20, 10))
+	srv, cli := pair(t, ln)
+	h, err := e.Submit(Job{Name: "big", Conn: srv, File: f, Stall: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64<<10)
+	if _, err := cli.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	_ = cli.SetLinger(0) // close sends RST
+	cli.Close()
+	r := h.Wait(ctxT(t))
+	if !errors.Is(r.Err, ErrConn) {
+		t.Fatalf("err = %v, want ErrConn", r.Err)
+	}
+	t.Log(r.Err)
+}

@@ -3,6 +3,7 @@
 package dataloop
 
 import (
+	"fmt"
 	"os"
 	"time"
 
@@ -34,7 +35,8 @@ func (l *loop) stepRecv(x *job, now int64, wall time.Time) int {
 	case err == unix.EINTR:
 		return 0
 	case err != nil:
-		l.finish(x, x.fail(os.NewSyscallError("splice", err)))
+		// Socket to pipe: whatever failed, it was the data connection.
+		l.finish(x, x.fail(fmt.Errorf("%w: %w", ErrConn, os.NewSyscallError("splice", err))))
 		return 0
 	case n == 0:
 		l.finish(x, nil) // the peer closed: end of file
@@ -60,6 +62,7 @@ func (l *loop) drainPipe(x *job, now int64) int {
 		case err == unix.EAGAIN:
 			return moved // retried on the next step (x stays ready)
 		case err != nil:
+			// Pipe to file: the file's side (ENOSPC, EDQUOT, EIO).
 			l.finish(x, x.fail(os.NewSyscallError("splice", err)))
 			return moved
 		default: // n == 0 without error: cannot happen with bytes in the pipe

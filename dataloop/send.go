@@ -3,7 +3,6 @@
 package dataloop
 
 import (
-	"os"
 	"time"
 	"unsafe"
 
@@ -45,7 +44,7 @@ func (l *loop) stepSend(x *job, now int64, wall time.Time) int {
 		x.ready = false // the next EPOLLOUT edge requeues it
 	case unix.EINTR:
 	default:
-		l.finish(x, x.fail(os.NewSyscallError("sendfile", err)))
+		l.finish(x, x.fail(syscallErr("sendfile", err)))
 	}
 	return max(n, 0)
 }
