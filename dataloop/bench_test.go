@@ -150,10 +150,10 @@ func sink(v string) int {
 // naiveSend is the goroutine-per-transfer twin: the blocking loop sendfile.Send runs
 // (tcp.ReadFrom of a 64 KiB LimitReader is one sendfile(2) call, waiting in the netpoller
 // when the socket is full).
-func naiveSend(c *net.TCPConn, f *os.File) error {
+func naiveSend(c *net.TCPConn, f *os.File, chunk int64) error {
 	lr := &io.LimitedReader{R: f}
 	for {
-		lr.N = DefaultChunk
+		lr.N = chunk
 		n, err := c.ReadFrom(lr)
 		if err != nil {
 			return err
@@ -238,23 +238,32 @@ func cpuNow() time.Duration {
 }
 
 func BenchmarkDownloads300(b *testing.B) {
+	benchDownloads(b, benchStreams, benchSize, []string{"engine", "engine-lowat128k", "goroutine"})
+}
+
+// BenchmarkDownloadSingle: one 256 MiB stream, to check that what suits 300 streams does
+// not hurt a single fast one.
+func BenchmarkDownloadSingle(b *testing.B) {
+	benchDownloads(b, 1, 256<<20, []string{"engine", "goroutine"})
+}
+
+func benchDownloads(b *testing.B, streams, size int, modes []string) {
 	dir := memDir(b)
-	path := filepath.Join(dir, "f10m")
-	if err := os.WriteFile(path, pattern(benchSize, 1), 0o600); err != nil {
+	path := filepath.Join(dir, "f")
+	if err := os.WriteFile(path, pattern(size, 1), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
 	}
-	modes := []string{"engine", "engine-lowat128k", "goroutine"}
 	if v := os.Getenv("DATALOOP_BENCH_MODES"); v != "" {
 		modes = strings.Split(v, ",")
 	}
 	for _, mode := range modes {
 		b.Run("mode="+mode, func(b *testing.B) {
 			var e *Engine
-			if mode != "goroutine" {
+			if !strings.HasPrefix(mode, "goroutine") {
 				cfg := Config{}
 				switch mode {
 				case "engine-lowat128k":
@@ -263,15 +272,19 @@ func BenchmarkDownloads300(b *testing.B) {
 					cfg.Loops = 1
 				case "engine-iter4m":
 					cfg.IterBytes = 4 << 20
+				case "engine-chunk64k":
+					cfg.Chunk = 64 << 10
 				case "engine-chunk256k":
 					cfg.Chunk = 256 << 10
+				case "engine-chunk1m":
+					cfg.Chunk = 1 << 20
 				case "engine-locked":
 					cfg.LockOSThread = true
 				}
 				e = newEngine(b, cfg)
 			}
 			ln := listener(b)
-			b.SetBytes(benchStreams * benchSize)
+			b.SetBytes(int64(streams * size))
 			b.ReportAllocs()
 			var late []time.Duration
 			h0, cpu0 := schedHist(), cpuNow()
@@ -279,7 +292,7 @@ func BenchmarkDownloads300(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				p := startProbe()
-				runRound(b, exe, ln, e, path)
+				runRound(b, exe, ln, e, path, mode, streams, size)
 				late = append(late, p.finish()...)
 			}
 			b.StopTimer()
@@ -289,8 +302,7 @@ func BenchmarkDownloads300(b *testing.B) {
 			b.ReportMetric(float64(cpuNow()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(clientCPU)/1e6/float64(b.N), "client-cpu-ms/op")
 			if e != nil {
-				st := e.Stats()
-				b.Logf("N=%d %+v", b.N, st)
+				b.Logf("N=%d %+v", b.N, e.Stats())
 			}
 		})
 	}
@@ -299,10 +311,10 @@ func BenchmarkDownloads300(b *testing.B) {
 // clientCPU sums the sinks' CPU time (user+system) of the current sub-benchmark.
 var clientCPU time.Duration
 
-// runRound serves one child sink of benchStreams downloads of path.
-func runRound(b *testing.B, exe string, ln net.Listener, e *Engine, path string) {
+// runRound serves one child sink of streams downloads of path (size bytes each).
+func runRound(b *testing.B, exe string, ln net.Listener, e *Engine, path, mode string, streams, size int) {
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), sinkEnv+"="+ln.Addr().String()+" "+strconv.Itoa(benchStreams))
+	cmd.Env = append(os.Environ(), sinkEnv+"="+ln.Addr().String()+" "+strconv.Itoa(streams))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -312,8 +324,8 @@ func runRound(b *testing.B, exe string, ln net.Listener, e *Engine, path string)
 		b.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, benchStreams)
-	for i := 0; i < benchStreams; i++ {
+	errs := make(chan error, streams)
+	for i := 0; i < streams; i++ {
 		c, err := ln.Accept()
 		if err != nil {
 			b.Fatal(err)
@@ -326,7 +338,11 @@ func runRound(b *testing.B, exe string, ln net.Listener, e *Engine, path string)
 		if e == nil {
 			go func() {
 				defer wg.Done()
-				if err := naiveSend(c.(*net.TCPConn), f); err != nil {
+				chunk := int64(64 << 10) // sendfile.DefaultChunk, today's path
+				if mode == "goroutine-chunk256k" {
+					chunk = 256 << 10
+				}
+				if err := naiveSend(c.(*net.TCPConn), f, chunk); err != nil {
 					errs <- err
 				}
 				c.Close()
@@ -357,8 +373,8 @@ func runRound(b *testing.B, exe string, ln net.Listener, e *Engine, path string)
 	for err := range errs {
 		b.Fatal(err)
 	}
-	if got, _ := strconv.ParseInt(line[:max(len(line)-1, 0)], 10, 64); got != benchStreams*benchSize {
-		b.Fatalf("sink received %d bytes, want %d", got, benchStreams*benchSize)
+	if got, _ := strconv.ParseInt(line[:max(len(line)-1, 0)], 10, 64); got != int64(streams*size) {
+		b.Fatalf("sink received %d bytes, want %d", got, streams*size)
 	}
 }
 

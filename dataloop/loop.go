@@ -3,6 +3,7 @@
 package dataloop
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -208,7 +209,17 @@ func (l *loop) park(now int64) {
 	_ = l.epf.SetReadDeadline(deadline)
 	l.nev = 0
 	// On a deadline Read returns os.ErrDeadlineExceeded with nev == 0: timers are due.
-	_ = l.rc.Read(l.waitFn)
+	err := l.rc.Read(l.waitFn)
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		// epf is not in the netpoller (never seen on Linux): block in epoll_wait rather than
+		// spin, at the cost of holding the P until sysmon retakes it.
+		ms := -1
+		if due >= 0 {
+			ms = int((max(due-now, 0) + int64(time.Millisecond) - 1) / int64(time.Millisecond))
+		}
+		n, _ := unix.EpollWait(l.epfd, l.events, ms)
+		l.nev = max(n, 0)
+	}
 }
 
 // handleEvents dispatches the events collected by park or pollOnce.
