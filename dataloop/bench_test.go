@@ -408,8 +408,11 @@ func BenchmarkUploads300(b *testing.B) {
 			var e *Engine
 			if mode != "goroutine" {
 				cfg := Config{}
-				if mode == "engine-up256k" {
+				switch mode {
+				case "engine-up256k":
 					cfg.UploadChunk = 256 << 10
+				case "engine-loops1":
+					cfg.Loops = 1
 				}
 				e = newEngine(b, cfg)
 			}

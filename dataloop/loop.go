@@ -354,7 +354,6 @@ func (l *loop) runBatch(now int64, wall time.Time) {
 
 // parkFor puts x on the timer heap for d.
 func (l *loop) parkFor(x *job, now int64, d time.Duration) {
-	l.stats.pacerParks.Add(1)
 	l.timers.push(x, now+int64(d))
 }
 

@@ -64,6 +64,7 @@ func (l *loop) grant(x *job, want int, now int64, wall time.Time) int {
 		}
 		x.credit = g
 		if wait > 0 {
+			l.stats.pacerParks.Add(1)
 			l.parkFor(x, now, wait)
 			return 0
 		}
@@ -104,6 +105,7 @@ func (l *loop) readahead(x *job, want int, now int64) {
 		l.raBusy++
 		return
 	}
+	l.stats.raRetries.Add(1)
 	l.parkFor(x, now, raRetry)
 }
 

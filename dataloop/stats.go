@@ -13,11 +13,12 @@ type Stats struct {
 	Bytes      int64 // bytes moved to destinations
 	Readaheads int64 // chunks read by the readahead pool after a page-cache miss
 	PacerParks int64 // transfers parked on a timer by their Pacer
+	RARetries  int64 // page-cache misses that found the readahead queue full (retried later)
 }
 
 // counters is a loop's share of Stats; written by the loop, read by Stats.
 type counters struct {
-	iterations, parks, syscalls, eagain, bytes, pacerParks atomic.Int64
+	iterations, parks, syscalls, eagain, bytes, pacerParks, raRetries atomic.Int64
 }
 
 // Stats returns the counters so far. Safe from any goroutine.
@@ -31,6 +32,7 @@ func (e *Engine) Stats() Stats {
 		s.EAGAIN += c.eagain.Load()
 		s.Bytes += c.bytes.Load()
 		s.PacerParks += c.pacerParks.Load()
+		s.RARetries += c.raRetries.Load()
 	}
 	s.Readaheads = e.ra.misses.Load()
 	return s

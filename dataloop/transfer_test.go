@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -220,4 +221,60 @@ func TestConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// TestColdFilesBusyPool: eight cold downloads at once through a pool of one worker with a
+// queue of one, so most misses find the queue full and retry later: still byte-exact, and
+// the external progress counter sums every byte.
+func TestColdFilesBusyPool(t *testing.T) {
+	const n, size = 8, 2<<20 + 1
+	e := newEngine(t, Config{Workers: 1, Queue: 1, Chunk: 64 << 10})
+	ln := listener(t)
+	dir := t.TempDir()
+	var progress atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	// Everything is set up first so that the eight jobs reach the loop together.
+	type pending struct {
+		data     []byte
+		f        *os.File
+		srv, cli net.Conn
+	}
+	ps := make([]pending, n)
+	for i := range ps {
+		ps[i].data = pattern(size, uint64(200+i))
+		ps[i].f = writeFile(t, dir, fmt.Sprint("c", i), ps[i].data)
+		_ = ps[i].f.Sync()
+		_ = evict(ps[i].f)
+		ps[i].srv, ps[i].cli = pair(t, ln)
+	}
+	for i, p := range ps {
+		h, err := e.Submit(Job{Name: p.f.Name(), Conn: p.srv, File: p.f, Progress: &progress})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := readAll(p.cli)
+			if r := h.Wait(ctxT(t)); r.Err != nil {
+				err = r.Err
+			}
+			if err == nil && string(got) != string(p.data) {
+				err = fmt.Errorf("file %d: %d bytes differ", i, len(got))
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := progress.Load(); got != n*size {
+		t.Errorf("progress = %d, want %d", got, n*size)
+	}
+	t.Logf("stats: %+v", e.Stats())
 }
