@@ -92,9 +92,10 @@ func TestThrottle(t *testing.T) {
 	e := newEngine(t, Config{})
 	ln := listener(t)
 	f := writeFile(t, memDir(t), "f", pattern(size, 5))
-	b := throttle.NewBucket(rate, 0)
+	// Two buckets, the session's unlimited: the hierarchy's shape with one limit.
+	p := Buckets(throttle.NewBucket(rate, 0), nil, throttle.NewBucket(0, 0))
 	start := time.Now()
-	got, res := download(t, e, ln, Job{Name: "f", File: f, Pacer: Buckets(b)})
+	got, res := download(t, e, ln, Job{Name: "f", File: f, Pacer: p})
 	took := time.Since(start)
 	if res.Err != nil || len(got) != size {
 		t.Fatalf("%d bytes, err %v", len(got), res.Err)
@@ -103,6 +104,9 @@ func TestThrottle(t *testing.T) {
 	min := time.Duration(float64(size-throttle.DefaultBurst(rate)) / rate * float64(time.Second))
 	if took < min*97/100 {
 		t.Errorf("took %v, faster than the rate allows (%v)", took, min)
+	}
+	if w := p.(interface{ Waits() time.Duration }).Waits(); w <= 0 {
+		t.Errorf("Waits() = %v after a throttled transfer", w)
 	}
 	t.Logf("took %v, %.2f MiB/s (limit 4)", took, float64(size)/took.Seconds()/(1<<20))
 }

@@ -3,6 +3,7 @@
 package dataloop
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/fastftp/fastftp/throttle"
@@ -22,24 +23,35 @@ type Pacer interface {
 // longest wait applies. When a later bucket grants less than an earlier one (its burst is
 // smaller), the earlier one was charged the difference too: pass the buckets smallest
 // burst first to avoid it. throttle.Limiter has the same hierarchy but only a sleeping
-// Wait; an exported Limiter.Reserve would replace this adapter. Safe from any goroutine.
+// Wait; an exported Limiter.Reserve would replace this adapter. The result also has
+// Waits() time.Duration, the total wait it imposed, like Limiter (for the Observer's
+// ThrottleWait). Safe from any goroutine.
 func Buckets(bs ...*throttle.Bucket) Pacer {
-	c := make(chain, 0, len(bs))
+	c := &chain{bs: make([]*throttle.Bucket, 0, len(bs))}
 	for _, b := range bs {
 		if b != nil {
-			c = append(c, b)
+			c.bs = append(c.bs, b)
 		}
 	}
 	return c
 }
 
-type chain []*throttle.Bucket
+type chain struct {
+	bs     []*throttle.Bucket
+	waited atomic.Int64
+}
 
-func (c chain) Reserve(now time.Time, want int) (int, time.Duration) {
+func (c *chain) Reserve(now time.Time, want int) (int, time.Duration) {
 	var wait time.Duration
-	for _, b := range c {
+	for _, b := range c.bs {
 		g, w := b.Reserve(now, want)
 		want, wait = g, max(wait, w)
 	}
+	if wait > 0 {
+		c.waited.Add(int64(wait))
+	}
 	return want, wait
 }
+
+// Waits reports the total wait Reserve has imposed. Safe from any goroutine.
+func (c *chain) Waits() time.Duration { return time.Duration(c.waited.Load()) }
