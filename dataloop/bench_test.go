@@ -164,17 +164,37 @@ func naiveSend(c *net.TCPConn, f *os.File, chunk int64) error {
 	}
 }
 
-// probe wakes every millisecond and records how late it woke, until stop is closed.
+// probe wakes every millisecond and records how late it woke; after each wake-up it sends
+// "NOOP\r\n" over a loopback TCP connection to an echo goroutine and records the round
+// trip: two network-woken goroutines, as a control session's reply needs. Until stop.
 type probe struct {
-	late []time.Duration
-	stop chan struct{}
-	done chan struct{}
+	late, rtt []time.Duration
+	stop      chan struct{}
+	done      chan struct{}
 }
 
-func startProbe() *probe {
-	p := &probe{stop: make(chan struct{}), done: make(chan struct{}), late: make([]time.Duration, 0, 1<<16)}
+func startProbe(b *testing.B) *probe {
+	p := &probe{stop: make(chan struct{}), done: make(chan struct{}),
+		late: make([]time.Duration, 0, 1<<16), rtt: make([]time.Duration, 0, 1<<16)}
+	ln := listener(b)
+	srv, cli := pair(b, ln)
+	go func() { // echo
+		defer srv.Close()
+		var buf [6]byte
+		for {
+			if _, err := io.ReadFull(srv, buf[:]); err != nil {
+				return
+			}
+			if _, err := srv.Write(buf[:]); err != nil {
+				return
+			}
+		}
+	}()
 	go func() {
 		defer close(p.done)
+		defer cli.Close()
+		_ = cli.SetDeadline(time.Now().Add(5 * time.Minute))
+		noop, buf := []byte("NOOP\r\n"), make([]byte, 6)
 		for {
 			select {
 			case <-p.stop:
@@ -184,15 +204,23 @@ func startProbe() *probe {
 			t := time.Now()
 			time.Sleep(time.Millisecond)
 			p.late = append(p.late, time.Since(t)-time.Millisecond)
+			t = time.Now()
+			if _, err := cli.Write(noop); err != nil {
+				return
+			}
+			if _, err := io.ReadFull(cli, buf); err != nil {
+				return
+			}
+			p.rtt = append(p.rtt, time.Since(t))
 		}
 	}()
 	return p
 }
 
-func (p *probe) finish() []time.Duration {
+func (p *probe) finish() ([]time.Duration, []time.Duration) {
 	close(p.stop)
 	<-p.done
-	return p.late
+	return p.late, p.rtt
 }
 
 func pct(d []time.Duration, q float64) time.Duration {
@@ -280,24 +308,29 @@ func benchDownloads(b *testing.B, streams, size int, modes []string) {
 					cfg.Chunk = 1 << 20
 				case "engine-locked":
 					cfg.LockOSThread = true
+				case "engine-gosched":
+					cfg.gosched = true
 				}
 				e = newEngine(b, cfg)
 			}
 			ln := listener(b)
 			b.SetBytes(int64(streams * size))
 			b.ReportAllocs()
-			var late []time.Duration
+			var late, rtt []time.Duration
 			h0, cpu0 := schedHist(), cpuNow()
 			clientCPU = 0
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				p := startProbe()
+				p := startProbe(b)
 				runRound(b, exe, ln, e, path, mode, streams, size)
-				late = append(late, p.finish()...)
+				l, r := p.finish()
+				late, rtt = append(late, l...), append(rtt, r...)
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(pct(late, 0.99))/1e6, "probe-p99-ms")
 			b.ReportMetric(float64(pct(late, 0.50))/1e6, "probe-p50-ms")
+			b.ReportMetric(float64(pct(rtt, 0.99))/1e6, "noop-rtt-p99-ms")
+			b.ReportMetric(float64(pct(rtt, 0.50))/1e6, "noop-rtt-p50-ms")
 			b.ReportMetric(float64(schedP99(h0, schedHist()))/1e6, "sched-p99-ms")
 			b.ReportMetric(float64(cpuNow()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(clientCPU)/1e6/float64(b.N), "client-cpu-ms/op")
@@ -413,24 +446,29 @@ func BenchmarkUploads300(b *testing.B) {
 					cfg.UploadChunk = 256 << 10
 				case "engine-loops1":
 					cfg.Loops = 1
+				case "engine-gosched":
+					cfg.gosched = true
 				}
 				e = newEngine(b, cfg)
 			}
 			ln := listener(b)
 			b.SetBytes(benchStreams * benchSize)
 			b.ReportAllocs()
-			var late []time.Duration
+			var late, rtt []time.Duration
 			h0, cpu0 := schedHist(), cpuNow()
 			clientCPU = 0
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				p := startProbe()
+				p := startProbe(b)
 				uploadRound(b, exe, ln, e, src, dst)
-				late = append(late, p.finish()...)
+				l, r := p.finish()
+				late, rtt = append(late, l...), append(rtt, r...)
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(pct(late, 0.99))/1e6, "probe-p99-ms")
 			b.ReportMetric(float64(pct(late, 0.50))/1e6, "probe-p50-ms")
+			b.ReportMetric(float64(pct(rtt, 0.99))/1e6, "noop-rtt-p99-ms")
+			b.ReportMetric(float64(pct(rtt, 0.50))/1e6, "noop-rtt-p50-ms")
 			b.ReportMetric(float64(schedP99(h0, schedHist()))/1e6, "sched-p99-ms")
 			b.ReportMetric(float64(cpuNow()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(clientCPU)/1e6/float64(b.N), "client-cpu-ms/op")

@@ -54,6 +54,10 @@ type Config struct {
 	// 128 KiB as a large win for 300 streams): EPOLLOUT then fires only when the unsent
 	// queue is below it, so fewer bytes sit queued per socket.
 	NotSentLowat int
+
+	// gosched (tests, benchmarks) yields with runtime.Gosched instead of through the
+	// netpoller, for the A/B in README.md.
+	gosched bool
 }
 
 // Engine runs transfers on a few event loops. Create it with New; every method is safe
