@@ -6,8 +6,9 @@
 // transfer goroutines fill the Go run queue and the gnet control loops wait behind them for
 // a P (issue 10: scheduling delay p99 8-134 ms during 300 RETR). Here a transfer is a small
 // struct on a loop, not a goroutine; a loop does a bounded amount of work per wake-up
-// (one chunk per ready transfer, at most Config.IterBytes per iteration) and then calls
-// runtime.Gosched, so a control loop waits at most about one iteration for a P.
+// (one chunk per ready transfer, at most Config.IterBytes per iteration) and then yields
+// its P through Go's netpoller (loop.go: yield), so a control loop, whether woken by its
+// own epoll or by Go's netpoller, waits about one iteration for a P.
 //
 // Design choices, each explained where it is implemented:
 //   - Edge-triggered epoll (loop.go): a socket is registered once per transfer; the loop keeps

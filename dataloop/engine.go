@@ -20,7 +20,7 @@ const (
 	// copy at 1 MiB per call and above (session/transfer.go's uploadChunk).
 	DefaultUploadChunk = 1 << 20
 	// DefaultIterBytes bounds the bytes one loop moves between two looks at its epoll set
-	// and a runtime.Gosched: about 0.3 ms of sendfile on loopback, so a control goroutine
+	// and a yield of the P: about 0.3 ms of sendfile on loopback, so a control goroutine
 	// waiting for a P waits about that long.
 	DefaultIterBytes = 1 << 20
 	// DefaultStallTick is how often a loop looks for stalled transfers: a stall is reported

@@ -6,7 +6,7 @@ import "sync/atomic"
 
 // Stats are cumulative counters summed over an engine's loops.
 type Stats struct {
-	Iterations int64 // batches run (each followed by runtime.Gosched)
+	Iterations int64 // batches run (each followed by a yield of the P)
 	Parks      int64 // times a loop went idle in the netpoller
 	Syscalls   int64 // sendfile and splice calls
 	EAGAIN     int64 // of which returned EAGAIN (socket full or empty)
