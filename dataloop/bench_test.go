@@ -448,6 +448,8 @@ func BenchmarkUploads300(b *testing.B) {
 					cfg.Loops = 1
 				case "engine-gosched":
 					cfg.gosched = true
+				case "engine-iter4m":
+					cfg.IterBytes = 4 << 20
 				}
 				e = newEngine(b, cfg)
 			}

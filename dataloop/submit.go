@@ -19,6 +19,12 @@ import (
 // owns and must close j.Conn and j.File. On success j.Conn is closed (the engine moved its
 // socket to a duplicate of its own) and the caller still closes j.File.
 func (e *Engine) Submit(j Job) (*Handle, error) {
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed { // checked again, race-free, when the job is posted to its loop
+		return nil, fmt.Errorf("dataloop: %s: %w", j.Name, ErrClosed)
+	}
 	if j.ASCII || j.Conn == nil || j.File == nil {
 		return nil, fmt.Errorf("%w: %s: ASCII mode or missing conn/file", ErrNotEligible, j.Name)
 	}
@@ -64,12 +70,6 @@ func (e *Engine) Submit(j Job) (*Handle, error) {
 			// Best effort: a kernel without it still transfers correctly.
 			_ = unix.SetsockoptInt(x.sock, unix.IPPROTO_TCP, unix.TCP_NOTSENT_LOWAT, e.cfg.NotSentLowat)
 		}
-	}
-	e.mu.Lock()
-	closed := e.closed
-	e.mu.Unlock()
-	if closed {
-		return nil, fmt.Errorf("dataloop: %s: %w", j.Name, ErrClosed)
 	}
 	x.l = e.pick()
 	x.l.live.Add(1)
