@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -195,7 +196,7 @@ func TestNoFDLeak(t *testing.T) {
 	data := pattern(1<<20+3, 8)
 	src := writeFile(t, dir, "src", data)
 	cold := writeFile(t, t.TempDir(), "cold", data)
-	before := fdCount(t)
+	before, gBefore := fdCount(t), runtime.NumGoroutine()
 	e, err := New(Config{Loops: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +235,13 @@ func TestNoFDLeak(t *testing.T) {
 	e.Close()
 	cli.Close()
 	checkNoLeak(t, before)
+	// Loops and readahead workers are gone too (client goroutines may take a moment).
+	for i := 0; i < 100 && runtime.NumGoroutine() > gBefore; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > gBefore {
+		t.Errorf("goroutines: %d before, %d after Close", gBefore, n)
+	}
 }
 
 // TestUploadStallAndCancel: an upload whose client sends nothing stalls; one that trickles
