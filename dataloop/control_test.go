@@ -338,3 +338,44 @@ func TestPeerReset(t *testing.T) {
 	}
 	t.Log(r.Err)
 }
+
+// TestCancelRace cancels transfers at arbitrary moments, including after they ended: each
+// result is either complete and clean or wraps ErrCanceled, and nothing leaks.
+func TestCancelRace(t *testing.T) {
+	const n, size = 100, 256<<10 + 1
+	ln := listener(t)
+	data := pattern(size, 11)
+	src := writeFile(t, memDir(t), "src", data)
+	before := fdCount(t)
+	e, err := New(Config{Loops: 2, Chunk: 16 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		srv, cli := pair(t, ln)
+		h, err := e.Submit(Job{Conn: srv, File: src})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan []byte, 1)
+		go func() { b, _ := readAll(cli); got <- b }()
+		time.Sleep(time.Duration(i%10) * 50 * time.Microsecond)
+		h.Cancel()
+		r := h.Wait(ctxT(t))
+		b := <-got
+		switch {
+		case r.Err == nil:
+			if r.Bytes != size || len(b) != size {
+				t.Fatalf("clean result with %d bytes sent, %d received", r.Bytes, len(b))
+			}
+		case errors.Is(r.Err, ErrCanceled):
+			if int64(len(b)) != r.Bytes {
+				t.Fatalf("cancelled after %d bytes, client got %d", r.Bytes, len(b))
+			}
+		default:
+			t.Fatalf("err = %v", r.Err)
+		}
+	}
+	e.Close()
+	checkNoLeak(t, before)
+}
