@@ -1,3 +1,5 @@
+//go:build linux
+
 // Benchmark: 300 concurrent 10 MiB downloads over loopback through the engine versus a
 // goroutine per transfer running a blocking sendfile loop (the naive twin below), with the
 // scheduling delay a probe goroutine sees. The clients run in a child process (this test

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Stall deadline, Cancel, throttling, refusals, Close and descriptor accounting.
 
 package dataloop

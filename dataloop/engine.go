@@ -1,3 +1,5 @@
+//go:build linux
+
 // Engine: configuration, the set of loops, job placement and shutdown.
 
 package dataloop

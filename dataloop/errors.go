@@ -1,3 +1,5 @@
+//go:build linux
+
 // Sentinel errors of the engine; results wrap them with the transfer's name and byte count.
 
 package dataloop

@@ -1,3 +1,5 @@
+//go:build linux
+
 // evict drops a file's clean pages from the page cache (disk file systems only).
 
 package dataloop

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Test helpers: loopback pairs, files with known contents, descriptor counting.
 
 package dataloop

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Job, Handle and Result: what a caller submits, how it follows and cancels the transfer,
 // and what it gets back.
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 // One event loop: epoll set, eventfd inbox, run queue, timers and the bounded iteration.
 
 package dataloop

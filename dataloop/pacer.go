@@ -1,3 +1,5 @@
+//go:build linux
+
 // Pacer: throttling that never sleeps, and an adapter for a hierarchy of throttle buckets.
 
 package dataloop

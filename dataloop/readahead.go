@@ -1,3 +1,5 @@
+//go:build linux
+
 // The readahead pool: a few goroutines that read page-cache misses so no loop blocks on disk.
 
 package dataloop

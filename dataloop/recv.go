@@ -1,3 +1,5 @@
+//go:build linux
+
 // Upload step: pace, one non-blocking splice(2) socket→pipe, then pipe→file.
 
 package dataloop

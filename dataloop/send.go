@@ -1,3 +1,5 @@
+//go:build linux
+
 // Download step: pace, probe the page cache, one non-blocking sendfile(2) chunk.
 
 package dataloop

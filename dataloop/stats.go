@@ -1,3 +1,5 @@
+//go:build linux
+
 // Stats: counters of what the loops did, for metrics and for tuning by measurement.
 
 package dataloop

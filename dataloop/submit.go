@@ -1,3 +1,5 @@
+//go:build linux
+
 // Submit: eligibility checks and taking the descriptors out of Go's netpoller.
 
 package dataloop

@@ -1,3 +1,5 @@
+//go:build linux
+
 // The loop's timer heap: transfers parked until a Pacer's wait is over.
 
 package dataloop

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Byte-exact downloads and uploads through the engine: sizes, REST offsets, concurrency.
 
 package dataloop

@@ -1,3 +1,5 @@
+//go:build linux
+
 // job: the loop-side state of one transfer, and how it ends.
 
 package dataloop
