@@ -75,9 +75,12 @@ type Result struct {
 	Figures        []Figure `json:"figures"`
 	// Runs has one entry per --repeat run (when there were several), in order; the fields
 	// above pool them.
-	Runs   []RunSummary `json:"runs,omitempty"`
-	Procs  int          `json:"procs,omitempty"`
-	OpUnit string       `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
+	Runs []RunSummary `json:"runs,omitempty"`
+	// Series has each measured window's time series (one per --repeat run; --procs
+	// children's are added point by point): see Series.
+	Series []*Series `json:"series,omitempty"`
+	Procs  int       `json:"procs,omitempty"`
+	OpUnit string    `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
 }
 
 // RunSummary is what one repetition of a scenario did.
@@ -133,6 +136,11 @@ func (r *runner) result(scenario, title string, clients int, opUnit string) *Res
 		BytesExpected: r.expected, SessionsMissing: int(r.missing.Load())}
 	if r.cfg.Rate > 0 {
 		res.Loop, res.Rate = "open", r.cfg.Rate
+	}
+	if s := r.series.Load(); s != nil {
+		ser := s.finish(r.end.Sub(r.start))
+		ser.Points[0].Errors += r.early.Load()
+		res.Series = []*Series{ser}
 	}
 	for i := range r.errs {
 		if v := r.errs[i].Load(); v != 0 {
