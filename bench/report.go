@@ -351,9 +351,12 @@ func ThisMachine() Machine {
 	return m
 }
 
-// WriteJSON writes the report, indented, to path.
+// WriteJSON writes the report, indented, to path. The per-second histograms of the time
+// series are left out (an hour of them would run to tens of megabytes indented): the file
+// keeps each second's percentiles; the histograms travel only from --procs children to
+// their parent, which merges them.
 func (rep *Report) WriteJSON(path string) error {
-	b, err := json.MarshalIndent(rep, "", "  ")
+	b, err := json.MarshalIndent(rep.withoutSeriesHistograms(), "", "  ")
 	if err != nil {
 		return fmt.Errorf("bench: encode report: %w", err)
 	}
@@ -361,6 +364,27 @@ func (rep *Report) WriteJSON(path string) error {
 		return fmt.Errorf("bench: write report %s: %w", path, err)
 	}
 	return nil
+}
+
+// withoutSeriesHistograms returns a copy of rep whose series points have no histogram;
+// rep is not modified.
+func (rep *Report) withoutSeriesHistograms() *Report {
+	out := *rep
+	out.Results = make([]*Result, len(rep.Results))
+	for i, r := range rep.Results {
+		c := *r
+		c.Series = make([]*Series, len(r.Series))
+		for j, s := range r.Series {
+			cs := *s
+			cs.Points = append([]SeriesPoint(nil), s.Points...)
+			for k := range cs.Points {
+				cs.Points[k].Latency = nil
+			}
+			c.Series[j] = &cs
+		}
+		out.Results[i] = &c
+	}
+	return &out
 }
 
 // ReadReport reads a report written by WriteJSON.

@@ -46,14 +46,16 @@ type Series struct {
 // the window (a session that failed to open before it) count in the first point, and
 // work straggling after its end in the last, so that a series sums to its row's totals.
 type SeriesPoint struct {
-	T       float64       `json:"t"`    // the interval's start, seconds after the window opened
-	Secs    float64       `json:"secs"` // its length (the last one may be shorter)
-	Ops     uint64        `json:"ops"`
-	Bytes   uint64        `json:"bytes"`
-	Errors  uint64        `json:"errors"`
-	P50     float64       `json:"latency_p50_ms"`
-	P90     float64       `json:"latency_p90_ms"`
-	P99     float64       `json:"latency_p99_ms"`
+	T      float64 `json:"t"`    // the interval's start, seconds after the window opened
+	Secs   float64 `json:"secs"` // its length (the last one may be shorter)
+	Ops    uint64  `json:"ops"`
+	Bytes  uint64  `json:"bytes"`
+	Errors uint64  `json:"errors"`
+	P50    float64 `json:"latency_p50_ms"`
+	P90    float64 `json:"latency_p90_ms"`
+	P99    float64 `json:"latency_p99_ms"`
+	// Latency is the interval's histogram, so that points merge; WriteJSON leaves it
+	// out of the file (the percentiles stay): only --procs children send it.
 	Latency *HistSnapshot `json:"latency,omitempty"`
 }
 
