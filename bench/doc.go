@@ -7,8 +7,9 @@
 // open-loop drivers, a mergeable log-linear latency histogram (and one per second of each
 // measured window, for the JSON's time series), server cost sampling from
 // /proc (per-thread schedstat nanoseconds for the server's process trees, /proc/stat for
-// the whole machine, softirq included), JSON reports, Go benchmark lines for benchstat, and
-// the compare command used by regression CI. A row that did not do all its work (a client
+// the whole machine, softirq included), JSON reports, Go benchmark lines for benchstat, the
+// self-contained HTML report (inline SVG charts from package svgchart) and the compare
+// command used by regression CI. A row that did not do all its work (a client
 // that never logged in, bytes short of what was expected) is marked incomplete.
 //
 // It imports no package of the fastftp server: it must measure every server alike.
