@@ -192,7 +192,8 @@ func (c *Bars) SVG() string {
 	var yt []Tick
 	var py func(v float64) float64
 	if c.Log && ymax > 0 {
-		lo := math.Floor(math.Log10(ymin))
+		// Half the smallest value's decade below it, so that its bar has a height.
+		lo := math.Floor(math.Log10(ymin / 2))
 		hi := math.Ceil(math.Log10(ymax))
 		if hi <= lo {
 			hi = lo + 1
