@@ -185,7 +185,7 @@ func writeScenarioHTML(b *strings.Builder, runs []HTMLRun, scenario string, k in
 		p99t = append(p99t, ls)
 	}
 	lat.XMax = tp.XMax
-	tp.Desc = fmt.Sprintf("%s of each run, one point a second; --repeat windows are drawn end to end.", yl)
+	tp.Desc = fmt.Sprintf("%s of each run, one point a second (wider points for a window over an hour); --repeat windows are drawn end to end.", yl)
 	if pts == 0 {
 		b.WriteString("<p>No time series in these reports (written by an ftpbench without per-second series).</p>\n")
 	} else {
@@ -216,18 +216,18 @@ func writeScenarioHTML(b *strings.Builder, runs []HTMLRun, scenario string, k in
 	cu, cs := latUnit(curveMax)
 	curve.YLabel = "latency (" + cu + ")"
 	curve.Desc = "Latency at each percentile from p50 to p99.9, in " + cu + ", one line per run."
-	any := false
+	drawn := false
 	for n, e := range es {
 		s := svgchart.Series{Name: e.run.Name, Style: e.i}
 		var seg []svgchart.Point
 		for _, p := range curves[n] {
 			seg = append(seg, svgchart.Point{X: p.x, Y: p.ms * cs})
 		}
-		any = any || len(seg) > 0
+		drawn = drawn || len(seg) > 0
 		s.Segments = [][]svgchart.Point{seg}
 		curve.Series = append(curve.Series, s)
 	}
-	if any {
+	if drawn {
 		b.WriteString(curve.SVG() + "\n")
 	}
 	if latMax > 0 {
