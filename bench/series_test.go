@@ -114,10 +114,19 @@ func TestSeriesSumsToTotals(t *testing.T) {
 	if n := len(r.Series[0].Points); n != 3 || r.Ops == 0 {
 		t.Fatalf("2.5 s window: %d points, %d ops", n, r.Ops)
 	}
-	for i, p := range r.Series[0].Points[:2] {
-		if p.Ops == 0 || p.Bytes == 0 || p.P50 <= 0 || p.P99 < p.P50 {
-			t.Fatalf("second %d: %+v", i, p)
+	// A second may see no transfer finish on a loaded machine; one that does has its
+	// percentiles.
+	busy := 0
+	for i, p := range r.Series[0].Points {
+		if p.Ops > 0 {
+			busy++
+			if p.P50 <= 0 || p.P99 < p.P50 || p.Latency == nil || p.Latency.Count != p.Ops {
+				t.Fatalf("second %d: %+v", i, p)
+			}
 		}
+	}
+	if busy == 0 {
+		t.Fatalf("no second with a finished transfer: %+v", r.Series[0].Points)
 	}
 	// --count and --repeat: one series a run.
 	cfg = s.config()
