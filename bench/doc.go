@@ -4,10 +4,12 @@
 // It holds its own small FTP client (allocation-free reply parsing, PASV/EPSV/PORT/EPRT,
 // explicit and implicit FTPS with TLS session reuse on data connections), the scenarios
 // (pyftpdlib's classic table plus login, idle, retr, stor, list and mirror), closed- and
-// open-loop drivers, a mergeable log-linear latency histogram, server cost sampling from
+// open-loop drivers, a mergeable log-linear latency histogram (and one per second of each
+// measured window, for the JSON's time series), server cost sampling from
 // /proc (per-thread schedstat nanoseconds for the server's process trees, /proc/stat for
-// the whole machine, softirq included), JSON reports, Go benchmark lines for benchstat, and
-// the compare command used by regression CI. A row that did not do all its work (a client
+// the whole machine, softirq included), JSON reports, Go benchmark lines for benchstat, the
+// self-contained HTML report (inline SVG charts from package svgchart) and the compare
+// command used by regression CI. A row that did not do all its work (a client
 // that never logged in, bytes short of what was expected) is marked incomplete.
 //
 // It imports no package of the fastftp server: it must measure every server alike.

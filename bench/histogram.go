@@ -166,14 +166,7 @@ type histJSON struct {
 
 // MarshalJSON writes the histogram sparsely so that another process can merge it.
 func (h *Histogram) MarshalJSON() ([]byte, error) {
-	j := histJSON{Unit: "ns", SubBits: histSubBits, Count: h.n.Load(), Sum: h.sum.Load(),
-		Min: int64(h.Min()), Max: h.max.Load(), Buckets: [][2]uint64{}}
-	for i := range h.counts {
-		if c := h.counts[i].Load(); c != 0 {
-			j.Buckets = append(j.Buckets, [2]uint64{uint64(i), c})
-		}
-	}
-	return json.Marshal(j)
+	return json.Marshal((*histJSON)(h.Snapshot()))
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote into an empty histogram.
@@ -182,6 +175,11 @@ func (h *Histogram) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
+	return h.load(&j)
+}
+
+// load adds the sparse form j into an empty histogram.
+func (h *Histogram) load(j *histJSON) error {
 	if j.SubBits != histSubBits || j.Unit != "ns" {
 		return fmt.Errorf("bench: histogram with sub_bits=%d unit=%q: want %d, ns: %w",
 			j.SubBits, j.Unit, histSubBits, ErrBadConfig)

@@ -230,6 +230,7 @@ func MergeProcs(reps []*Report) []*Result {
 				if base.Latency != nil && o.Latency != nil {
 					base.Latency.Merge(o.Latency)
 				}
+				base.Series = mergeSeries(base.Series, o.Series)
 				for _, f := range o.Figures {
 					if !standardFigure(f.Name) {
 						extra[f.Name] = append(extra[f.Name], f.Value)

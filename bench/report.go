@@ -75,9 +75,12 @@ type Result struct {
 	Figures        []Figure `json:"figures"`
 	// Runs has one entry per --repeat run (when there were several), in order; the fields
 	// above pool them.
-	Runs   []RunSummary `json:"runs,omitempty"`
-	Procs  int          `json:"procs,omitempty"`
-	OpUnit string       `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
+	Runs []RunSummary `json:"runs,omitempty"`
+	// Series has each measured window's time series (one per --repeat run; --procs
+	// children's are added point by point): see Series.
+	Series []*Series `json:"series,omitempty"`
+	Procs  int       `json:"procs,omitempty"`
+	OpUnit string    `json:"op_unit"` // what one operation is: "sessions", "transfers", ...
 }
 
 // RunSummary is what one repetition of a scenario did.
@@ -133,6 +136,11 @@ func (r *runner) result(scenario, title string, clients int, opUnit string) *Res
 		BytesExpected: r.expected, SessionsMissing: int(r.missing.Load())}
 	if r.cfg.Rate > 0 {
 		res.Loop, res.Rate = "open", r.cfg.Rate
+	}
+	if s := r.series.Load(); s != nil {
+		ser := s.finish(r.end.Sub(r.start))
+		ser.Points[0].Errors += r.early.Load()
+		res.Series = []*Series{ser}
 	}
 	for i := range r.errs {
 		if v := r.errs[i].Load(); v != 0 {
@@ -343,9 +351,12 @@ func ThisMachine() Machine {
 	return m
 }
 
-// WriteJSON writes the report, indented, to path.
+// WriteJSON writes the report, indented, to path. The per-second histograms of the time
+// series are left out (an hour of them would run to tens of megabytes indented): the file
+// keeps each second's percentiles; the histograms travel only from --procs children to
+// their parent, which merges them.
 func (rep *Report) WriteJSON(path string) error {
-	b, err := json.MarshalIndent(rep, "", "  ")
+	b, err := json.MarshalIndent(rep.withoutSeriesHistograms(), "", "  ")
 	if err != nil {
 		return fmt.Errorf("bench: encode report: %w", err)
 	}
@@ -353,6 +364,27 @@ func (rep *Report) WriteJSON(path string) error {
 		return fmt.Errorf("bench: write report %s: %w", path, err)
 	}
 	return nil
+}
+
+// withoutSeriesHistograms returns a copy of rep whose series points have no histogram;
+// rep is not modified.
+func (rep *Report) withoutSeriesHistograms() *Report {
+	out := *rep
+	out.Results = make([]*Result, len(rep.Results))
+	for i, r := range rep.Results {
+		c := *r
+		c.Series = make([]*Series, len(r.Series))
+		for j, s := range r.Series {
+			cs := *s
+			cs.Points = append([]SeriesPoint(nil), s.Points...)
+			for k := range cs.Points {
+				cs.Points[k].Latency = nil
+			}
+			c.Series[j] = &cs
+		}
+		out.Results[i] = &c
+	}
+	return &out
 }
 
 // ReadReport reads a report written by WriteJSON.

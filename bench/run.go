@@ -160,6 +160,7 @@ func mergeRepeats(reps [][]*Result) []*Result {
 			}
 			o := rs[j]
 			base.Runs = append(base.Runs, o.summary())
+			base.Series = append(base.Series, o.Series...)
 			base.Ops += o.Ops
 			base.Bytes += o.Bytes
 			base.mergeSessions(o)

@@ -36,6 +36,10 @@ type runner struct {
 	bytes  atomic.Uint64
 	errs   [numClasses]atomic.Uint64
 	hist   Histogram
+	// series records the measured window second by second (nil until it opens); early
+	// counts errors before that, which its first point takes.
+	series atomic.Pointer[liveSeries]
+	early  atomic.Uint64
 
 	// expected is the bytes the run should move when known in advance (0: unknown);
 	// missing counts workers that tried to log in and never managed to.
@@ -74,13 +78,31 @@ func (r *runner) done(start time.Time, err error) {
 		r.fail(err)
 		return
 	}
-	r.hist.Record(time.Since(start))
+	now := time.Now()
+	d := now.Sub(start)
+	r.hist.Record(d)
 	r.ops.Add(1)
+	if s := r.series.Load(); s != nil {
+		s.record(now, d)
+	}
+}
+
+// addBytes counts n bytes moved in the window.
+func (r *runner) addBytes(n uint64) {
+	r.bytes.Add(n)
+	if s := r.series.Load(); s != nil {
+		s.addBytes(time.Now(), n)
+	}
 }
 
 // fail counts an error by class and keeps the first message of each class.
 func (r *runner) fail(err error) {
 	c := Classify(err)
+	if s := r.series.Load(); s != nil {
+		s.addError(time.Now())
+	} else {
+		r.early.Add(1)
+	}
 	if r.errs[c].Add(1) == 1 {
 		r.errMu.Lock()
 		r.errSamples[c.String()] = err.Error()
@@ -99,6 +121,13 @@ func (r *runner) beginWindow() {
 	r.machOK = err == nil
 	r.cpu0 = SelfCPU()
 	r.start = time.Now()
+	d := r.cfg.Duration
+	if r.countMode {
+		d = 0
+	}
+	s := newLiveSeries(r.start, d)
+	s.collect()
+	r.series.Store(s)
 	r.phase.Store(phaseMeasure)
 }
 
@@ -106,6 +135,9 @@ func (r *runner) beginWindow() {
 func (r *runner) endWindow() {
 	r.phase.Store(phaseStopped)
 	r.end = time.Now()
+	if s := r.series.Load(); s != nil {
+		s.halt()
+	}
 	r.cpu1 = SelfCPU()
 	if r.machOK {
 		var err error
@@ -354,7 +386,7 @@ func (m *meter) Write(p []byte) (int, error) {
 			return 0, errStopped
 		}
 	case phaseMeasure:
-		m.r.bytes.Add(uint64(len(p)))
+		m.r.addBytes(uint64(len(p)))
 	}
 	if m.h != nil {
 		m.h.Write(p)
@@ -401,7 +433,7 @@ func (s *uploadSource) Read(p []byte) (int, error) {
 		s.left -= int64(n)
 	}
 	if s.r.measuring() {
-		s.r.bytes.Add(uint64(n))
+		s.r.addBytes(uint64(n))
 	}
 	return n, nil
 }

@@ -168,7 +168,7 @@ func (e *env) once(ctx context.Context, name string, n int, fn func(i int) (int6
 			t := time.Now()
 			b, err := fn(i)
 			if err == nil {
-				r.bytes.Add(uint64(b))
+				r.addBytes(uint64(b))
 			}
 			r.done(t, err)
 		}(i)

@@ -10,6 +10,7 @@ Usage:
   ftpbench [SCENARIO] [flags]            SCENARIO: login idle retr stor list mirror,
                                          or pyftpdlib's transfer download upload concurrence all
   ftpbench compare OLD.json NEW.json [--threshold 5%] [--format text|markdown]
+  ftpbench report RUN.json [MORE.json ...] [-o report.html]
 
 Connection:
   -H, --host HOST          server host name or IP, IPv6 without brackets (default localhost)
@@ -66,6 +67,7 @@ Examples:
   ftpbench retr -P 21 --file pub/linux.iso -n 4              a read-only server: RETR an existing file
   ftpbench retr -P 2121 --repeat 5 --json new.json && ftpbench compare old.json new.json
   ftpbench retr -P 2121 --repeat 6 --format benchstat > new.txt && benchstat old.txt new.txt
+  ftpbench report old.json new.json -o report.html           charts of both runs, overlaid
 
 -p and -P:
   ftpbench follows pyftpdlib's ftpbench, where -p is the password and -P the port, so that
@@ -87,4 +89,17 @@ decides, and the output says so.
 
 Exit status: 0 no regression, 1 a regression, 2 nothing compared (no scenario with a
 compared figure in both reports) or bad arguments.
+`
+
+const reportHelp = `Usage: ftpbench report RUN.json [MORE.json ...] [-o report.html]
+
+Draws one or more --json reports as one self-contained HTML page (inline SVG, no script,
+nothing fetched from the network): the runs and their machines, a table of headline
+figures, and for each scenario the throughput over time (one point a second), the latency
+percentile curve (p50 to p99.9), the p99 latency per second and the errors by class. Every
+run has its own colour and dash pattern, named in each legend by its file.
+
+  -o FILE   the page to write (default report.html; - for stdout)
+
+Exit status: 0 written, 2 bad arguments or a report that cannot be read.
 `

@@ -1,5 +1,6 @@
 // Command ftpbench load-tests any FTP server: pyftpdlib's ftpbench flags and table, plus
-// login/idle/retr/stor/list/mirror scenarios, JSON reports and `compare` for CI.
+// login/idle/retr/stor/list/mirror scenarios, JSON reports, `compare` for CI and `report`
+// (an HTML page of charts).
 // This file only parses flags and wires them to package bench.
 package main
 
@@ -12,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +26,7 @@ const usage = `usage:
   ftpbench -u USER -p PASS [-H host] [-P port] [-b transfer|download|upload|concurrence|all] [-n clients] [-s size] [-k pid] [-t timeout] [-d] [-S]
   ftpbench SCENARIO [flags]      SCENARIO: login idle retr stor list mirror (or any -b value)
   ftpbench compare OLD.json NEW.json [--threshold 5%] [--format text|markdown]
+  ftpbench report RUN.json [MORE.json ...] [-o report.html]
 ftpbench -h explains every flag.
 `
 
@@ -57,6 +60,9 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "compare" {
 		return compare(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "report" {
+		return htmlReport(args[1:], stdout, stderr)
 	}
 	cmdline := append([]string{"ftpbench"}, maskPassword(args)...)
 	var scenario string
@@ -334,6 +340,58 @@ func compare(args []string, stdout, stderr io.Writer) int {
 	}
 	if bench.WriteComparison(stdout, rows, th, *format) > 0 {
 		return 1
+	}
+	return 0
+}
+
+// htmlReport is `ftpbench report`: the --json reports given, drawn as one HTML page.
+func htmlReport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ftpbench report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {}
+	out := fs.String("o", "report.html", "the HTML page to write (- for stdout)")
+	var files []string
+	// Accept -o before, between or after the file names.
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, reportHelp)
+				return 0
+			}
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			files = append(files, args[0])
+			args = args[1:]
+		}
+	}
+	if len(files) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var runs []bench.HTMLRun
+	for _, f := range files {
+		rep, err := bench.ReadReport(f)
+		if err != nil {
+			fmt.Fprintln(stderr, "ftpbench report:", err)
+			return 2
+		}
+		runs = append(runs, bench.HTMLRun{Name: filepath.Base(f), Report: rep})
+	}
+	var b strings.Builder
+	if err := bench.WriteHTML(&b, runs); err != nil {
+		fmt.Fprintln(stderr, "ftpbench report:", err)
+		return 2
+	}
+	if *out == "-" {
+		io.WriteString(stdout, b.String())
+		return 0
+	}
+	if err := os.WriteFile(*out, []byte(b.String()), 0o644); err != nil {
+		fmt.Fprintln(stderr, "ftpbench report:", err)
+		return 2
 	}
 	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -101,6 +102,66 @@ func TestProcsMerge(t *testing.T) {
 	r := rep.Results[0]
 	if r.Ops != 90 || r.ErrorCount() != 0 || r.Procs != 3 || r.Latency.Count() != 90 || r.Clients != 4 {
 		t.Fatalf("merged: ops=%d errors=%v procs=%d hist=%d clients=%d", r.Ops, r.Errors, r.Procs, r.Latency.Count(), r.Clients)
+	}
+	// The children's series, merged point by point, still sum to the total; the file
+	// keeps each second's percentiles, not its histogram.
+	var ops uint64
+	for _, s := range r.Series {
+		for _, p := range s.Points {
+			ops += p.Ops
+			if p.Latency != nil {
+				t.Fatalf("per-second histogram written to the file: %+v", p)
+			}
+			if p.Ops > 0 && p.P99 <= 0 {
+				t.Fatalf("point without percentiles: %+v", p)
+			}
+		}
+	}
+	if len(r.Series) != 1 || ops != 90 {
+		t.Fatalf("merged series: %d windows, %d ops", len(r.Series), ops)
+	}
+}
+
+// TestReportCommand: ftpbench report writes one HTML page from several --json files
+// (-o anywhere, - for stdout), and exits 2 without a file or with one it cannot read.
+func TestReportCommand(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for i, rate := range []float64{100, 120} {
+		rep := &bench.Report{Tool: "ftpbench", Target: "127.0.0.1:2121", Results: []*bench.Result{{Scenario: "retr",
+			Title: "retr: 4 streams", Headline: "throughput", Ops: 10, Bytes: 10 << 20, Seconds: 1,
+			Errors:  map[string]uint64{},
+			Figures: []bench.Figure{{Name: "throughput", Unit: "MB/s", Better: "higher", Value: rate, Samples: []float64{rate}}},
+			Series:  []*bench.Series{{Interval: 1, Points: []bench.SeriesPoint{{T: 0, Secs: 1, Ops: 10, Bytes: 10 << 20, P99: 2}}}}}}}
+		p := filepath.Join(dir, fmt.Sprintf("run%d.json", i))
+		if err := rep.WriteJSON(p); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	html := filepath.Join(dir, "report.html")
+	var out, errb bytes.Buffer
+	if code := run([]string{"report", files[0], "-o", html, files[1]}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	b, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(b), "<svg") || !strings.Contains(string(b), "run0.json") ||
+		!strings.Contains(string(b), "run1.json") {
+		t.Fatalf("page: %v\n%.500s", err, b)
+	}
+	out.Reset()
+	if code := run([]string{"report", "-o", "-", files[0]}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "<!DOCTYPE html>") {
+		t.Fatalf("-o -: exit %d, %.100q", code, out.String())
+	}
+	for _, args := range [][]string{{"report"}, {"report", filepath.Join(dir, "missing.json")}, {"report", "--bogus", files[0]}} {
+		errb.Reset()
+		if code := run(args, &out, &errb); code != 2 || errb.Len() == 0 {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
+		}
+	}
+	out.Reset()
+	if code := run([]string{"report", "-h"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "Usage: ftpbench report") {
+		t.Errorf("report -h: exit %d\n%s", code, out.String())
 	}
 }
 

@@ -80,6 +80,29 @@ func (r *Results) add(server, scenario, result, figure, unit string, v float64) 
 	c.Samples = append(c.Samples, v)
 }
 
+// loadSummary reads a summary written by -json (perf/results/latest.json): the figures the
+// tables and charts use, without the raw reports.
+func loadSummary(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("report: %s: %w", path, err)
+	}
+	r.index = map[string]*Cell{}
+	for _, c := range r.Cells {
+		r.index[cellKey(c.Server, c.Scenario, c.Result, c.Figure)] = c
+	}
+	for _, m := range []*map[string]string{&r.Meta, &r.Versions, &r.Auth} {
+		if *m == nil {
+			*m = map[string]string{}
+		}
+	}
+	return &r, nil
+}
+
 // load reads dir (OUT of run.sh).
 func load(dir string) (*Results, error) {
 	r := &Results{Meta: map[string]string{}, Versions: map[string]string{}, Auth: map[string]string{},
