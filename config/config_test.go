@@ -4,15 +4,8 @@ package config
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"log/slog"
-	"math/big"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -21,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fastftp/fastftp/internal/testcert"
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/sysauth"
@@ -387,27 +382,9 @@ func TestAuthorizerSystemUsers(t *testing.T) {
 // key.pem, and both in one file, both.pem.
 func writeKeyPair(t *testing.T, dir string) (cert, key, both string) {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, key, both, err := testcert.Write(dir, 1)
 	if err != nil {
 		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), DNSNames: []string{"localhost"}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	kp := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
-	cert, key, both = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "both.pem")
-	for name, data := range map[string][]byte{cert: c, key: kp, both: append(append([]byte{}, c...), kp...)} {
-		if err := os.WriteFile(name, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return cert, key, both
 }
