@@ -21,12 +21,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fastftp/fastftp/internal/testcert"
-
 	"github.com/jlaffaye/ftp"
 
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/internal/testcert"
 )
 
 // writeCert makes a self-signed certificate for localhost/127.0.0.1 in dir and returns

@@ -15,9 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fastftp/fastftp/internal/testcert"
-
 	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/internal/testcert"
 	"github.com/fastftp/fastftp/sysauth"
 )
 
