@@ -76,6 +76,7 @@ type Server struct {
 
 	UseLocalTime           bool
 	DisableSendfile        bool
+	DisableHash            bool
 	PermitForeignAddresses bool
 	PermitPrivilegedPorts  bool
 

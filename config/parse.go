@@ -41,6 +41,7 @@ type rawServer struct {
 	MasqueradeMap          map[string]string `toml:"masquerade_map"`
 	UseLocalTime           bool              `toml:"use_localtime"`
 	DisableSendfile        bool              `toml:"disable_sendfile"`
+	DisableHash            bool              `toml:"disable_hash"`
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
 	PermitForeignAddresses bool              `toml:"permit_foreign_addresses"`
 	PermitPrivilegedPorts  bool              `toml:"permit_privileged_ports"`

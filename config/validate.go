@@ -144,6 +144,7 @@ func (v *validator) server(s *Server, r *rawServer) {
 		}
 	}
 	s.UseLocalTime, s.DisableSendfile = r.UseLocalTime, r.DisableSendfile
+	s.DisableHash = r.DisableHash
 	s.DataNotSentLowat = v.lowat("server.data_notsent_lowat", r.DataNotSentLowat)
 	s.PermitForeignAddresses, s.PermitPrivilegedPorts = r.PermitForeignAddresses, r.PermitPrivilegedPorts
 	s.ReadLimit = v.rate("server.read_limit", "server.read_limit", r.ReadLimit)

@@ -125,6 +125,9 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	if use("disable-sendfile") {
 		s.DisableSendfile = o.noSendfile
 	}
+	if use("disable-hash") {
+		s.DisableHash = o.noHash
+	}
 	if use("data-notsent-lowat") {
 		n, err := parseLowat(o.notSentLowat)
 		if err != nil {
@@ -418,6 +421,7 @@ func convert(f *config.File) (*settings, error) {
 	cfg.MasqueradeMap = s.MasqueradeMap
 	cfg.UseLocalTime = s.UseLocalTime
 	cfg.DisableSendfile = s.DisableSendfile
+	cfg.DisableHash = s.DisableHash
 	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (off); -1: off
 	cfg.PermitForeignAddresses = s.PermitForeignAddresses
 	cfg.PermitPrivilegedPorts = s.PermitPrivilegedPorts
