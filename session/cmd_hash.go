@@ -303,7 +303,7 @@ func (s *Session) hashReply(res hashResult, a hashAlgo, r hashRange, legacy bool
 }
 
 // digest opens, checks and hashes one file on a hash worker. The cache is consulted after
-// fstat on the open descriptor, so the version checked is the one that would be read.
+// fstat on the open descriptor, so the version looked up is the one that would be read.
 func (e *Env) digest(ctx context.Context, fsys vfs.FS, p string, a hashAlgo, r hashRange, pacer sendfile.Pacer) hashResult {
 	fail := func(err error) hashResult {
 		switch {
@@ -340,44 +340,46 @@ func (e *Env) digest(ctx context.Context, fsys vfs.FS, p string, a hashAlgo, r h
 	if start > end || start > size {
 		return fail(errHashRange)
 	}
-	key, cacheable := hashKey(fi, a, start, end)
-	cacheable = cacheable && e.hashCache != nil
-	if cacheable {
-		if sum, ok := e.hashCache.Get(key); ok {
-			return hashResult{sum: sum, start: start, end: end}
+	read := func() (string, error) {
+		if start > 0 {
+			if _, err := f.Seek(start, io.SeekStart); err != nil {
+				return "", err
+			}
 		}
+		h := a.new()
+		bp := hashBufs.Get().(*[]byte)
+		defer hashBufs.Put(bp)
+		buf := *bp
+		for left := end - start; left > 0; {
+			// The pacer sleeps here, on the hash worker, as a throttled RETR does on its
+			// transfer goroutine: tokens are taken before the bytes are read.
+			n, err := pacer.Wait(ctx, int(min(left, int64(len(buf)))))
+			if err != nil {
+				return "", err
+			}
+			m, err := io.ReadFull(f, buf[:n])
+			h.Write(buf[:m])
+			e.hashRead.Add(int64(m))
+			left -= int64(m)
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				return "", errHashShort
+			}
+			if err != nil {
+				return "", err
+			}
+		}
+		var raw [sha512.Size]byte
+		return hex.EncodeToString(h.Sum(raw[:0])), nil
 	}
-	if start > 0 {
-		if _, err := f.Seek(start, io.SeekStart); err != nil {
-			return fail(err)
-		}
+	var sum string
+	if key, ok := hashKey(fi, a, start, end); ok && e.hashCache != nil {
+		// Concurrent requests for the same file version wait for one read.
+		sum, _, err = e.hashCache.Do(ctx, key, read)
+	} else {
+		sum, err = read()
 	}
-	h := a.new()
-	bp := hashBufs.Get().(*[]byte)
-	defer hashBufs.Put(bp)
-	buf := *bp
-	for left := end - start; left > 0; {
-		// The pacer sleeps here, on the hash worker, as a throttled RETR does on its
-		// transfer goroutine: tokens are taken before the bytes are read.
-		n, err := pacer.Wait(ctx, int(min(left, int64(len(buf)))))
-		if err != nil {
-			return fail(err)
-		}
-		m, err := io.ReadFull(f, buf[:n])
-		h.Write(buf[:m])
-		e.hashRead.Add(int64(m))
-		left -= int64(m)
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return fail(errHashShort)
-		}
-		if err != nil {
-			return fail(err)
-		}
-	}
-	var raw [sha512.Size]byte
-	sum := hex.EncodeToString(h.Sum(raw[:0]))
-	if cacheable {
-		e.hashCache.Put(key, sum)
+	if err != nil {
+		return fail(err)
 	}
 	return hashResult{sum: sum, start: start, end: end}
 }

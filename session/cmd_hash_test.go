@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -304,5 +305,33 @@ func TestParseLegacyRange(t *testing.T) {
 		if ok != tc.ok || (ok && (string(name) != tc.name || r.start != tc.start || r.end != tc.end)) {
 			t.Errorf("%q: %q %+v %v, want %q %d-%d %v", tc.in, name, r, ok, tc.name, tc.start, tc.end, tc.ok)
 		}
+	}
+}
+
+// TestHashStormOneRead: sessions asking for the same digest at once wait for one read.
+func TestHashStormOneRead(t *testing.T) {
+	dir := t.TempDir()
+	data := testData(1 << 20)
+	os.WriteFile(filepath.Join(dir, "f"), data, 0o644)
+	first, _ := newHashSession(t, dir, "bob", func(e *Env) { e.HashWorkers = 4; e.WriteLimit = 2 << 20 })
+	env := first.env
+	want := "250 " + digestOf(sha256.New(), data) + "\r\n"
+	var wg sync.WaitGroup
+	for range 4 {
+		ft := &fakeTransport{posted: make(chan func(), 16)}
+		s := New(env, netip.MustParseAddrPort("127.0.0.1:21"), netip.MustParseAddrPort("127.0.0.1:40001"))
+		s.Start(ft)
+		feed(s, ft, "USER bob\r\nPASS secret\r\n")
+		wg.Add(1)
+		go func() { // this goroutine owns s from here on
+			defer wg.Done()
+			if got := feed(s, ft, "XSHA256 f\r\n"); got != want {
+				t.Errorf("XSHA256 = %q", got)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := env.HashBytesRead(); n != int64(len(data)) {
+		t.Fatalf("4 concurrent digests read %d bytes, want %d (one read)", n, len(data))
 	}
 }

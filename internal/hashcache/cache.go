@@ -7,6 +7,7 @@ package hashcache
 
 import (
 	"container/list"
+	"context"
 	"sync"
 )
 
@@ -28,10 +29,18 @@ type entry struct {
 
 // Cache is a bounded LRU of digests. Safe from any goroutine.
 type Cache struct {
-	mu  sync.Mutex
-	max int
-	m   map[Key]*list.Element
-	l   list.List // front: most recently used
+	mu     sync.Mutex
+	max    int
+	m      map[Key]*list.Element
+	l      list.List         // front: most recently used
+	flight map[Key]*inflight // digests being computed
+}
+
+// inflight is one digest being computed; done closes when sum (or failure) is known.
+type inflight struct {
+	done chan struct{}
+	sum  string
+	ok   bool
 }
 
 // New returns a cache of at most max entries (max >= 1).
@@ -39,7 +48,7 @@ func New(max int) *Cache {
 	if max < 1 {
 		max = 1
 	}
-	return &Cache{max: max, m: make(map[Key]*list.Element, min(max, 1024))}
+	return &Cache{max: max, m: make(map[Key]*list.Element, min(max, 1024)), flight: make(map[Key]*inflight)}
 }
 
 // Get returns the digest stored for k and marks it recently used.
@@ -78,4 +87,48 @@ func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.l.Len()
+}
+
+// Do returns the digest for k: from the cache, from a concurrent caller computing the same
+// key (so N mirrors asking at once still cost one read), or from compute, whose success is
+// stored. hit tells that compute did not run. A caller that waited for a failed computation
+// computes itself. Waiting ends early, with ctx's error, when ctx does.
+func (c *Cache) Do(ctx context.Context, k Key, compute func() (string, error)) (sum string, hit bool, err error) {
+	for {
+		c.mu.Lock()
+		if e, ok := c.m[k]; ok {
+			c.l.MoveToFront(e)
+			sum = e.Value.(*entry).sum
+			c.mu.Unlock()
+			return sum, true, nil
+		}
+		f, busy := c.flight[k]
+		if !busy {
+			f = &inflight{done: make(chan struct{})}
+			c.flight[k] = f
+			c.mu.Unlock()
+			break
+		}
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			if f.ok {
+				return f.sum, true, nil
+			}
+			// The computation failed (its client left, the file changed): try again.
+		case <-ctx.Done():
+			return "", false, ctx.Err()
+		}
+	}
+	sum, err = compute()
+	c.mu.Lock()
+	f := c.flight[k]
+	delete(c.flight, k)
+	c.mu.Unlock()
+	if err == nil {
+		c.Put(k, sum)
+		f.sum, f.ok = sum, true
+	}
+	close(f.done)
+	return sum, false, err
 }
