@@ -30,20 +30,16 @@ func packName(name []byte) (uint64, bool) {
 		return 0, false
 	}
 	var key uint64
-	for i := 0; i < 8; i++ {
-		key <<= 8
-		if i < len(name) {
-			c := name[i]
-			if c < '0' || c > '9' || i == 0 {
-				c &^= 0x20 // ASCII upper case; only meaningful for letters, checked next
-				if c < 'A' || c > 'Z' {
-					return 0, false
-				}
+	for i, c := range name {
+		if c < '0' || c > '9' || i == 0 {
+			c &^= 0x20 // ASCII upper case; only meaningful for letters, checked next
+			if c < 'A' || c > 'Z' {
+				return 0, false
 			}
-			key |= uint64(c)
 		}
+		key = key<<8 | uint64(c)
 	}
-	return key, true
+	return key << (8 * (8 - len(name))), true // left-aligned: unused low bytes stay 0
 }
 
 func packString(s string) uint64 {
