@@ -42,6 +42,7 @@ type rawServer struct {
 	UseLocalTime           bool              `toml:"use_localtime"`
 	DisableSendfile        bool              `toml:"disable_sendfile"`
 	DisableHash            bool              `toml:"disable_hash"`
+	HashWorkers            int               `toml:"hash_workers"`
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
 	PermitForeignAddresses bool              `toml:"permit_foreign_addresses"`
 	PermitPrivilegedPorts  bool              `toml:"permit_privileged_ports"`

@@ -27,7 +27,7 @@ type options struct {
 
 	readLimit, writeLimit, globalRead, globalWrite string
 	notSentLowat                                   string
-	maxUserSessions, banAfter                      int
+	maxUserSessions, banAfter, hashWorkers         int
 	loginTimeout, banWindow, banTime               time.Duration
 
 	tls, tlsControl, tlsData, tlsNoReuse bool
@@ -61,6 +61,7 @@ var keyOf = map[string]string{
 	"use-localtime":            "server.use_localtime",
 	"disable-sendfile":         "server.disable_sendfile",
 	"disable-hash":             "server.disable_hash",
+	"hash-workers":             "server.hash_workers",
 	"data-notsent-lowat":       "server.data_notsent_lowat",
 	"max-cons":                 "server.max_cons",
 	"max-cons-per-ip":          "server.max_cons_per_ip",
@@ -171,6 +172,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	boolean(&o.localTime, "", "use-localtime", "show times in local time instead of GMT")
 	boolean(&o.noSendfile, "", "disable-sendfile", "copy through user-space buffers instead of sendfile(2)/splice(2)")
 	boolean(&o.noHash, "", "disable-hash", "turn off the checksum commands HASH, XCRC, XMD5, XSHA1, XSHA256, XSHA512")
+	num(&o.hashWorkers, "", "hash-workers", 0, "most checksums computed at once; 0 means one per 4 CPUs (the default)")
 	str(&o.notSentLowat, "", "data-notsent-lowat", "0", "bytes a download data socket may queue unsent (TCP_NOTSENT_LOWAT, Linux), K/M suffix, e.g. 64K: faster, cheaper downloads, slower control replies under load; 0: the kernel's default")
 	num(&o.maxCons, "", "max-cons", 0, "most simultaneous connections; 0 means unlimited (the default)")
 	num(&o.maxConsPerIP, "", "max-cons-per-ip", 0, "most connections from one IP address; 0 means unlimited (the default)")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"net"
@@ -91,5 +92,19 @@ func TestHashSwitch(t *testing.T) {
 	send = rawSession(t, "127.0.0.1:"+port, "alice", "pw")
 	if r := send("XMD5 f"); !strings.HasPrefix(r, "502 ") {
 		t.Errorf("XMD5 with disable_hash = true: %q", r)
+	}
+}
+
+func TestHashWorkersRefusesNegative(t *testing.T) {
+	var out bytes.Buffer
+	if code := run([]string{"--hash-workers", "-1"}, &out); code != 2 || !strings.Contains(out.String(), "--hash-workers -1") {
+		t.Errorf("--hash-workers -1: exit %d, %q", code, out.String())
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.toml")
+	os.WriteFile(path, []byte("[server]\nhash_workers = -2\n[[user]]\nname = \"a\"\npassword = \"x\"\nhome = \""+dir+"\"\n"), 0o644)
+	out.Reset()
+	if code := run([]string{"--config", path, "--check-config"}, &out); code != 2 || !strings.Contains(out.String(), "f.toml:2:") {
+		t.Errorf("hash_workers = -2: exit %d, %q", code, out.String())
 	}
 }

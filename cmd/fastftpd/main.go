@@ -296,6 +296,7 @@ func restartOnly(st *settings) [][2]string {
 		{"server.use_localtime", v(s.UseLocalTime)},
 		{"server.disable_sendfile", v(s.DisableSendfile)},
 		{"server.disable_hash", v(s.DisableHash)},
+		{"server.hash_workers", v(s.HashWorkers)},
 		{"server.data_notsent_lowat", v(s.DataNotSentLowat)},
 		{"server.permit_foreign_addresses", v(s.PermitForeignAddresses)},
 		{"server.permit_privileged_ports", v(s.PermitPrivilegedPorts)},
