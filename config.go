@@ -59,6 +59,16 @@ type Config struct {
 	UseLocalTime bool
 	// DisableSendfile forces the pooled-buffer copy instead of sendfile(2)/splice(2).
 	DisableSendfile bool
+	// DisableHash turns off the checksum commands (HASH, RANG, XCRC, XMD5, XSHA1, XSHA256,
+	// XSHA512): they answer 502 and FEAT does not list HASH. They are on by default: a
+	// digest is paced by the download limits, runs on HashWorkers workers at most, and is
+	// cached, so it costs no more than the download it saves (see README "Checksums").
+	DisableHash bool
+	// HashWorkers bounds the digests computed at once, server-wide; 0 means one per 4 CPUs
+	// (at least 1).
+	HashWorkers int
+	// HashCacheEntries bounds the digest cache (LRU); 0 means 4096, negative disables it.
+	HashCacheEntries int
 	// DataNotSentLowat bounds, in bytes, what a data socket the server sends on (RETR,
 	// LIST, NLST, MLSD; not uploads) queues unsent in the kernel: TCP_NOTSENT_LOWAT, Linux
 	// only. 0 means DefaultDataNotSentLowat; negative leaves the kernel's default (a send

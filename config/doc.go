@@ -33,6 +33,8 @@
 //	masquerade_map = {}             # { "local IPv4" = "announced IPv4" } (multi-homed)
 //	use_localtime = false
 //	disable_sendfile = false
+//	disable_hash = false            # turn off HASH/XCRC/XMD5/XSHA* (on: paced, bounded, cached)
+//	hash_workers = 0                # checksums computed at once; 0 = one per 4 CPUs
 //	data_notsent_lowat = "0"        # TCP_NOTSENT_LOWAT on download data sockets, e.g. "64K"; "0" = off
 //	permit_foreign_addresses = false
 //	permit_privileged_ports = false

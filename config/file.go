@@ -76,8 +76,12 @@ type Server struct {
 
 	UseLocalTime           bool
 	DisableSendfile        bool
+	DisableHash            bool
 	PermitForeignAddresses bool
 	PermitPrivilegedPorts  bool
+
+	// HashWorkers bounds the checksums computed at once; 0 means one per 4 CPUs.
+	HashWorkers int
 
 	// DataNotSentLowat is fastftp.Config.DataNotSentLowat: TCP_NOTSENT_LOWAT in bytes on
 	// download data sockets; 0 when unset (the server's default), -1 when the file says

@@ -41,6 +41,8 @@ type rawServer struct {
 	MasqueradeMap          map[string]string `toml:"masquerade_map"`
 	UseLocalTime           bool              `toml:"use_localtime"`
 	DisableSendfile        bool              `toml:"disable_sendfile"`
+	DisableHash            bool              `toml:"disable_hash"`
+	HashWorkers            int               `toml:"hash_workers"`
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
 	PermitForeignAddresses bool              `toml:"permit_foreign_addresses"`
 	PermitPrivilegedPorts  bool              `toml:"permit_privileged_ports"`

@@ -144,6 +144,8 @@ func (v *validator) server(s *Server, r *rawServer) {
 		}
 	}
 	s.UseLocalTime, s.DisableSendfile = r.UseLocalTime, r.DisableSendfile
+	s.DisableHash, s.HashWorkers = r.DisableHash, r.HashWorkers
+	v.nonNegative("server.hash_workers", "server.hash_workers", s.HashWorkers)
 	s.DataNotSentLowat = v.lowat("server.data_notsent_lowat", r.DataNotSentLowat)
 	s.PermitForeignAddresses, s.PermitPrivilegedPorts = r.PermitForeignAddresses, r.PermitPrivilegedPorts
 	s.ReadLimit = v.rate("server.read_limit", "server.read_limit", r.ReadLimit)

@@ -20,7 +20,7 @@ func assertNoAllocs(t *testing.T, name string, f func()) {
 
 func TestAllocs(t *testing.T) {
 	input := []byte("USER anonymous\r\nretr some/file.bin\r\nNOOP\nXYZZY 1\r\n\xff\xf4\xff\xf2ABOR\r\nSTOR a\xff\xffb\r\n" +
-		"OPTS MLST type;size;\r\n   \r\n")
+		"OPTS MLST type;size;\r\n   \r\nXSHA256 some/file.bin 0 100\r\nhash f\r\n")
 	work := make([]byte, len(input))
 	var sink Verb
 	assertNoAllocs(t, "NextLine+Parse+Lookup", func() {

@@ -2,50 +2,50 @@
 
 package proto
 
-// Names are 3 or 4 ASCII letters, so an upper-cased name packs into a uint32 (a 3-letter
-// name leaves the low byte 0 and can never equal a 4-letter one). A multiplicative hash of
-// that key indexes a 128-slot table; the multiplier was found by search so that every verb
-// and alias lands in its own slot, and init panics if the table ever stops being perfect
-// (as the Go compiler's keyword table does). The slot stores the full key, so a name that
-// is not a verb is rejected by one comparison.
+// Names are 3 to 7 ASCII letters and digits (the legacy XSHA1 XSHA256 XSHA512 are the only
+// ones past 4 bytes or with digits), so an upper-cased name packs big-endian into a uint64
+// whose unused low bytes are 0: names of different lengths never share a key. A
+// multiplicative hash of that key indexes a 128-slot table; the multiplier was found by
+// search so that every verb and alias lands in its own slot, and init panics if the table
+// ever stops being perfect (as the Go compiler's keyword table does). The slot stores the
+// full key, so a name that is not a verb is rejected by one comparison.
 const (
 	hashBits = 7
-	hashMul  = 0xc01422f7
+	hashMul  = 0xe518ff5c152cdb89
 )
 
 type hashSlot struct {
-	key  uint32
+	key  uint64
 	verb Verb
 }
 
 var verbHash [1 << hashBits]hashSlot
 
-func hashKey(key uint32) uint32 { return (key * hashMul) >> (32 - hashBits) }
+func hashKey(key uint64) uint64 { return (key * hashMul) >> (64 - hashBits) }
 
-// packName returns the upper-cased name packed big-endian into a uint32, and false when the
-// name is not 3-4 ASCII letters.
-func packName(name []byte) (uint32, bool) {
+// packName returns the upper-cased name packed big-endian into a uint64, and false when the
+// name is not 3 to MaxVerbLen ASCII letters and digits starting with a letter.
+func packName(name []byte) (uint64, bool) {
 	if len(name) < 3 || len(name) > MaxVerbLen {
 		return 0, false
 	}
-	var key uint32
-	for i := 0; i < MaxVerbLen; i++ {
-		key <<= 8
-		if i < len(name) {
-			c := name[i] &^ 0x20 // ASCII upper case; only meaningful for letters, checked next
+	var key uint64
+	for i, c := range name {
+		if c < '0' || c > '9' || i == 0 {
+			c &^= 0x20 // ASCII upper case; only meaningful for letters, checked next
 			if c < 'A' || c > 'Z' {
 				return 0, false
 			}
-			key |= uint32(c)
 		}
+		key = key<<8 | uint64(c)
 	}
-	return key, true
+	return key << (8 * (8 - len(name))), true // left-aligned: unused low bytes stay 0
 }
 
-func packString(s string) uint32 {
+func packString(s string) uint64 {
 	key, ok := packName([]byte(s))
 	if !ok {
-		panic("proto: verb name is not 3-4 letters: " + s)
+		panic("proto: verb name is not 3-7 letters or digits: " + s)
 	}
 	return key
 }

@@ -41,7 +41,7 @@ func NextLine(buf []byte) (line []byte, n int, err error) {
 // IAC sequences IN PLACE (IAC IAC -> one 0xFF byte; IAC WILL/WONT/DO/DONT x -> removed;
 // IAC + any other single byte (IP, DM, ...) -> removed), so Name/Arg alias line. Leading
 // spaces before the verb are skipped, and so are Telnet command bytes that lost their IAC
-// (see isOrphanTelnet). A name longer than 4 bytes or with non-letters is
+// (see isOrphanTelnet). A name that is not a verb (see Lookup) is
 // Unknown (Name still set, truncated to at most MaxEchoName bytes for the error reply).
 // Bytes other than IAC are passed through untouched (NUL, invalid UTF-8, a stray CR).
 //

@@ -7,7 +7,9 @@ package proto
 type Verb uint8
 
 // The known verbs: RFC 959, RFC 2389 (FEAT OPTS), RFC 2428 (EPRT EPSV), RFC 3659 (SIZE MDTM
-// MLST MLSD), RFC 4217 (AUTH PBSZ PROT CCC), RFC 2640 (LANG), plus the de facto MFMT.
+// MLST MLSD), RFC 4217 (AUTH PBSZ PROT CCC), RFC 2640 (LANG), plus the de facto MFMT, the
+// HASH and RANG drafts (draft-bryan-ftpext-hash, draft-bryan-ftp-range) and the legacy
+// checksum commands XCRC XMD5 XSHA1 XSHA256 XSHA512 (the only names longer than 4 bytes).
 // The RFC 775 X aliases (XCUP XCWD XMKD XPWD XRMD) look up to CDUP CWD MKD PWD RMD.
 const (
 	Unknown Verb = iota
@@ -58,6 +60,13 @@ const (
 	CCC
 	LANG
 	SMNT
+	HASH
+	RANG
+	XCRC
+	XMD5
+	XSHA1
+	XSHA256
+	XSHA512
 	NumVerbs // count, for tables indexed by Verb
 )
 
@@ -145,6 +154,13 @@ var verbTable = [NumVerbs]verbInfo{
 	CCC:     {"CCC", an, "Syntax: CCC (clear the control channel)."},
 	LANG:    {"LANG", 0, "Syntax: LANG [<SP> lang-tag] (set the reply language)."},
 	SMNT:    {"SMNT", nl | ar, "Syntax: SMNT <SP> path (mount a structure; not implemented)."},
+	HASH:    {"HASH", nl | ar | pa, "Syntax: HASH <SP> file-name (digest of the file or of the RANG range; OPTS HASH picks the algorithm)."},
+	RANG:    {"RANG", nl | ar, "Syntax: RANG <SP> start <SP> end (byte range of the next HASH; RANG 1 0 resets)."},
+	XCRC:    {"XCRC", nl | ar | pa, "Syntax: XCRC <SP> file-name [<SP> start [<SP> end]] (CRC32 of the file)."},
+	XMD5:    {"XMD5", nl | ar | pa, "Syntax: XMD5 <SP> file-name [<SP> start [<SP> end]] (MD5 of the file)."},
+	XSHA1:   {"XSHA1", nl | ar | pa, "Syntax: XSHA1 <SP> file-name [<SP> start [<SP> end]] (SHA-1 of the file)."},
+	XSHA256: {"XSHA256", nl | ar | pa, "Syntax: XSHA256 <SP> file-name [<SP> start [<SP> end]] (SHA-256 of the file)."},
+	XSHA512: {"XSHA512", nl | ar | pa, "Syntax: XSHA512 <SP> file-name [<SP> start [<SP> end]] (SHA-512 of the file)."},
 }
 
 // aliases are the RFC 775 experimental names still sent by some clients.

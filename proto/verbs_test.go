@@ -40,8 +40,8 @@ func TestVerbRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if NumVerbs != 48 {
-		t.Errorf("NumVerbs = %d, want 48 (47 verbs and Unknown)", NumVerbs)
+	if NumVerbs != 55 {
+		t.Errorf("NumVerbs = %d, want 55 (54 verbs and Unknown)", NumVerbs)
 	}
 	for _, v := range []Verb{Unknown, NumVerbs, 200} {
 		if v.String() != "" || v.Help() != "" || v.Flags() != 0 {
@@ -51,7 +51,9 @@ func TestVerbRoundTrip(t *testing.T) {
 }
 
 // TestLookupPerfectHash proves that no two names share a slot and that every other
-// 3- and 4-letter name (all 475,254 of them, both cases) is Unknown.
+// 3- and 4-letter name (all 475,254 of them, both cases) is Unknown, and that the longer
+// names and those with digits (the legacy checksum commands) are found and their near
+// misses are not.
 func TestLookupPerfectHash(t *testing.T) {
 	names := allNames()
 	used := 0
@@ -60,8 +62,8 @@ func TestLookupPerfectHash(t *testing.T) {
 			used++
 		}
 	}
-	if used != len(names) || used != 52 {
-		t.Fatalf("hash table holds %d names, want %d (52)", used, len(names))
+	if used != len(names) || used != 59 {
+		t.Fatalf("hash table holds %d names, want %d (59)", used, len(names))
 	}
 	buf := make([]byte, 4)
 	found := 0
@@ -89,6 +91,30 @@ func TestLookupPerfectHash(t *testing.T) {
 		}
 	}
 	try(0)
+	for name, want := range names {
+		if len(name) <= 4 && !strings.ContainsAny(name, "0123456789") {
+			continue // found by the walk
+		}
+		found++
+		for _, n := range []string{name, strings.ToLower(name)} {
+			if got := Lookup([]byte(n)); got != want {
+				t.Fatalf("Lookup(%q) = %v, want %v", n, got, want)
+			}
+		}
+		// Every other name of the same length that differs in one byte is Unknown.
+		for i := range len(name) {
+			for c := byte('0'); c <= 'Z'; c++ {
+				b := []byte(name)
+				if b[i] == c {
+					continue
+				}
+				b[i] = c
+				if got := Lookup(b); got != Unknown && names[string(b)] == Unknown {
+					t.Fatalf("Lookup(%q) = %v, want Unknown", b, got)
+				}
+			}
+		}
+	}
 	if found != len(names) {
 		t.Fatalf("found %d names in the exhaustive walk, want %d", found, len(names))
 	}
@@ -98,6 +124,7 @@ func TestLookupRejects(t *testing.T) {
 	for _, n := range []string{
 		"", "R", "RE", "RETRX", "RET1", "RE R", "RETR ", " RET", "RE\x00R",
 		"\xd2ETR", "R\xc5TR", "[ETR", "`ETR", "RET{", "RET@", "ST0R", "USE", "PWDX", "XPW",
+		"XSHA", "XSHA2", "XSHA25", "XSHA2566", "XSHA384", "XSHA1 ", "1SHA", "XSH\x11", "XSHA\x11",
 	} {
 		if got := Lookup([]byte(n)); got != Unknown {
 			t.Errorf("Lookup(%q) = %v, want Unknown", n, got)
@@ -107,11 +134,11 @@ func TestLookupRejects(t *testing.T) {
 
 func TestVerbFlags(t *testing.T) {
 	sets := map[Flags]string{
-		ArgRequired:    "USER CWD MKD RMD DELE RNFR RNTO RETR STOR APPE REST TYPE MODE STRU PORT EPRT SIZE MDTM MFMT SITE OPTS AUTH PBSZ PROT ALLO ACCT SMNT",
+		ArgRequired:    "USER CWD MKD RMD DELE RNFR RNTO RETR STOR APPE REST TYPE MODE STRU PORT EPRT SIZE MDTM MFMT SITE OPTS AUTH PBSZ PROT ALLO ACCT SMNT HASH RANG XCRC XMD5 XSHA1 XSHA256 XSHA512",
 		ArgNone:        "QUIT REIN PWD CDUP ABOR SYST NOOP FEAT PASV CCC",
 		DataConn:       "LIST NLST MLSD RETR STOR APPE STOU",
 		DuringTransfer: "ABOR STAT QUIT",
-		PathArg:        "CWD MKD RMD DELE RNFR RNTO LIST NLST RETR STOR APPE STOU SIZE MDTM MLST MLSD STAT",
+		PathArg:        "CWD MKD RMD DELE RNFR RNTO LIST NLST RETR STOR APPE STOU SIZE MDTM MLST MLSD STAT HASH XCRC XMD5 XSHA1 XSHA256 XSHA512",
 	}
 	// SITE checks login per subcommand (SITE HELP works before login, as in pyftpdlib).
 	noLogin := " USER PASS QUIT FEAT SYST NOOP HELP OPTS AUTH PBSZ PROT CCC LANG SITE "

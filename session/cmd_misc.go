@@ -40,13 +40,17 @@ func (s *Session) cmdSTRU(arg []byte) {
 	s.reply(504, "Unimplemented STRU type.")
 }
 
-// featTail is everything after the MLST line, fixed.
-var featHead = []byte("211-Features supported:\r\n EPRT\r\n EPSV\r\n MDTM\r\n MFMT\r\n")
+// FEAT's fixed parts, in the alphabetical order of the lines: the HASH line (unless the
+// checksum commands are off) goes between head and mid, the MLST line between mid and tail.
+var featHead = []byte("211-Features supported:\r\n EPRT\r\n EPSV\r\n")
+var featMid = []byte(" MDTM\r\n MFMT\r\n")
 var featTail = []byte(" REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End FEAT.\r\n")
 
 func (s *Session) cmdFEAT(_ []byte) {
 	o := s.t.Out()
 	b := append(*o, featHead...)
+	b = s.appendHashFeat(b)
+	b = append(b, featMid...)
 	b = append(b, " MLST "...)
 	b = proto.AppendFactNames(b, s.facts, true)
 	b = append(b, '\r', '\n')
@@ -63,6 +67,8 @@ func (s *Session) cmdOPTS(arg []byte) {
 		} else {
 			s.reply(504, "UTF8 cannot be disabled.")
 		}
+	case asciiEqualFold(name, "HASH") && !s.env.DisableHash:
+		s.optsHash(val)
 	case asciiEqualFold(name, "MLST"):
 		s.facts = proto.ParseFacts(val)
 		o := s.t.Out()
@@ -104,7 +110,7 @@ func (s *Session) cmdHELP(arg []byte) {
 	b := proto.AppendReplyStart(*o, 214, "The following commands are recognized:")
 	b = append(b, ' ')
 	for v := proto.Verb(1); v < proto.NumVerbs; v++ {
-		if handlers[v] == nil {
+		if handlers[v] == nil || (s.env.DisableHash && isHashVerb(v)) {
 			continue
 		}
 		b = append(b, ' ')

@@ -7,6 +7,7 @@ import (
 	"github.com/fastftp/fastftp/proto"
 	"log/slog"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/datapath"
+	"github.com/fastftp/fastftp/internal/hashcache"
 	"github.com/fastftp/fastftp/sendfile"
 	"github.com/fastftp/fastftp/throttle"
 )
@@ -62,6 +64,15 @@ type Env struct {
 	// Debug logs every command (PASS masked) at debug level.
 	Debug bool
 
+	// DisableHash turns off HASH, RANG, XCRC, XMD5, XSHA1, XSHA256 and XSHA512 (502) and
+	// drops HASH from FEAT.
+	DisableHash bool
+	// HashWorkers bounds the digests computed at once, server-wide; more wait in a queue
+	// of 256, past which the client gets 450. 0 means one per 4 CPUs (at least 1).
+	HashWorkers int
+	// HashCacheEntries bounds the digest cache (LRU); 0 means 4096, < 0 no cache.
+	HashCacheEntries int
+
 	// TLS enables AUTH TLS and PROT P when non-nil (see cmd_tls.go).
 	TLS *tls.Config
 	// TLSControlRequired refuses USER/PASS before AUTH TLS; TLSDataRequired refuses
@@ -73,16 +84,20 @@ type Env struct {
 	// TLSHandshakeTimeout bounds every TLS handshake, control and data. 0 means 10 s.
 	TLSHandshakeTimeout time.Duration
 
-	pool  *Pool
-	gov   governor
-	auth  atomic.Pointer[authHolder] // Auth, swappable while serving (SetAuth)
-	epoch time.Time                  // origin of the 32-bit times kept per session
-	clock atomic.Int64               // coarse unix nanoseconds, advanced by the reaper
-	reg   [regShards]shard
-	xfers xferCount // running transfers, for graceful shutdown
-	owner tlsOwners // who logged in on each TLS control connection (see tlsowners.go)
-	stop  chan struct{}
-	once  sync.Once
+	pool *Pool
+	gov  governor
+
+	hashPool  *Pool
+	hashCache *hashcache.Cache
+	hashRead  atomic.Int64               // bytes read to compute digests
+	auth      atomic.Pointer[authHolder] // Auth, swappable while serving (SetAuth)
+	epoch     time.Time                  // origin of the 32-bit times kept per session
+	clock     atomic.Int64               // coarse unix nanoseconds, advanced by the reaper
+	reg       [regShards]shard
+	xfers     xferCount // running transfers, for graceful shutdown
+	owner     tlsOwners // who logged in on each TLS control connection (see tlsowners.go)
+	stop      chan struct{}
+	once      sync.Once
 }
 
 const regShards = 16
@@ -121,6 +136,17 @@ func (e *Env) Start() {
 	e.gov.init(e)
 	e.pool = NewPool(e.Workers, e.Workers*64)
 	e.pool.Log = e.Log
+	if e.HashWorkers <= 0 {
+		e.HashWorkers = max(1, runtime.NumCPU()/4)
+	}
+	e.hashPool = NewPool(e.HashWorkers, hashQueue)
+	e.hashPool.Log = e.Log
+	switch {
+	case e.HashCacheEntries == 0:
+		e.hashCache = hashcache.New(defaultHashCache)
+	case e.HashCacheEntries > 0:
+		e.hashCache = hashcache.New(e.HashCacheEntries)
+	}
 	e.auth.Store(&authHolder{e.Auth})
 	e.epoch = time.Now()
 	e.stop = make(chan struct{})
@@ -133,6 +159,7 @@ func (e *Env) Stop() {
 	e.once.Do(func() {
 		close(e.stop)
 		e.pool.Close()
+		e.hashPool.Close()
 	})
 }
 

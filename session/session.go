@@ -60,7 +60,8 @@ type Session struct {
 	userLen  uint8
 	failed   uint8
 	facts    proto.Facts
-	ascii    bool // TYPE A
+	hashAlgo hashAlgo // OPTS HASH; the zero value is SHA-256
+	ascii    bool     // TYPE A
 	epsvAll  bool
 	busy     bool // a command or transfer is in flight; pipelined input waits
 	closing  bool
@@ -84,6 +85,10 @@ type extra struct {
 	auditPath, auditFrom string
 
 	rbucket, wbucket *throttle.Bucket // this session's own upload/download limits
+
+	rang               bool // RANG set a range for the next HASH
+	rangStart, rangEnd int64
+	hashCancel         func() // stops the digest in flight when the session closes
 }
 
 // noExtra is what xr returns before extra exists: read it, never write it.
@@ -167,6 +172,9 @@ func (s *Session) Closed() {
 	s.closing = true
 	if s.xfer != nil {
 		s.xfer.cancel()
+	}
+	if s.x != nil && s.x.hashCancel != nil {
+		s.x.hashCancel()
 	}
 	s.dropData()
 	s.env.Log.Info("session closed", "remote", s.remote, "user", s.userString(),

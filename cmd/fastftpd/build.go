@@ -93,9 +93,14 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		flag string
 		v    int
 	}{{"max-cons", o.maxCons}, {"max-cons-per-ip", o.maxConsPerIP}, {"max-login-attempts", o.maxLogin},
-		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter}} {
+		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter},
+		{"hash-workers", o.hashWorkers}} {
 		if n.v < 0 {
-			return fmt.Errorf("--%s %d: want 0 (%s) or more", n.flag, n.v, map[bool]string{true: "one per CPU", false: "unlimited"}[n.flag == "loops"])
+			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs"}[n.flag]
+			if zero == "" {
+				zero = "unlimited"
+			}
+			return fmt.Errorf("--%s %d: want 0 (%s) or more", n.flag, n.v, zero)
 		}
 	}
 	if use("banner") {
@@ -124,6 +129,12 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	}
 	if use("disable-sendfile") {
 		s.DisableSendfile = o.noSendfile
+	}
+	if use("disable-hash") {
+		s.DisableHash = o.noHash
+	}
+	if use("hash-workers") {
+		s.HashWorkers = o.hashWorkers
 	}
 	if use("data-notsent-lowat") {
 		n, err := parseLowat(o.notSentLowat)
@@ -418,6 +429,8 @@ func convert(f *config.File) (*settings, error) {
 	cfg.MasqueradeMap = s.MasqueradeMap
 	cfg.UseLocalTime = s.UseLocalTime
 	cfg.DisableSendfile = s.DisableSendfile
+	cfg.DisableHash = s.DisableHash
+	cfg.HashWorkers = s.HashWorkers
 	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (off); -1: off
 	cfg.PermitForeignAddresses = s.PermitForeignAddresses
 	cfg.PermitPrivilegedPorts = s.PermitPrivilegedPorts

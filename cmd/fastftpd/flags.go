@@ -21,13 +21,13 @@ type options struct {
 	port, maxCons, maxConsPerIP, maxLogin              int
 	loops                                              int
 	write, debug, foreign, privileged, localTime       bool
-	noSendfile, showVersion                            bool
+	noSendfile, showVersion, noHash                    bool
 	timeout, dataTimeout, grace                        time.Duration
 	masqMap, runAs                                     string
 
 	readLimit, writeLimit, globalRead, globalWrite string
 	notSentLowat                                   string
-	maxUserSessions, banAfter                      int
+	maxUserSessions, banAfter, hashWorkers         int
 	loginTimeout, banWindow, banTime               time.Duration
 
 	tls, tlsControl, tlsData, tlsNoReuse bool
@@ -60,6 +60,8 @@ var keyOf = map[string]string{
 	"permit-privileged-ports":  "server.permit_privileged_ports",
 	"use-localtime":            "server.use_localtime",
 	"disable-sendfile":         "server.disable_sendfile",
+	"disable-hash":             "server.disable_hash",
+	"hash-workers":             "server.hash_workers",
 	"data-notsent-lowat":       "server.data_notsent_lowat",
 	"max-cons":                 "server.max_cons",
 	"max-cons-per-ip":          "server.max_cons_per_ip",
@@ -169,6 +171,8 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	boolean(&o.privileged, "", "permit-privileged-ports", "allow PORT/EPRT to ports below 1024")
 	boolean(&o.localTime, "", "use-localtime", "show times in local time instead of GMT")
 	boolean(&o.noSendfile, "", "disable-sendfile", "copy through user-space buffers instead of sendfile(2)/splice(2)")
+	boolean(&o.noHash, "", "disable-hash", "turn off the checksum commands HASH, XCRC, XMD5, XSHA1, XSHA256, XSHA512")
+	num(&o.hashWorkers, "", "hash-workers", 0, "most checksums computed at once; 0 means one per 4 CPUs (the default)")
 	str(&o.notSentLowat, "", "data-notsent-lowat", "0", "bytes a download data socket may queue unsent (TCP_NOTSENT_LOWAT, Linux), K/M suffix, e.g. 64K: faster, cheaper downloads, slower control replies under load; 0: the kernel's default")
 	num(&o.maxCons, "", "max-cons", 0, "most simultaneous connections; 0 means unlimited (the default)")
 	num(&o.maxConsPerIP, "", "max-cons-per-ip", 0, "most connections from one IP address; 0 means unlimited (the default)")

@@ -295,6 +295,8 @@ func restartOnly(st *settings) [][2]string {
 		{"server.masquerade_map", v(s.MasqueradeMap)},
 		{"server.use_localtime", v(s.UseLocalTime)},
 		{"server.disable_sendfile", v(s.DisableSendfile)},
+		{"server.disable_hash", v(s.DisableHash)},
+		{"server.hash_workers", v(s.HashWorkers)},
 		{"server.data_notsent_lowat", v(s.DataNotSentLowat)},
 		{"server.permit_foreign_addresses", v(s.PermitForeignAddresses)},
 		{"server.permit_privileged_ports", v(s.PermitPrivilegedPorts)},
@@ -402,6 +404,7 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 		"global_write_limit", rate(s.GlobalWriteLimit),
 		"event_loops", loops,
 		"sendfile", !cfg.DisableSendfile && sendfile.Supported(),
+		"hash", !cfg.DisableHash,
 		"metrics", metricsURL,
 		"shutdown_grace", dur(st.grace),
 	)
