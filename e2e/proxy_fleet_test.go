@@ -29,9 +29,9 @@ const (
 )
 
 // startHAProxy runs haproxy in the foreground with cfg (which gets the frontend port via
-// %d) and returns the frontend address once it answers with a node's 220. It is killed
-// by t.Cleanup.
-func startHAProxy(t *testing.T, cfg string) (string, *lockedBuffer) {
+// %d) and returns the frontend address (on host) once it answers with a node's 220, and
+// HAProxy's log. It is killed by t.Cleanup.
+func startHAProxy(t *testing.T, host, cfg string) (string, *lockedBuffer) {
 	t.Helper()
 	bin, err := exec.LookPath("haproxy")
 	if err != nil {
@@ -58,7 +58,7 @@ func startHAProxy(t *testing.T, cfg string) (string, *lockedBuffer) {
 				t.Logf("haproxy output:\n%s", logs.String())
 			}
 		})
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		addr := net.JoinHostPort(host, strconv.Itoa(port))
 		deadline := time.Now().Add(startTimeout)
 		for time.Now().Before(deadline) {
 			select {
@@ -120,7 +120,7 @@ func TestHAProxyFleet(t *testing.T) {
 	// Health checks every 200 ms; a node is out after one failure. The checks carry the
 	// PROXY header too (HAProxy's default with send-proxy-v2: a LOCAL header) and expect the
 	// greeting. roundrobin alternates strictly, which the per-IP count below relies on.
-	front, hlog := startHAProxy(t, `
+	front, hlog := startHAProxy(t, "127.0.0.1", `
 global
     maxconn 256
     log stderr format raw local0 notice
@@ -228,4 +228,84 @@ backend nodes
 		}
 		compareTrees(t, "lftp mirror with one node left", filepath.Join(b.Root, "tree"), again)
 	})
+}
+
+// onHost makes a node listen on another loopback address, so that several nodes can
+// have the same passive port range, as machines of a fleet do.
+func onHost(h string) serverOption { return func(s *serverSetup) { s.host = h } }
+
+// TestHAProxyPassiveThroughBalancer: topology 2 of docs/operations.md. The passive ports
+// go through HAProxy too (balance source sends a client's control and data connections to
+// the same node), the nodes announce the balancer's address, and each data connection
+// carries its own PROXY header, whose client the node compares with the session's.
+func TestHAProxyPassiveThroughBalancer(t *testing.T) {
+	fastftpOnly(t, "PROXY protocol")
+	if _, err := exec.LookPath("haproxy"); err != nil {
+		t.Skip("haproxy not installed (Debian package haproxy)")
+	}
+	const vip = "127.0.0.5" // the balancer's address, announced in 227 replies
+	lo, hi := nextPassiveRange()
+	node := func(name, host string) *testServer {
+		return startServer(t, onHost(host), withConfig("PROXY protocol", func(c *fastftp.Config) {
+			c.Banner = name
+			c.ProxyProtocolFrom = []netip.Prefix{netip.MustParsePrefix(balancerSource + "/32")}
+			c.PassivePortMin, c.PassivePortMax = uint16(lo), uint16(hi)
+			c.MasqueradeAddress = netip.MustParseAddr(vip)
+		}))
+	}
+	a, b := node("node-a", "127.0.1.1"), node("node-b", "127.0.1.2")
+	makeTree(t, filepath.Join(a.Root, "tree"))
+	makeTree(t, filepath.Join(b.Root, "tree"))
+	// A data server without a port keeps the port the client connected to: the passive
+	// port the node announced.
+	front, _ := startHAProxy(t, vip, fmt.Sprintf(`
+global
+    maxconn 256
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 60s
+    timeout server 60s
+frontend ftp
+    bind `+vip+`:%%d
+    default_backend control
+frontend passive
+    bind `+vip+`:%d-%d
+    default_backend data
+backend control
+    balance source
+    default-server send-proxy-v2 source `+balancerSource+`
+    server a `+a.Addr+`
+    server b `+b.Addr+`
+backend data
+    balance source
+    default-server send-proxy-v2 source `+balancerSource+`
+    server a 127.0.1.1
+    server b 127.0.1.2
+`, lo, hi))
+	_, frontPort, _ := net.SplitHostPort(front)
+	for _, epsv := range []string{"no", "yes"} {
+		dst := filepath.Join(t.TempDir(), "got")
+		full := fmt.Sprintf("set net:max-retries 1; set net:timeout 10; set cmd:fail-exit yes; set ftp:prefer-epsv %s; "+
+			"set net:socket-bind-ipv4 127.0.0.4; open -u %s,%s -p %s ftp://%s; mirror --parallel=8 /tree %s",
+			epsv, a.User, a.Pass, frontPort, vip, dst)
+		out, err := runTool(t, nil, "lftp", "-c", full)
+		if err != nil {
+			t.Fatalf("lftp -c %q: %v\n%s", full, err, tail(out))
+		}
+		compareTrees(t, "lftp mirror, passive ports through haproxy, prefer-epsv "+epsv, filepath.Join(a.Root, "tree"), dst)
+	}
+	served := 0
+	for _, n := range []*testServer{a, b} {
+		l := n.logs.String()
+		if strings.Contains(l, "msg=login remote=127.0.0.4:") {
+			served++
+		}
+		if strings.Contains(l, "data connection refused") {
+			t.Errorf("node %s refused a data connection:\n%s", n.Addr, l)
+		}
+	}
+	if served != 1 {
+		t.Errorf("%d nodes served 127.0.0.4; balance source should pin it to one", served)
+	}
 }
