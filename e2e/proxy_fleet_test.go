@@ -235,8 +235,8 @@ backend nodes
 func onHost(h string) serverOption { return func(s *serverSetup) { s.host = h } }
 
 // TestHAProxyPassiveThroughBalancer: topology 2 of docs/operations.md. The passive ports
-// go through HAProxy too (balance source sends a client's control and data connections to
-// the same node), the nodes announce the balancer's address, and each data connection
+// go through HAProxy too (balance source, with the consistent hashing docs/operations.md
+// recommends, sends a client's control and data connections to the same node), the nodes announce the balancer's address, and each data connection
 // carries its own PROXY header, whose client the node compares with the session's.
 func TestHAProxyPassiveThroughBalancer(t *testing.T) {
 	fastftpOnly(t, "PROXY protocol")
@@ -274,38 +274,46 @@ frontend passive
     default_backend data
 backend control
     balance source
+    hash-type consistent
     default-server send-proxy-v2 source `+balancerSource+`
     server a `+a.Addr+`
     server b `+b.Addr+`
 backend data
     balance source
+    hash-type consistent
     default-server send-proxy-v2 source `+balancerSource+`
     server a 127.0.1.1
     server b 127.0.1.2
 `, lo, hi))
 	_, frontPort, _ := net.SplitHostPort(front)
-	for _, epsv := range []string{"no", "yes"} {
+	// Several clients, so that several hashes must agree between the two backends.
+	clients := []string{"127.0.0.4", "127.0.0.6", "127.0.0.7", "127.0.0.8"}
+	for i, client := range clients {
+		epsv := []string{"no", "yes"}[i%2]
 		dst := filepath.Join(t.TempDir(), "got")
 		full := fmt.Sprintf("set net:max-retries 1; set net:timeout 10; set cmd:fail-exit yes; set ftp:prefer-epsv %s; "+
-			"set net:socket-bind-ipv4 127.0.0.4; open -u %s,%s -p %s ftp://%s; mirror --parallel=8 /tree %s",
-			epsv, a.User, a.Pass, frontPort, vip, dst)
+			"set net:socket-bind-ipv4 %s; open -u %s,%s -p %s ftp://%s; mirror --parallel=8 /tree %s",
+			epsv, client, a.User, a.Pass, frontPort, vip, dst)
 		out, err := runTool(t, nil, "lftp", "-c", full)
 		if err != nil {
 			t.Fatalf("lftp -c %q: %v\n%s", full, err, tail(out))
 		}
-		compareTrees(t, "lftp mirror, passive ports through haproxy, prefer-epsv "+epsv, filepath.Join(a.Root, "tree"), dst)
+		compareTrees(t, "lftp mirror from "+client+", passive ports through haproxy, prefer-epsv "+epsv, filepath.Join(a.Root, "tree"), dst)
 	}
-	served := 0
 	for _, n := range []*testServer{a, b} {
-		l := n.logs.String()
-		if strings.Contains(l, "msg=login remote=127.0.0.4:") {
-			served++
-		}
-		if strings.Contains(l, "data connection refused") {
+		if l := n.logs.String(); strings.Contains(l, "data connection refused") {
 			t.Errorf("node %s refused a data connection:\n%s", n.Addr, l)
 		}
 	}
-	if served != 1 {
-		t.Errorf("%d nodes served 127.0.0.4; balance source should pin it to one", served)
+	for _, client := range clients {
+		served := 0
+		for _, n := range []*testServer{a, b} {
+			if strings.Contains(n.logs.String(), "msg=login remote="+client+":") {
+				served++
+			}
+		}
+		if served != 1 {
+			t.Errorf("%d nodes served %s; balance source should pin it to one", served, client)
+		}
 	}
 }
