@@ -3,6 +3,7 @@ package fastftp_test
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
@@ -302,4 +303,35 @@ func TestProxyXferlogAddress(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestProxyHeaderWithTLS: the header precedes TLS on the implicit FTPS listener, and the
+// client's address survives the AUTH TLS hand-off from the event loop to a goroutine.
+func TestProxyHeaderWithTLS(t *testing.T) {
+	ts := startTLSServer(t, fastftp.Config{ProxyProtocolFrom: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	check := func(name string, c net.Conn, r *bufio.Reader, client string) {
+		t.Helper()
+		cmd(t, c, r, "USER alice")
+		if got := cmd(t, c, r, "PASS pw"); !strings.HasPrefix(got, "230") {
+			t.Fatalf("%s: login %q", name, got)
+		}
+		if got := cmd(t, c, r, "STAT"); !strings.Contains(got, "Connected to: "+client) {
+			t.Errorf("%s: STAT %q does not name %s", name, got, client)
+		}
+	}
+	raw, _ := dialFrom(t, "127.0.0.1", ts.implicit, header(t, 2, "192.0.2.20:1000", ts.implicit))
+	tc := tls.Client(raw, clientTLS())
+	tr := bufio.NewReader(tc)
+	if got := reply(t, tr); !strings.HasPrefix(got, "220") {
+		t.Fatalf("implicit FTPS greeting %q", got)
+	}
+	check("implicit", tc, tr, "192.0.2.20:1000")
+
+	raw, r := dialFrom(t, "127.0.0.1", ts.addr, header(t, 1, "192.0.2.21:1001", ts.addr))
+	reply(t, r)
+	if got := cmd(t, raw, r, "AUTH TLS"); !strings.HasPrefix(got, "234") {
+		t.Fatalf("AUTH TLS: %q", got)
+	}
+	tc = tls.Client(raw, clientTLS())
+	check("AUTH TLS", tc, bufio.NewReader(tc), "192.0.2.21:1001")
 }
