@@ -77,6 +77,17 @@ type Config struct {
 	// see DefaultDataNotSentLowat.
 	DataNotSentLowat int
 
+	// ProxyProtocolFrom lists the load balancers trusted to send a PROXY protocol header
+	// (v1 or v2, as HAProxy's send-proxy and send-proxy-v2 do) ahead of each connection.
+	// From them the header is required and the client address it carries is the session's
+	// address everywhere: limits, bans, logs, the transfer log, metrics and the data
+	// connection check. A data connection from a trusted source must carry a header too
+	// (passive ports proxied by the balancer); its client is compared to the session's.
+	// From anyone else a header is refused. Empty: PROXY protocol off.
+	ProxyProtocolFrom []netip.Prefix
+	// ProxyHeaderTimeout bounds reading a PROXY header. 0 means 3 s.
+	ProxyHeaderTimeout time.Duration
+
 	// MaxConns is the most simultaneous control connections; the next gets 421. 0: unlimited.
 	MaxConns int
 	// MaxConnsPerIP is the most control connections from one IP address. 0: unlimited.

@@ -2,12 +2,16 @@ package fastftp_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pires/go-proxyproto"
 
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/auth"
@@ -19,16 +23,35 @@ import (
 func BenchmarkLogin(b *testing.B) {
 	st := auth.NewStatic()
 	st.AddUser("u", "p", b.TempDir(), auth.MustParsePerm(auth.ReadOnly))
-	b.Run("auth=on-loop", func(b *testing.B) { benchLogin(b, st) })
+	b.Run("auth=on-loop", func(b *testing.B) { benchLogin(b, st, nil) })
 	// The twin: the same users behind an Authorizer without the QuickAuthorizer fast path,
 	// so every PASS takes the worker-pool round trip.
-	b.Run("auth=worker-pool", func(b *testing.B) { benchLogin(b, poolOnly{st}) })
+	b.Run("auth=worker-pool", func(b *testing.B) { benchLogin(b, poolOnly{st}, nil) })
+	// Behind a load balancer: each connection starts with a PROXY header, read on a
+	// goroutine before the session is enrolled. The difference to auth=on-loop is the
+	// header's cost per login.
+	src := &net.TCPAddr{IP: net.IPv4(192, 0, 2, 10), Port: 40000}
+	dst := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 21}
+	for _, v := range []byte{1, 2} {
+		hdr, err := proxyproto.HeaderProxyFromAddrs(v, src, dst).Format()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("auth=on-loop/proxy=v%d", v), func(b *testing.B) { benchLogin(b, st, hdr) })
+	}
 }
 
 type poolOnly struct{ auth.Authorizer }
 
-func benchLogin(b *testing.B, a auth.Authorizer) {
-	srv, err := fastftp.New(fastftp.Config{Auth: a, Logger: slog.New(slog.DiscardHandler)})
+// benchLogin logs in repeatedly; a non-nil hdr is a PROXY header each connection sends
+// first (the server then trusts 127.0.0.1). The per-IP limit is off: every proxied login
+// claims the same client.
+func benchLogin(b *testing.B, a auth.Authorizer, hdr []byte) {
+	cfg := fastftp.Config{Auth: a, Logger: slog.New(slog.DiscardHandler)}
+	if hdr != nil {
+		cfg.ProxyProtocolFrom = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	}
+	srv, err := fastftp.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,6 +68,11 @@ func benchLogin(b *testing.B, a auth.Authorizer) {
 			return err
 		}
 		defer c.Close()
+		if hdr != nil {
+			if _, err := c.Write(hdr); err != nil {
+				return err
+			}
+		}
 		r := bufio.NewReaderSize(c, 512)
 		for _, step := range []struct{ send, want string }{
 			{"", "220"}, {"USER u\r\n", "331"}, {"PASS p\r\n", "230"}, {"QUIT\r\n", "221"},

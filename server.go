@@ -19,6 +19,7 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/datapath"
+	"github.com/fastftp/fastftp/internal/proxyhdr"
 	"github.com/fastftp/fastftp/reactor"
 	"github.com/fastftp/fastftp/session"
 	"github.com/fastftp/fastftp/throttle"
@@ -37,6 +38,11 @@ type Server struct {
 	conns *throttle.Counter
 
 	hookPool *session.Pool
+
+	// proxy names the balancers trusted to send PROXY headers; hdrSlots bounds the
+	// goroutines reading them (see proxied).
+	proxy    *proxyhdr.Trust
+	hdrSlots chan struct{}
 
 	mu       sync.Mutex
 	lns      map[net.Listener]struct{}
@@ -98,6 +104,11 @@ func New(cfg Config) (*Server, error) {
 			Refused: func(port uint16, from netip.AddrPort) {
 				cfg.Logger.Warn("data connection refused: not from the control connection's address", "port", port, "from", from)
 			},
+			Proxy:        proxyhdr.NewTrust(cfg.ProxyProtocolFrom),
+			ProxyTimeout: cfg.ProxyHeaderTimeout,
+			BadHeader: func(port uint16, from netip.AddrPort, err error) {
+				cfg.Logger.Warn("data connection refused: no valid PROXY protocol header from a trusted balancer", "port", port, "from", from, "err", err)
+			},
 		},
 		Ports:              datapath.NewPorts(cfg.PassivePortMin, cfg.PassivePortMax),
 		Masquerade:         cfg.MasqueradeAddress,
@@ -151,6 +162,10 @@ func New(cfg Config) (*Server, error) {
 		env:   env,
 		conns: throttle.NewCounter(cfg.MaxConns, cfg.MaxConnsPerIP),
 		lns:   make(map[net.Listener]struct{}),
+		proxy: env.Data.Proxy,
+	}
+	if !s.proxy.Empty() {
+		s.hdrSlots = make(chan struct{}, maxHeaderReads)
 	}
 	if cfg.Hooks.any() {
 		w, q := cfg.Hooks.Workers, cfg.Hooks.Queue
@@ -217,7 +232,9 @@ func Listen(addr string) (net.Listener, error) {
 // Serve accepts plaintext control connections (AUTH TLS upgrades them when Config.TLS is
 // set) on ln until Shutdown. Accept errors from running out of file
 // descriptors are waited out (the process never dies of EMFILE); sessions keep running.
-func (s *Server) Serve(ln net.Listener) error { return s.serve(ln, s.admit) }
+func (s *Server) Serve(ln net.Listener) error {
+	return s.serve(ln, func(c net.Conn) { s.proxied(c, s.admit) })
+}
 
 // ServeTLS accepts implicit FTPS connections (TLS from the first byte, traditionally port
 // 990) on ln until Shutdown. Config.TLS must be set.
@@ -227,9 +244,11 @@ func (s *Server) ServeTLS(ln net.Listener) error {
 		return errors.New("fastftp: ServeTLS needs Config.TLS")
 	}
 	return s.serve(ln, func(c net.Conn) {
-		if sess := s.admission(c); sess != nil {
-			go s.runTLS(sess, c, nil, true)
-		}
+		s.proxied(c, func(c net.Conn, remote netip.AddrPort) {
+			if sess := s.admission(c, remote); sess != nil {
+				go s.runTLS(sess, c, nil, true)
+			}
+		})
 	})
 }
 
@@ -294,8 +313,47 @@ func (s *Server) refuse(c net.Conn, msg []byte) {
 	c.Close()
 }
 
-func (s *Server) admit(c net.Conn) {
-	sess := s.admission(c)
+// maxHeaderReads bounds the PROXY headers read at once. A balancer sends its header with
+// the connection, so a read takes microseconds; the bound only matters when a trusted
+// source stalls, and then the excess is refused rather than queued behind the stall.
+const maxHeaderReads = 1024
+
+// proxied calls then with the connection's client address: the socket's peer, or for a
+// connection from a trusted balancer the client named in its PROXY header. The header is
+// read on a goroutine (at most maxHeaderReads at once), so a slow balancer never holds up
+// the accept loop; admission runs after it because limits and bans apply to the client,
+// not to the balancer. A trusted source's connection without a valid header is closed.
+func (s *Server) proxied(c net.Conn, then func(net.Conn, netip.AddrPort)) {
+	remote := addrPort(c.RemoteAddr())
+	if !s.proxy.Trusted(remote.Addr()) {
+		then(c, remote)
+		return
+	}
+	select {
+	case s.hdrSlots <- struct{}{}:
+	default:
+		s.log.Warn("connection refused: too many PROXY protocol headers being read", "from", remote, "max", maxHeaderReads)
+		c.Close()
+		return
+	}
+	go func() {
+		src, ok, err := proxyhdr.Read(c, s.cfg.ProxyHeaderTimeout)
+		<-s.hdrSlots
+		if err != nil {
+			s.log.Warn("connection refused: no valid PROXY protocol header from a trusted balancer", "from", remote, "err", err)
+			c.Close()
+			return
+		}
+		if ok {
+			s.log.Debug("proxied connection", "remote", src, "via", remote)
+			remote = src
+		}
+		then(c, remote)
+	}()
+}
+
+func (s *Server) admit(c net.Conn, remote netip.AddrPort) {
+	sess := s.admission(c, remote)
 	if sess == nil {
 		return
 	}
@@ -305,10 +363,9 @@ func (s *Server) admit(c net.Conn) {
 	}
 }
 
-// admission applies bans and connection limits to a new connection. It returns the new
-// session, or nil after refusing (and closing) the connection.
-func (s *Server) admission(c net.Conn) *session.Session {
-	remote := addrPort(c.RemoteAddr())
+// admission applies bans and connection limits to a new connection from the client at
+// remote. It returns the new session, or nil after refusing (and closing) the connection.
+func (s *Server) admission(c net.Conn, remote netip.AddrPort) *session.Session {
 	if b := s.env.Bans; b != nil {
 		if until, ok := b.Banned(remote.Addr(), time.Now()); ok {
 			s.log.Warn("connection refused: address banned", "remote", remote, "until", until.Format(time.RFC3339))

@@ -60,6 +60,9 @@ func TestExampleLoads(t *testing.T) {
 	if s.PassivePortMin != 60000 || s.PassivePortMax != 60100 {
 		t.Errorf("passive ports %d-%d", s.PassivePortMin, s.PassivePortMax)
 	}
+	if !reflect.DeepEqual(s.ProxyProtocolFrom, []netip.Prefix{netip.MustParsePrefix("10.0.0.2/32"), netip.MustParsePrefix("10.0.0.3/32")}) {
+		t.Errorf("proxy_protocol_from %v", s.ProxyProtocolFrom)
+	}
 	if s.MasqueradeAddress != netip.MustParseAddr("203.0.113.7") ||
 		s.MasqueradeMap[netip.MustParseAddr("10.0.1.5")] != netip.MustParseAddr("198.51.100.7") || len(s.MasqueradeMap) != 2 {
 		t.Errorf("masquerade %v %v", s.MasqueradeAddress, s.MasqueradeMap)
@@ -230,6 +233,7 @@ func TestErrorLines(t *testing.T) {
 		{"port range syntax", "[server]\npassive_ports = \"60000:60100\" # <-\n", "not a range"},
 		{"masquerade v6", "[server]\nmasquerade_address = \"2001:db8::1\" # <-\n", "not an IPv4 address"},
 		{"masquerade map", "[server]\nmasquerade_map = { \"10.0.0.5\" = \"nat\" } # <-\n", `masquerade_map["10.0.0.5"]: "nat"`},
+		{"proxy from", "[server]\nproxy_protocol_from = [\"10.0.0.0/8\", \"10.0.0.0/33\"] # <-\n", `server.proxy_protocol_from: "10.0.0.0/33" is neither an address nor a CIDR`},
 		{"banner lines", "[server]\nbanner = \"a\\nb\" # <-\n", "one line"},
 		{"log format", "[log]\nformat = \"xml\" # <-\n", "log.format"},
 		{"log level", "[log]\nlevel = \"loud\" # <-\n", "log.level"},

@@ -38,6 +38,8 @@
 //	data_notsent_lowat = "0"        # TCP_NOTSENT_LOWAT on download data sockets, e.g. "64K"; "0" = off
 //	permit_foreign_addresses = false
 //	permit_privileged_ports = false
+//	proxy_protocol_from = []        # load balancers (CIDRs) that must send a PROXY v1/v2
+//	                                # header; from others a header is refused; [] = off
 //	read_limit = "0"                # per session (uploads)
 //	write_limit = "0"               # per session (downloads)
 //	global_read_limit = "0"

@@ -74,6 +74,10 @@ type Server struct {
 	// connected to (multi-homed hosts); it wins over MasqueradeAddress. Nil when unset.
 	MasqueradeMap map[netip.Addr]netip.Addr
 
+	// ProxyProtocolFrom lists the load balancers trusted to send PROXY protocol headers
+	// (fastftp.Config.ProxyProtocolFrom); nil when unset (PROXY protocol off).
+	ProxyProtocolFrom []netip.Prefix
+
 	UseLocalTime           bool
 	DisableSendfile        bool
 	DisableHash            bool

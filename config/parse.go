@@ -46,6 +46,7 @@ type rawServer struct {
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
 	PermitForeignAddresses bool              `toml:"permit_foreign_addresses"`
 	PermitPrivilegedPorts  bool              `toml:"permit_privileged_ports"`
+	ProxyProtocolFrom      []string          `toml:"proxy_protocol_from"`
 	ReadLimit              any               `toml:"read_limit"`
 	WriteLimit             any               `toml:"write_limit"`
 	GlobalReadLimit        any               `toml:"global_read_limit"`

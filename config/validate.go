@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/internal/proxyhdr"
 	"github.com/fastftp/fastftp/throttle"
 )
 
@@ -142,6 +143,13 @@ func (v *validator) server(s *Server, r *rawServer) {
 				s.MasqueradeMap[l] = p
 			}
 		}
+	}
+	if len(r.ProxyProtocolFrom) > 0 {
+		p, err := proxyhdr.ParsePrefixes(r.ProxyProtocolFrom)
+		if err != nil {
+			v.errorf("server.proxy_protocol_from", "server.proxy_protocol_from: %v", err)
+		}
+		s.ProxyProtocolFrom = p
 	}
 	s.UseLocalTime, s.DisableSendfile = r.UseLocalTime, r.DisableSendfile
 	s.DisableHash, s.HashWorkers = r.DisableHash, r.HashWorkers

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"net/netip"
 	"time"
+
+	"github.com/fastftp/fastftp/internal/proxyhdr"
 )
 
 // DefaultTimeout bounds accept and connect when Config.Timeout is 0.
@@ -49,6 +51,16 @@ type Config struct {
 	// address other than the control connection's peer (a PASV theft attempt): the
 	// passive port and who connected. Called from the accepting goroutine; must not block.
 	Refused func(port uint16, from netip.AddrPort)
+	// Proxy, if not empty, names the load balancers whose passive data connections carry
+	// a PROXY protocol header: from them the header is read (within ProxyTimeout) and the
+	// client address it carries is what is compared to the control connection's peer.
+	// A connection from them without a valid header is refused and reported to BadHeader.
+	Proxy *proxyhdr.Trust
+	// ProxyTimeout bounds reading that header; 0 means proxyhdr.DefaultTimeout.
+	ProxyTimeout time.Duration
+	// BadHeader, if set, hears of each data connection from a trusted balancer refused for
+	// its PROXY header (missing, malformed, too slow). Must not block.
+	BadHeader func(port uint16, from netip.AddrPort, err error)
 }
 
 func (c *Config) timeout() time.Duration {

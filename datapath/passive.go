@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/fastftp/fastftp/internal/proxyhdr"
 )
 
 // Passive is a listener that waits for one data connection. Port is safe from any
@@ -25,6 +27,7 @@ type Passive struct {
 	timeout time.Duration
 	foreign bool
 	refused func(port uint16, from netip.AddrPort)
+	cfg     *Config // for the PROXY protocol settings; nil: none
 	once    sync.Once
 	err     error
 }
@@ -43,6 +46,9 @@ func Listen(local netip.Addr, ports *Ports, cfg *Config) (*Passive, error) {
 	p := &Passive{index: -1, timeout: cfg.timeout(), foreign: cfg.permitForeign()}
 	if cfg != nil {
 		p.refused = cfg.Refused
+		if !cfg.Proxy.Empty() {
+			p.cfg = cfg
+		}
 	}
 	if ports.kernel() {
 		ln, err := listenTCP(local, 0)
@@ -116,25 +122,34 @@ func (p *Passive) Accept(ctx context.Context, peer netip.Addr) (net.Conn, error)
 			}
 			return nil, fmt.Errorf("datapath: accept on port %d: %w", p.port, err)
 		}
-		if p.foreign || sameHost(remoteIP(c), peer) {
+		from, _ := c.RemoteAddr().(*net.TCPAddr)
+		client := from.AddrPort()
+		if p.cfg != nil && p.cfg.Proxy.Trusted(client.Addr()) {
+			// Passive ports proxied by the balancer: the client is in the header. Reading
+			// it here holds up only this transfer, for at most ProxyTimeout.
+			src, ok, err := proxyhdr.Read(c, p.cfg.ProxyTimeout)
+			if err != nil {
+				if p.cfg.BadHeader != nil {
+					p.cfg.BadHeader(p.port, client, err)
+				}
+				_ = c.SetLinger(0)
+				_ = c.Close()
+				continue
+			}
+			if ok {
+				client = src
+			}
+		}
+		if p.foreign || sameHost(client.Addr(), peer) {
 			return c, nil
 		}
 		// Someone else raced the client to the announced port: drop them, keep waiting.
 		if p.refused != nil {
-			from, _ := c.RemoteAddr().(*net.TCPAddr)
-			p.refused(p.port, from.AddrPort())
+			p.refused(p.port, client)
 		}
 		_ = c.SetLinger(0) // reset rather than leave a TIME_WAIT behind
 		_ = c.Close()
 	}
-}
-
-func remoteIP(c *net.TCPConn) netip.Addr {
-	a, _ := c.RemoteAddr().(*net.TCPAddr)
-	if a == nil {
-		return netip.Addr{}
-	}
-	return a.AddrPort().Addr()
 }
 
 // Close closes the listener and returns its port to the range. Idempotent and safe from

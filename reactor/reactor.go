@@ -47,6 +47,9 @@ type Config struct {
 type Reactor struct {
 	cli *gnet.Client
 	h   *handler
+	// enroll serializes Adopt: gnet's round-robin choice of a loop is not goroutine-safe,
+	// and connections arrive from several goroutines (listeners, PROXY header readers).
+	enroll sync.Mutex
 }
 
 // ErrStopped is returned by Adopt after Stop.
@@ -92,7 +95,9 @@ func Start(cfg Config) (*Reactor, error) {
 // Config.Closed runs on the loop once the connection is gone; on error it is not called.
 func (r *Reactor) Adopt(c net.Conn, sess *session.Session) error {
 	cs := &conn{sess: sess}
+	r.enroll.Lock()
 	_, err := r.cli.EnrollContext(c, cs)
+	r.enroll.Unlock()
 	return err
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/datapath"
+	"github.com/fastftp/fastftp/internal/proxyhdr"
 	"github.com/fastftp/fastftp/proto"
 	"github.com/fastftp/fastftp/throttle"
 )
@@ -230,6 +231,14 @@ func (s *Session) closeNow() {
 // sequences are stripped in place); nothing it keeps aliases in after it returns.
 func (s *Session) Feed(in []byte) (consumed int) {
 	for !s.closing {
+		if s.user == nil && proxyhdr.Looks(in[consumed:]) {
+			// A PROXY header reaching the session came from a peer not trusted to send
+			// one (trusted peers' headers are consumed before the session exists):
+			// believing it would let anyone pick the address that limits and bans see.
+			s.env.Log.Warn("connection refused: PROXY protocol header from a source not trusted to send one", "remote", s.remote)
+			s.closeNow()
+			return len(in)
+		}
 		line, n, err := proto.NextLine(in[consumed:])
 		if err != nil {
 			s.reply(500, "Command line too long.")

@@ -27,6 +27,7 @@ import (
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/config"
+	"github.com/fastftp/fastftp/internal/proxyhdr"
 	"github.com/fastftp/fastftp/throttle"
 )
 
@@ -123,6 +124,13 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	}
 	if use("permit-privileged-ports") {
 		s.PermitPrivilegedPorts = o.privileged
+	}
+	if use("proxy-protocol-from") {
+		p, err := proxyhdr.ParsePrefixes(strings.Split(o.proxyFrom, ","))
+		if err != nil {
+			return fmt.Errorf("--proxy-protocol-from: %v", err)
+		}
+		s.ProxyProtocolFrom = p
 	}
 	if use("use-localtime") {
 		s.UseLocalTime = o.localTime
@@ -433,6 +441,7 @@ func convert(f *config.File) (*settings, error) {
 	cfg.HashWorkers = s.HashWorkers
 	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (off); -1: off
 	cfg.PermitForeignAddresses = s.PermitForeignAddresses
+	cfg.ProxyProtocolFrom = s.ProxyProtocolFrom
 	cfg.PermitPrivilegedPorts = s.PermitPrivilegedPorts
 	cfg.ReadLimit, cfg.WriteLimit = s.ReadLimit, s.WriteLimit
 	cfg.GlobalReadLimit, cfg.GlobalWriteLimit = s.GlobalReadLimit, s.GlobalWriteLimit

@@ -24,6 +24,7 @@ type options struct {
 	noSendfile, showVersion, noHash                    bool
 	timeout, dataTimeout, grace                        time.Duration
 	masqMap, runAs                                     string
+	proxyFrom                                          string
 
 	readLimit, writeLimit, globalRead, globalWrite string
 	notSentLowat                                   string
@@ -58,6 +59,7 @@ var keyOf = map[string]string{
 	"banner":                   "server.banner",
 	"permit-foreign-addresses": "server.permit_foreign_addresses",
 	"permit-privileged-ports":  "server.permit_privileged_ports",
+	"proxy-protocol-from":      "server.proxy_protocol_from",
 	"use-localtime":            "server.use_localtime",
 	"disable-sendfile":         "server.disable_sendfile",
 	"disable-hash":             "server.disable_hash",
@@ -169,6 +171,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	str(&o.banner, "", "banner", "fastftp "+version+" ready.", "text of the 220 greeting")
 	boolean(&o.foreign, "", "permit-foreign-addresses", "allow data connections from/to an address other than the client's (FXP)")
 	boolean(&o.privileged, "", "permit-privileged-ports", "allow PORT/EPRT to ports below 1024")
+	str(&o.proxyFrom, "", "proxy-protocol-from", "", "load balancers that send a PROXY protocol v1/v2 header (HAProxy send-proxy-v2), CIDR[,CIDR...]: from them the header is required and names the client; from others it is refused")
 	boolean(&o.localTime, "", "use-localtime", "show times in local time instead of GMT")
 	boolean(&o.noSendfile, "", "disable-sendfile", "copy through user-space buffers instead of sendfile(2)/splice(2)")
 	boolean(&o.noHash, "", "disable-hash", "turn off the checksum commands HASH, XCRC, XMD5, XSHA1, XSHA256, XSHA512")

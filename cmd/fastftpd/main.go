@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime"
@@ -300,6 +301,7 @@ func restartOnly(st *settings) [][2]string {
 		{"server.data_notsent_lowat", v(s.DataNotSentLowat)},
 		{"server.permit_foreign_addresses", v(s.PermitForeignAddresses)},
 		{"server.permit_privileged_ports", v(s.PermitPrivilegedPorts)},
+		{"server.proxy_protocol_from", v(s.ProxyProtocolFrom)},
 		{"log.format", f.Log.Format},
 		{"log.level", v(f.Log.Level)},
 		{"log.xferlog", f.Log.Xferlog},
@@ -386,6 +388,7 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 		"implicit_ftps", strings.Join(implicit, ","),
 		"passive_ports", ports,
 		"masquerade", nat,
+		"proxy_protocol_from", proxyDesc(s.ProxyProtocolFrom),
 		"access", st.access,
 		"read_only", st.readOnly,
 		"tls", tlsDesc,
@@ -408,4 +411,16 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 		"metrics", metricsURL,
 		"shutdown_grace", dur(st.grace),
 	)
+}
+
+// proxyDesc names the trusted balancers for the start-up log.
+func proxyDesc(p []netip.Prefix) string {
+	if len(p) == 0 {
+		return "off"
+	}
+	out := make([]string, len(p))
+	for i, x := range p {
+		out[i] = x.String()
+	}
+	return strings.Join(out, ",")
 }
