@@ -82,7 +82,7 @@ func judge(c *config, before sample, samples []sample, after sample, kinds map[s
 		// One error in 10,000 operations of a kind is tolerated (at least one): on loopback a
 		// data connection can now and then meet a TIME_WAIT of the same four-tuple and time out
 		// in the client's kernel (seen once in 357,000 operations over 30 minutes). Anything
-		// systematic, or any error at all in a short run of few operations, still fails.
+		// systematic still fails: a second error in a 2-minute run, for instance.
 		allowed := (kr.Ops + 9999) / 10000
 		add("errors "+n, kr.Errors <= allowed && (kr.Ops > 0 || n == "idle"),
 			fmt.Sprintf("%d ops, %d errors (%d tolerated) %s", kr.Ops, kr.Errors, allowed, kr.LastErr))
