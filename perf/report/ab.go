@@ -65,10 +65,13 @@ var abMicro = []struct {
 	name      string // "pkg BenchmarkName" as loadMicro names it
 	threshold float64
 }{
-	{"proto BenchmarkParse/verb=RETR", 0.30},
-	{"proto BenchmarkParse/verb=NOOP", 0.30},
-	{"proto BenchmarkAppendReply/impl=append", 0.30},
-	{"throttle BenchmarkReserve/limited", 0.30},
+	// 50%: nanosecond loops are the noisiest figures under a neighbour's load (3 of 5
+	// rounds past 30% in a clean run on the loaded dev VM); allocations, checked
+	// absolutely below, are their sharper guard.
+	{"proto BenchmarkParse/verb=RETR", 0.50},
+	{"proto BenchmarkParse/verb=NOOP", 0.50},
+	{"proto BenchmarkAppendReply/impl=append", 0.50},
+	{"throttle BenchmarkReserve/limited", 0.50},
 }
 
 // errorFigures: a scenario whose errors or incomplete rows rise is worse whatever its speed.
