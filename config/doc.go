@@ -34,6 +34,7 @@
 //	use_localtime = false
 //	disable_sendfile = false
 //	data_notsent_lowat = "0"        # TCP_NOTSENT_LOWAT on download data sockets, e.g. "64K"; "0" = off
+//	data_loops = 0                  # file transfers on N data event loops (Linux); 0 = off
 //	permit_foreign_addresses = false
 //	permit_privileged_ports = false
 //	read_limit = "0"                # per session (uploads)

@@ -42,6 +42,7 @@ type rawServer struct {
 	UseLocalTime           bool              `toml:"use_localtime"`
 	DisableSendfile        bool              `toml:"disable_sendfile"`
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
+	DataLoops              int               `toml:"data_loops"`
 	PermitForeignAddresses bool              `toml:"permit_foreign_addresses"`
 	PermitPrivilegedPorts  bool              `toml:"permit_privileged_ports"`
 	ReadLimit              any               `toml:"read_limit"`

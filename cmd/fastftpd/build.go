@@ -93,10 +93,18 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		flag string
 		v    int
 	}{{"max-cons", o.maxCons}, {"max-cons-per-ip", o.maxConsPerIP}, {"max-login-attempts", o.maxLogin},
-		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter}} {
+		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter},
+		{"data-loops", o.dataLoops}} {
 		if n.v < 0 {
-			return fmt.Errorf("--%s %d: want 0 (%s) or more", n.flag, n.v, map[bool]string{true: "one per CPU", false: "unlimited"}[n.flag == "loops"])
+			what := map[string]string{"loops": "one per CPU", "data-loops": "off"}[n.flag]
+			if what == "" {
+				what = "unlimited"
+			}
+			return fmt.Errorf("--%s %d: want 0 (%s) or more", n.flag, n.v, what)
 		}
+	}
+	if o.dataLoops > fastftp.MaxDataLoops {
+		return fmt.Errorf("--data-loops %d: want at most %d", o.dataLoops, fastftp.MaxDataLoops)
 	}
 	if use("banner") {
 		s.Banner = o.banner
@@ -131,6 +139,9 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 			return fmt.Errorf("--data-notsent-lowat: %v", err)
 		}
 		s.DataNotSentLowat = n
+	}
+	if use("data-loops") {
+		s.DataLoops = o.dataLoops
 	}
 	if use("max-cons") {
 		s.MaxConns = o.maxCons
@@ -419,6 +430,7 @@ func convert(f *config.File) (*settings, error) {
 	cfg.UseLocalTime = s.UseLocalTime
 	cfg.DisableSendfile = s.DisableSendfile
 	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (off); -1: off
+	cfg.DataLoops = s.DataLoops               // 0: off in both
 	cfg.PermitForeignAddresses = s.PermitForeignAddresses
 	cfg.PermitPrivilegedPorts = s.PermitPrivilegedPorts
 	cfg.ReadLimit, cfg.WriteLimit = s.ReadLimit, s.WriteLimit

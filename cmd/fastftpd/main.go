@@ -296,6 +296,7 @@ func restartOnly(st *settings) [][2]string {
 		{"server.use_localtime", v(s.UseLocalTime)},
 		{"server.disable_sendfile", v(s.DisableSendfile)},
 		{"server.data_notsent_lowat", v(s.DataNotSentLowat)},
+		{"server.data_loops", v(s.DataLoops)},
 		{"server.permit_foreign_addresses", v(s.PermitForeignAddresses)},
 		{"server.permit_privileged_ports", v(s.PermitPrivilegedPorts)},
 		{"log.format", f.Log.Format},
@@ -339,6 +340,10 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 	loops := cfg.Loops
 	if loops <= 0 {
 		loops = runtime.NumCPU()
+	}
+	dataLoops := cfg.DataLoops
+	if cfg.DisableSendfile || runtime.GOOS != "linux" {
+		dataLoops = 0 // the engine is off with --disable-sendfile, and Linux-only
 	}
 	nat, ports, tlsDesc, metricsURL := "none", "any free port", "off", "off"
 	if cfg.MasqueradeAddress.IsValid() {
@@ -402,6 +407,7 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 		"global_write_limit", rate(s.GlobalWriteLimit),
 		"event_loops", loops,
 		"sendfile", !cfg.DisableSendfile && sendfile.Supported(),
+		"data_loops", dataLoops, // 0: a goroutine per transfer
 		"metrics", metricsURL,
 		"shutdown_grace", dur(st.grace),
 	)
