@@ -232,6 +232,9 @@ func (s *testServer) startFastftp(t testing.TB, host string, mutate []func(*fast
 		if err := srv.Shutdown(ctx); err != nil {
 			t.Logf("Shutdown: %v", err)
 		}
+		if e2eDataLoops > 0 {
+			t.Logf("data-loop engine (FASTFTP_E2E_DATALOOPS=%d) moved %d bytes", e2eDataLoops, srv.DataLoopBytes())
+		}
 		select {
 		case err := <-served:
 			if err != nil && !errors.Is(err, fastftp.ErrServerClosed) {
