@@ -408,7 +408,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		}
 		start := time.Now()
 		var off int64
-		if mode == modeAppend || rest > 0 {
+		if s.env.eng != nil && (mode == modeAppend || rest > 0) {
 			// openUpload left f at REST or, for APPE, at the end: the engine writes there.
 			off, err = f.Seek(0, io.SeekCurrent)
 		}
