@@ -5,12 +5,16 @@ package e2e
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fastftp/fastftp"
+	"github.com/fastftp/fastftp/metrics"
 )
 
 // TestDataLoopsMoveTheBytes runs RETR, REST+RETR, STOR (new and replacing), APPE,
@@ -106,4 +110,95 @@ func testDataLoops(t *testing.T, loops int) {
 	if n := strings.Count(s.logs.String(), "result=complete"); n < 8 {
 		t.Errorf("%d transfer log lines with result=complete, want 8", n)
 	}
+}
+
+// TestDataLoopsThrottledWithProgress: on the engine, a per-session limit paces a RETR and a
+// STOR (at least bytes/rate minus the initial burst), STAT shows a download's progress,
+// and the byte and throttle-wait metrics count them.
+func TestDataLoopsThrottledWithProgress(t *testing.T) {
+	t.Parallel()
+	const rate = 512 << 10
+	m := metrics.New()
+	s := startServer(t, withConfig("DataLoops and metrics", func(c *fastftp.Config) {
+		c.DataLoops = 2
+		c.WriteLimit, c.ReadLimit = rate, rate
+		c.Metrics = m
+	}))
+	data := randomBytes(26, 3<<19) // 1.5 MiB: about 3 s at 512 KiB/s
+	if err := os.WriteFile(filepath.Join(s.Root, "f"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := s.login(t)
+	c.cmd("TYPE I", 200)
+	dc := c.pasv()
+	c.cmd("RETR f", 150)
+	start := time.Now()
+	first := make([]byte, 64<<10)
+	if _, err := io.ReadFull(dc, first); err != nil {
+		t.Fatalf("first 64 KiB of f: %v", err)
+	}
+	text := c.cmd("STAT", 211)
+	sm := statProgress.FindStringSubmatch(text)
+	if sm == nil {
+		t.Fatalf("STAT during RETR f: no progress line in %q", text)
+	}
+	if n, _ := strconv.ParseInt(sm[2], 10, 64); sm[1] != "/f" || n <= 0 || n >= int64(len(data)) {
+		t.Errorf("STAT during RETR f: %q, want /f and some of its %d bytes", sm[0], len(data))
+	}
+	rest, err := io.ReadAll(dc)
+	if err != nil {
+		t.Fatalf("rest of f: %v", err)
+	}
+	el := time.Since(start)
+	c.expectFor("RETR f (end)", 226)
+	if got := append(first, rest...); !bytes.Equal(got, data) {
+		t.Fatalf("RETR f: %d bytes, want the file's %d", len(got), len(data))
+	}
+	if min := time.Duration(float64(len(data))/rate*float64(time.Second)) - 300*time.Millisecond; el < min {
+		t.Errorf("RETR of %d bytes at %d B/s took %v, want at least %v", len(data), rate, el, min)
+	}
+	t.Logf("RETR of %d bytes at %d B/s on the engine took %v", len(data), rate, el)
+
+	up := randomBytes(27, 1<<20)
+	start = time.Now()
+	c.stor("STOR g", up)
+	el = time.Since(start)
+	if min := time.Duration(float64(len(up))/rate*float64(time.Second)) - 300*time.Millisecond; el < min {
+		t.Errorf("STOR of %d bytes at %d B/s took %v, want at least %v", len(up), rate, el, min)
+	}
+	t.Logf("STOR of %d bytes at %d B/s on the engine took %v", len(up), rate, el)
+	if got := s.srv.DataLoopBytes(); got != int64(len(data)+len(up)) {
+		t.Errorf("the engine moved %d bytes, want %d", got, len(data)+len(up))
+	}
+	if !eventually(3*time.Second, func() bool {
+		return counter(t, m, metrics.NameTransferBytes, "download") >= float64(len(data)) &&
+			counter(t, m, metrics.NameTransferBytes, "upload") >= float64(len(up))
+	}) {
+		t.Errorf("%s: download %v, upload %v, want %d and %d", metrics.NameTransferBytes,
+			counter(t, m, metrics.NameTransferBytes, "download"), counter(t, m, metrics.NameTransferBytes, "upload"), len(data), len(up))
+	}
+	if w := counter(t, m, metrics.NameThrottleWait, "download"); w <= 0 {
+		t.Errorf("%s{download} = %v after a throttled RETR on the engine, want > 0", metrics.NameThrottleWait, w)
+	}
+}
+
+// counter reads the counter name{direction=dir} from m's registry (-1 when absent).
+func counter(t *testing.T, m *metrics.Metrics, name, dir string) float64 {
+	fams, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatalf("gather metrics: %v", err)
+	}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+		for _, mt := range f.GetMetric() {
+			for _, l := range mt.GetLabel() {
+				if l.GetName() == "direction" && l.GetValue() == dir {
+					return mt.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return -1
 }
