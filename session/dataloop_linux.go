@@ -63,8 +63,9 @@ func (s *Session) onEngine(ctx context.Context, conn net.Conn, f vfs.File, p str
 	case errors.Is(err, dataloop.ErrNotEligible):
 		return 0, false, nil
 	case err != nil:
-		// Refused for another reason (ErrClosed at shutdown, ErrBadOffset): conn is still
-		// ours, and the transfer fails as the goroutine path would fail it.
+		// Not started for another reason (ctx already ended by ABOR, ErrClosed at shutdown,
+		// ErrBadOffset): conn is still ours, and the transfer fails as the goroutine path
+		// would fail it (transferReply: 426 when ctx ended, else 451).
 		conn.Close()
 		return 0, true, err
 	}
@@ -81,8 +82,9 @@ func (s *Session) onEngine(ctx context.Context, conn net.Conn, f vfs.File, p str
 	return n, true, err
 }
 
-// byBurst orders the limited buckets smallest burst first (dataloop.Buckets charges every
-// bucket what the first granted), unlimited ones after them.
+// byBurst orders the limited buckets smallest burst first, unlimited ones after them:
+// dataloop.Buckets asks each bucket for what the previous one granted, so a bucket before
+// one with a smaller burst would be charged bytes that never move.
 func byBurst(bs []*throttle.Bucket) []*throttle.Bucket {
 	out := make([]*throttle.Bucket, 0, len(bs))
 	for _, b := range bs {
