@@ -76,6 +76,15 @@ type Config struct {
 	// downloads faster and cheaper in CPU but the control connections slower to answer:
 	// see DefaultDataNotSentLowat.
 	DataNotSentLowat int
+	// DataLoops > 0 moves the bytes of file transfers (RETR, STOR, APPE, STOU) on that many
+	// event loops of the data-loop engine (package dataloop, Linux only) instead of one
+	// goroutine per transfer blocking in sendfile(2)/splice(2), so hundreds of transfers
+	// cannot crowd the control loops out of the Go scheduler (issue 10; measurements in
+	// dataloop/README.md, which favour GOMAXPROCS-1 loops, at least 1). TLS data
+	// connections, TYPE A and DisableSendfile keep the goroutine path, as do listings and
+	// every transfer on other systems. 0 (the default for now) or negative: off. At most
+	// MaxDataLoops.
+	DataLoops int
 
 	// ProxyProtocolFrom lists the load balancers trusted to send a PROXY protocol header
 	// (v1 or v2, as HAProxy's send-proxy and send-proxy-v2 do) ahead of each connection.
@@ -166,6 +175,9 @@ type Config struct {
 // connection, so the option stays an operator's choice until transfers stop being
 // goroutines (then measure again).
 const DefaultDataNotSentLowat = 0
+
+// MaxDataLoops is the largest Config.DataLoops New accepts.
+const MaxDataLoops = 256
 
 // MaxDataNotSentLowat is the largest Config.DataNotSentLowat New accepts: beyond a few MiB
 // the option stops limiting anything (send buffers autotune to 4 MiB by default).

@@ -72,6 +72,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.DataNotSentLowat > MaxDataNotSentLowat {
 		return nil, fmt.Errorf("fastftp: DataNotSentLowat %d is above %d", cfg.DataNotSentLowat, MaxDataNotSentLowat)
 	}
+	if cfg.DataLoops > MaxDataLoops {
+		return nil, fmt.Errorf("fastftp: DataLoops %d is above %d", cfg.DataLoops, MaxDataLoops)
+	}
 	if cfg.PassivePortMin > cfg.PassivePortMax {
 		return nil, fmt.Errorf("fastftp: passive port range %d-%d is empty", cfg.PassivePortMin, cfg.PassivePortMax)
 	}
@@ -118,6 +121,7 @@ func New(cfg Config) (*Server, error) {
 		DisableHash:        cfg.DisableHash,
 		HashWorkers:        cfg.HashWorkers,
 		HashCacheEntries:   cfg.HashCacheEntries,
+		DataLoops:          max(cfg.DataLoops, 0),
 		MaxLoginAttempts:   cfg.MaxLoginAttempts,
 		FailedLoginDelay:   cfg.FailedLoginDelay,
 		Workers:            cfg.Workers,
@@ -414,6 +418,11 @@ func (s *Server) SetConnLimits(maxConns, maxPerIP int) { s.conns.SetLimits(maxCo
 // SetAuthorizer replaces the Authorizer of a running server (a reload of users): new logins
 // use it; sessions already logged in keep their user. Safe from any goroutine.
 func (s *Server) SetAuthorizer(a auth.Authorizer) { s.env.SetAuth(a) }
+
+// DataLoopBytes returns the bytes file transfers have moved through the data-loop engine
+// since New: 0 when Config.DataLoops is 0 (or off for another reason: DisableSendfile, not
+// Linux). Safe from any goroutine.
+func (s *Server) DataLoopBytes() int64 { return s.env.DataLoopBytes() }
 
 // Sessions returns the number of connected sessions.
 func (s *Server) Sessions() int { return s.env.Sessions() }

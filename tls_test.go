@@ -43,6 +43,7 @@ type tlsServer struct {
 	addr, implicit, dir string
 	certs               *fastftp.CertReloader
 	certFile, keyFile   string
+	srv                 *fastftp.Server
 }
 
 // startTLSServer serves plaintext+AUTH TLS and implicit FTPS; "alice"/"pw" has full rights,
@@ -80,6 +81,7 @@ func startTLSServer(t *testing.T, cfg fastftp.Config) *tlsServer {
 		srv.Shutdown(ctx)
 	})
 	ts.addr, ts.implicit = ln.Addr().String(), iln.Addr().String()
+	ts.srv = srv
 	return ts
 }
 
@@ -125,6 +127,37 @@ func TestFTPSGoClientExplicitAndImplicit(t *testing.T) {
 				t.Fatalf("LIST over TLS: %v %v", entries, err)
 			}
 		})
+	}
+}
+
+// TestFTPSWithDataLoops: with the data-loop engine on, PROT P transfers keep the goroutine
+// path (the engine refuses a TLS connection, the session falls back) and arrive intact.
+func TestFTPSWithDataLoops(t *testing.T) {
+	ts := startTLSServer(t, fastftp.Config{TLSDataRequired: true, DataLoops: 2})
+	content := make([]byte, 1<<20+3)
+	rand.Read(content)
+	c, err := ftp.Dial(ts.addr, ftp.DialWithExplicitTLS(clientTLS()), ftp.DialWithTimeout(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Quit()
+	if err := c.Login("alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Stor("f.bin", bytes.NewReader(content)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Retr("f.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	r.Close()
+	if err != nil || !bytes.Equal(got, content) {
+		t.Fatalf("PROT P round trip with DataLoops: %d bytes, %v", len(got), err)
+	}
+	if n := ts.srv.DataLoopBytes(); n != 0 {
+		t.Errorf("the engine moved %d bytes of PROT P transfers, want 0 (TLS keeps the goroutine path)", n)
 	}
 }
 

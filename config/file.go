@@ -92,6 +92,10 @@ type Server struct {
 	// "0" (off: the kernel's default).
 	DataNotSentLowat int
 
+	// DataLoops is fastftp.Config.DataLoops: file transfers on that many event loops of the
+	// data-loop engine (Linux); 0 means off (a goroutine per transfer, the default).
+	DataLoops int
+
 	// ReadLimit and WriteLimit cap each session's uploads and downloads, the Global ones
 	// all sessions together; bytes per second, 0 means unlimited.
 	ReadLimit, WriteLimit             float64

@@ -44,6 +44,7 @@ type rawServer struct {
 	DisableHash            bool              `toml:"disable_hash"`
 	HashWorkers            int               `toml:"hash_workers"`
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
+	DataLoops              int               `toml:"data_loops"`
 	PermitForeignAddresses bool              `toml:"permit_foreign_addresses"`
 	PermitPrivilegedPorts  bool              `toml:"permit_privileged_ports"`
 	ProxyProtocolFrom      []string          `toml:"proxy_protocol_from"`

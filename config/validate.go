@@ -155,6 +155,10 @@ func (v *validator) server(s *Server, r *rawServer) {
 	s.DisableHash, s.HashWorkers = r.DisableHash, r.HashWorkers
 	v.nonNegative("server.hash_workers", "server.hash_workers", s.HashWorkers)
 	s.DataNotSentLowat = v.lowat("server.data_notsent_lowat", r.DataNotSentLowat)
+	s.DataLoops = r.DataLoops
+	if s.DataLoops < 0 || s.DataLoops > maxDataLoops {
+		v.errorf("server.data_loops", "server.data_loops: %d: want 0 (off) to %d", s.DataLoops, maxDataLoops)
+	}
 	s.PermitForeignAddresses, s.PermitPrivilegedPorts = r.PermitForeignAddresses, r.PermitPrivilegedPorts
 	s.ReadLimit = v.rate("server.read_limit", "server.read_limit", r.ReadLimit)
 	s.WriteLimit = v.rate("server.write_limit", "server.write_limit", r.WriteLimit)
@@ -505,6 +509,10 @@ func (v *validator) duration(key string, val any, def time.Duration) time.Durati
 	v.errorf(key, "%s: want a duration string such as \"300s\" or a number of seconds", key)
 	return 0
 }
+
+// maxDataLoops bounds data_loops (fastftp.MaxDataLoops; this package does not import the
+// server).
+const maxDataLoops = 256
 
 // maxLowat bounds data_notsent_lowat (fastftp.MaxDataNotSentLowat; this package does not
 // import the server's).

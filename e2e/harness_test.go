@@ -51,6 +51,22 @@ const (
 // peerName selects a reference server instead of fastftp: "" or "pyftpdlib".
 var peerName = os.Getenv("FASTFTP_E2E_PEER")
 
+// e2eDataLoops, from FASTFTP_E2E_DATALOOPS (e.g. 2), runs every fastftp server of the
+// suite with Config.DataLoops set: file transfers on the data-loop engine instead of a
+// goroutine each. Unset or 0: the default (the goroutine path). A test's own withConfig
+// still wins.
+var e2eDataLoops = func() int {
+	v := os.Getenv("FASTFTP_E2E_DATALOOPS")
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		panic("FASTFTP_E2E_DATALOOPS=" + v + ": want a number of loops, 0 or more")
+	}
+	return n
+}()
+
 // onPeer reports whether the tests run against a reference server.
 func onPeer() bool { return peerName != "" }
 
@@ -189,6 +205,7 @@ func (s *testServer) startFastftp(t testing.TB, host string, mutate []func(*fast
 		PassivePortMax:   uint16(s.PasvMax),
 		FailedLoginDelay: -1,
 		Logger:           slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		DataLoops:        e2eDataLoops,
 	}
 	for _, f := range mutate {
 		f(&cfg)
@@ -214,6 +231,9 @@ func (s *testServer) startFastftp(t testing.TB, host string, mutate []func(*fast
 		defer cancel()
 		if err := srv.Shutdown(ctx); err != nil {
 			t.Logf("Shutdown: %v", err)
+		}
+		if e2eDataLoops > 0 {
+			t.Logf("data-loop engine (FASTFTP_E2E_DATALOOPS=%d) moved %d bytes", e2eDataLoops, srv.DataLoopBytes())
 		}
 		select {
 		case err := <-served:

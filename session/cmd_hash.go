@@ -243,7 +243,7 @@ func (s *Session) hashFile(name []byte, a hashAlgo, r hashRange, legacy bool) {
 	shown := string(name)
 	fsys, env := s.user.FS, s.env
 	x := s.ext()
-	pacer, release := env.gov.pacer(false, s.ug, &x.wbucket)
+	pacer, _, release := env.gov.pacer(false, s.ug, &x.wbucket)
 	ctx, cancel := context.WithCancel(context.Background())
 	x.hashCancel = cancel
 	s.busy = true

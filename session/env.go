@@ -42,6 +42,12 @@ type Env struct {
 	Workers          int
 	Log              *slog.Logger
 
+	// DataLoops > 0 moves the bytes of file transfers (RETR, STOR, APPE, STOU) on that many
+	// event loops of the data-loop engine (package dataloop, Linux only) instead of a
+	// goroutine per transfer blocking in sendfile/splice. TLS data connections, TYPE A,
+	// DisableSendfile and non-OS files keep the goroutine path. 0: off.
+	DataLoops int
+
 	// Bandwidth limits in bytes/s; 0 means unlimited. Read is uploads, Write downloads
 	// (pyftpdlib's read_limit/write_limit). See SetRates to change them while serving.
 	ReadLimit, WriteLimit             float64 // per session
@@ -85,6 +91,7 @@ type Env struct {
 	TLSHandshakeTimeout time.Duration
 
 	pool *Pool
+	eng  *dataEngine // nil: the goroutine path for every transfer
 	gov  governor
 
 	hashPool  *Pool
@@ -134,6 +141,13 @@ func (e *Env) Start() {
 		e.reg[i].m = make(map[*Session]struct{})
 	}
 	e.gov.init(e)
+	if e.DataLoops > 0 && !e.DisableSendfile {
+		eng, err := newDataEngine(e.DataLoops)
+		if err != nil {
+			e.Log.Error("data-loop engine not started; transfers use a goroutine each", "err", err)
+		}
+		e.eng = eng
+	}
 	e.pool = NewPool(e.Workers, e.Workers*64)
 	e.pool.Log = e.Log
 	if e.HashWorkers <= 0 {
@@ -154,14 +168,22 @@ func (e *Env) Start() {
 	go e.reap()
 }
 
-// Stop ends the reaper and the worker pool. Sessions must be closed first.
+// Stop ends the reaper, the worker pool and the data-loop engine. Sessions must be closed
+// first, and transfers should have ended (WaitTransfers): the engine fails those still
+// running.
 func (e *Env) Stop() {
 	e.once.Do(func() {
 		close(e.stop)
 		e.pool.Close()
 		e.hashPool.Close()
+		e.eng.close()
 	})
 }
+
+// DataLoopBytes returns the bytes the data-loop engine has moved since Start (file
+// transfers only); 0 when DataLoops is 0 or the engine is not available. Safe from any
+// goroutine.
+func (e *Env) DataLoopBytes() int64 { return e.eng.bytes() }
 
 // WaitTransfers blocks until no transfer runs or done is closed; it reports whether all
 // ended. Transfers may start while it waits (sessions stay usable during the grace period).

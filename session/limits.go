@@ -105,9 +105,10 @@ func (g *governor) leave(ug *userGov) {
 // pacer builds the limiter of one transfer: global, user and the session's own bucket for
 // that direction. The session bucket lives as long as the session (own points at where it
 // keeps it), so back-to-back transfers do not each start with a full burst; it takes the
-// current per-session rate at every start. The returned release must run when the
-// transfer ends.
-func (g *governor) pacer(upload bool, ug *userGov, own **throttle.Bucket) (sendfile.Pacer, func()) {
+// current per-session rate at every start. It also returns the three buckets, for the
+// data-loop engine (which paces with dataloop.Buckets, never sleeping). The returned
+// release must run when the transfer ends.
+func (g *governor) pacer(upload bool, ug *userGov, own **throttle.Bucket) (sendfile.Pacer, []*throttle.Bucket, func()) {
 	g.mu.Lock()
 	rate, global, user := g.sessWrite, g.globalWrite, ug.write
 	if upload {
@@ -121,7 +122,7 @@ func (g *governor) pacer(upload bool, ug *userGov, own **throttle.Bucket) (sendf
 	b := *own
 	g.live[b] = upload
 	g.mu.Unlock()
-	return throttle.NewLimiter(global, user, b), func() {
+	return throttle.NewLimiter(global, user, b), []*throttle.Bucket{global, user, b}, func() {
 		g.mu.Lock()
 		delete(g.live, b)
 		g.mu.Unlock()

@@ -26,6 +26,7 @@ import (
 	"github.com/fastftp/fastftp/datapath"
 	"github.com/fastftp/fastftp/proto"
 	"github.com/fastftp/fastftp/sendfile"
+	"github.com/fastftp/fastftp/throttle"
 	"github.com/fastftp/fastftp/vfs"
 )
 
@@ -44,6 +45,9 @@ type dataSource struct {
 	pasv *datapath.Passive
 	port netip.AddrPort
 	tls  *tls.Config // PROT P: handshake as the TLS server after connecting
+	// pace holds the buckets behind the transfer's Pacer (global, user, session), for the
+	// data-loop engine (onEngine).
+	pace []*throttle.Bucket
 }
 
 func (d dataSource) close() {
@@ -90,8 +94,9 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	if upload {
 		own = &x0.rbucket
 	}
-	pacer, release := s.env.gov.pacer(upload, s.ug, own)
+	pacer, buckets, release := s.env.gov.pacer(upload, s.ug, own)
 	opts.Pacer = pacer
+	ds.pace = buckets
 	if o := s.env.Observer; o != nil {
 		lim, rel := pacer, release
 		release = func() {
@@ -235,9 +240,9 @@ func transferReply(ctx context.Context, st stage, err error, p string) outcome {
 		return outcome{452, "Insufficient storage space."}
 	case errors.Is(err, syscall.EDQUOT):
 		return outcome{552, "Disk quota exceeded."}
-	case errors.Is(err, sendfile.ErrStalled):
+	case errors.Is(err, sendfile.ErrStalled) || engineStalled(err):
 		return outcome{426, "Data connection stalled; transfer aborted."}
-	case peerGone(err):
+	case peerGone(err) || engineConnErr(err):
 		return outcome{426, "Connection closed; transfer aborted."}
 	case errors.Is(err, errShrank):
 		return outcome{451, p + ": file shrank during the transfer; fewer bytes were sent than announced."}
@@ -324,10 +329,12 @@ func (s *Session) cmdRETR(arg []byte) {
 			return transferReply(ctx, stageConnect, err, p)
 		}
 		start := time.Now()
-		n, err := sendfile.Send(ctx, conn, f, opts)
-		cerr := conn.Close()
-		if err == nil {
-			err = cerr
+		n, ran, err := s.onEngine(ctx, conn, f, p, rest, false, opts, ds.pace)
+		if !ran {
+			n, err = sendfile.Send(ctx, conn, f, opts)
+			if cerr := conn.Close(); err == nil {
+				err = cerr
+			}
 		}
 		// A file truncated while it was sent ends early at its new EOF: the client must not
 		// take the short copy for the whole file (the 150 announced the size). A file that
@@ -400,8 +407,21 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 			return transferReply(ctx, stageConnect, err, p)
 		}
 		start := time.Now()
-		n, err := sendfile.Recv(ctx, f, conn, opts)
-		conn.Close()
+		var off int64
+		if s.env.eng != nil && (mode == modeAppend || rest > 0) {
+			// openUpload left f at REST or, for APPE, at the end: the engine writes there.
+			off, err = f.Seek(0, io.SeekCurrent)
+		}
+		n, ran := int64(0), false
+		if err == nil {
+			n, ran, err = s.onEngine(ctx, conn, f, target, off, true, opts, ds.pace)
+		}
+		if !ran && err == nil {
+			n, err = sendfile.Recv(ctx, f, conn, opts)
+		}
+		if !ran {
+			conn.Close()
+		}
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = cerr
 		}

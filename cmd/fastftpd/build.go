@@ -95,14 +95,17 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		v    int
 	}{{"max-cons", o.maxCons}, {"max-cons-per-ip", o.maxConsPerIP}, {"max-login-attempts", o.maxLogin},
 		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter},
-		{"hash-workers", o.hashWorkers}} {
+		{"hash-workers", o.hashWorkers}, {"data-loops", o.dataLoops}} {
 		if n.v < 0 {
-			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs"}[n.flag]
+			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs", "data-loops": "off"}[n.flag]
 			if zero == "" {
 				zero = "unlimited"
 			}
 			return fmt.Errorf("--%s %d: want 0 (%s) or more", n.flag, n.v, zero)
 		}
+	}
+	if o.dataLoops > fastftp.MaxDataLoops {
+		return fmt.Errorf("--data-loops %d: want at most %d", o.dataLoops, fastftp.MaxDataLoops)
 	}
 	if use("banner") {
 		s.Banner = o.banner
@@ -150,6 +153,9 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 			return fmt.Errorf("--data-notsent-lowat: %v", err)
 		}
 		s.DataNotSentLowat = n
+	}
+	if use("data-loops") {
+		s.DataLoops = o.dataLoops
 	}
 	if use("max-cons") {
 		s.MaxConns = o.maxCons
@@ -440,6 +446,7 @@ func convert(f *config.File) (*settings, error) {
 	cfg.DisableHash = s.DisableHash
 	cfg.HashWorkers = s.HashWorkers
 	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (off); -1: off
+	cfg.DataLoops = s.DataLoops               // 0: off in both
 	cfg.PermitForeignAddresses = s.PermitForeignAddresses
 	cfg.ProxyProtocolFrom = s.ProxyProtocolFrom
 	cfg.PermitPrivilegedPorts = s.PermitPrivilegedPorts

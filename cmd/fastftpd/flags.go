@@ -19,7 +19,7 @@ import (
 type options struct {
 	iface, natAddr, portRange, dir, user, pass, banner string
 	port, maxCons, maxConsPerIP, maxLogin              int
-	loops                                              int
+	loops, dataLoops                                   int
 	write, debug, foreign, privileged, localTime       bool
 	noSendfile, showVersion, noHash                    bool
 	timeout, dataTimeout, grace                        time.Duration
@@ -65,6 +65,7 @@ var keyOf = map[string]string{
 	"disable-hash":             "server.disable_hash",
 	"hash-workers":             "server.hash_workers",
 	"data-notsent-lowat":       "server.data_notsent_lowat",
+	"data-loops":               "server.data_loops",
 	"max-cons":                 "server.max_cons",
 	"max-cons-per-ip":          "server.max_cons_per_ip",
 	"max-login-attempts":       "server.max_login_attempts",
@@ -181,6 +182,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	num(&o.maxConsPerIP, "", "max-cons-per-ip", 0, "most connections from one IP address; 0 means unlimited (the default)")
 	num(&o.maxLogin, "", "max-login-attempts", config.DefaultMaxLoginAttempts, "failed logins before the connection is closed; 0 means unlimited")
 	num(&o.loops, "", "loops", 0, "event loops (default: one per CPU)")
+	num(&o.dataLoops, "", "data-loops", 0, "move file transfers on N data event loops instead of a goroutine each (Linux; e.g. 1 on 2 CPUs); 0: off (the default)")
 	str(&o.readLimit, "", "read-limit", "0", "upload bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.writeLimit, "", "write-limit", "0", "download bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.globalRead, "", "global-read-limit", "0", "upload bandwidth of all sessions together (0: unlimited)")

@@ -299,6 +299,7 @@ func restartOnly(st *settings) [][2]string {
 		{"server.disable_hash", v(s.DisableHash)},
 		{"server.hash_workers", v(s.HashWorkers)},
 		{"server.data_notsent_lowat", v(s.DataNotSentLowat)},
+		{"server.data_loops", v(s.DataLoops)},
 		{"server.permit_foreign_addresses", v(s.PermitForeignAddresses)},
 		{"server.permit_privileged_ports", v(s.PermitPrivilegedPorts)},
 		{"server.proxy_protocol_from", v(s.ProxyProtocolFrom)},
@@ -343,6 +344,10 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 	loops := cfg.Loops
 	if loops <= 0 {
 		loops = runtime.NumCPU()
+	}
+	dataLoops := cfg.DataLoops
+	if cfg.DisableSendfile || runtime.GOOS != "linux" {
+		dataLoops = 0 // the engine is off with --disable-sendfile, and Linux-only
 	}
 	nat, ports, tlsDesc, metricsURL := "none", "any free port", "off", "off"
 	if cfg.MasqueradeAddress.IsValid() {
@@ -408,6 +413,7 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 		"event_loops", loops,
 		"sendfile", !cfg.DisableSendfile && sendfile.Supported(),
 		"hash", !cfg.DisableHash,
+		"data_loops", dataLoops, // 0: a goroutine per transfer
 		"metrics", metricsURL,
 		"shutdown_grace", dur(st.grace),
 	)

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fastftp/fastftp/config"
+)
+
+// TestDataLoopsFlagAndKey: --data-loops and server.data_loops reach Config.DataLoops (the
+// flag over the file's key only when given); 0 is the default (off); negative and absurd
+// counts are refused, naming the flag or key.
+func TestDataLoopsFlagAndKey(t *testing.T) {
+	for _, c := range []struct {
+		file string // server.data_loops value, "" for none
+		args []string
+		want int
+		err  string
+	}{
+		{"", nil, 0, ""},
+		{"", []string{"--data-loops", "1"}, 1, ""},
+		{"2", nil, 2, ""},
+		{"2", []string{"--data-loops", "0"}, 0, ""},
+		{"2", []string{"--loops", "3"}, 2, ""},
+		{"", []string{"--data-loops", "-1"}, 0, "--data-loops -1"},
+		{"", []string{"--data-loops", "100000"}, 0, "--data-loops 100000"},
+		{"-1", nil, 0, "server.data_loops"},
+		{"100000", nil, 0, "server.data_loops"},
+	} {
+		var f *config.File
+		if c.file != "" {
+			var err error
+			f, err = config.Parse(filepath.Join(t.TempDir(), "f.toml"), []byte("[server]\ndata_loops = "+c.file+"\n"))
+			if err != nil {
+				if c.err != "" && strings.Contains(err.Error(), c.err) {
+					continue
+				}
+				t.Errorf("data_loops = %s: %v", c.file, err)
+				continue
+			}
+		}
+		o := options{set: map[string]bool{}}
+		fs := flagSet(&o, io.Discard)
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		fs.Visit(func(fl *flag.Flag) { o.set[fl.Name] = true })
+		st, err := build(&o, f)
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("data_loops = %q, %v: error %v, want one naming %q", c.file, c.args, err, c.err)
+			}
+		case err != nil:
+			t.Errorf("data_loops = %q, %v: %v", c.file, c.args, err)
+		case st.cfg.DataLoops != c.want:
+			t.Errorf("data_loops = %q, %v: Config.DataLoops %d, want %d", c.file, c.args, st.cfg.DataLoops, c.want)
+		}
+	}
+}
