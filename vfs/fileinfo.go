@@ -22,9 +22,9 @@ type fileInfo struct {
 
 func (fi *fileInfo) Name() string       { return fi.name }
 func (fi *fileInfo) Size() int64        { return fi.sys.Size }
-func (fi *fileInfo) Mode() fs.FileMode  { return unixmode.FileMode(fi.sys.Mode) }
-func (fi *fileInfo) ModTime() time.Time { return time.Unix(fi.sys.Mtim.Unix()) }
-func (fi *fileInfo) IsDir() bool        { return fi.sys.Mode&syscall.S_IFMT == syscall.S_IFDIR }
+func (fi *fileInfo) Mode() fs.FileMode  { return unixmode.Mode(&fi.sys) }
+func (fi *fileInfo) ModTime() time.Time { return unixmode.Mtime(&fi.sys) }
+func (fi *fileInfo) IsDir() bool        { return unixmode.StatIsDir(&fi.sys) }
 func (fi *fileInfo) Sys() any           { return &fi.sys }
 func (fi *fileInfo) String() string     { return fs.FormatFileInfo(fi) }
 

@@ -20,7 +20,7 @@ type LocalOptions struct {
 	// and benchmarks of the fallback, or a kernel whose openat2 misbehaves.
 	DisableOpenat2 bool
 	// Owner, when set, makes every file and directory created through the Local belong to
-	// Owner's uid and gid (system users served by a root process); see owner_linux.go.
+	// Owner's uid and gid (system users served by a root process); see owner_unix.go.
 	Owner *Owner
 }
 
@@ -37,6 +37,8 @@ type LocalOptions struct {
 //     with openat2 and call mkdirat/unlinkat/renameat on the last component, which never
 //     follows a final symbolic link.
 //   - fallback: os.Root does the same, walking the components one openat at a time.
+//     This is the only path on systems other than Linux (openat2_other.go), where the
+//     parent directory for the *at calls is opened O_RDONLY instead of O_PATH.
 //   - Chmod and Chtimes use os.Root in both modes: they must follow a final symbolic link,
 //     which the *at calls cannot do safely on every kernel.
 type Local struct {
@@ -79,10 +81,10 @@ func NewLocalOptions(root string, o LocalOptions) (*Local, error) {
 		return nil, &fs.PathError{Op: "open root", Path: root, Err: underlying(err)}
 	}
 	l := &Local{root: r, dirfd: -1, owner: o.Owner}
-	if o.DisableOpenat2 {
+	if o.DisableOpenat2 || !haveOpenat2 {
 		return l, nil
 	}
-	fd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(root, oPath|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		r.Close()
 		return nil, &fs.PathError{Op: "open root", Path: root, Err: err}
@@ -110,6 +112,12 @@ func NewLocalOptions(root string, o LocalOptions) (*Local, error) {
 	l.dirfd = fd
 	l.fast = true
 	return l, nil
+}
+
+// sameInode reports whether fi (from os) and st describe the same file.
+func sameInode(fi fs.FileInfo, st *unix.Stat_t) bool {
+	s, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && uint64(s.Dev) == uint64(st.Dev) && uint64(s.Ino) == uint64(st.Ino)
 }
 
 // UsesOpenat2 reports whether l resolves paths with openat2(2) rather than os.Root.
@@ -186,7 +194,7 @@ func (l *Local) stat(op, name string, nofollow int) (fs.FileInfo, error) {
 	}
 	defer l.leave()
 	if l.fast {
-		fd, err := openat2(l.dirfd, rel, unix.O_PATH|nofollow, 0)
+		fd, err := openat2(l.dirfd, rel, oPath|nofollow, 0)
 		if err != nil {
 			return nil, at2Error(op, name, err)
 		}
@@ -373,13 +381,13 @@ func (l *Local) atParent(op, name string, fn func(dirfd int, base string) error)
 	case l.fast && parent == ".":
 		dirfd = l.dirfd
 	case l.fast:
-		dirfd, err = openat2(l.dirfd, parent, unix.O_PATH|unix.O_DIRECTORY, 0)
+		dirfd, err = openat2(l.dirfd, parent, oPath|unix.O_DIRECTORY, 0)
 		if err != nil {
 			return at2Error(op, name, err)
 		}
 		defer unix.Close(dirfd)
 	default:
-		f, err := l.root.OpenFile(parent, unix.O_PATH|unix.O_DIRECTORY, 0)
+		f, err := l.root.OpenFile(parent, oPath|unix.O_DIRECTORY, 0)
 		if err != nil {
 			return rootError(op, name, err)
 		}

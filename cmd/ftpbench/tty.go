@@ -1,4 +1,5 @@
-// Terminal detection for the progress line, without a dependency.
+// Terminal detection for the progress line, without a dependency. The ioctl that reads
+// the termios differs by system: tty_linux.go (TCGETS) and tty_bsd.go (TIOCGETA).
 
 package main
 
@@ -10,7 +11,7 @@ import (
 )
 
 func isTerminal(f *os.File) bool {
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	_, err := unix.IoctlGetTermios(int(f.Fd()), ioctlGetTermios)
 	return err == nil
 }
 

@@ -1,15 +1,22 @@
 // The openat2(2) fast path: one syscall resolves a whole virtual path beneath the root,
-// and a once-per-process probe decides whether the kernel offers it.
+// and a once-per-process probe decides whether the kernel offers it. Linux only (5.6+);
+// openat2_other.go is the stub every other system builds, where Local always takes the
+// os.Root path.
 
 package vfs
 
 import (
-	"io/fs"
 	"sync"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
+
+// haveOpenat2: this system may offer openat2; the kernel is still probed (openat2Works).
+const haveOpenat2 = true
+
+// oPath opens a descriptor that only names a file (O_PATH): no read permission is needed
+// and no file is really opened, which is all the *at calls and fstat want.
+const oPath = unix.O_PATH
 
 // resolveFlags confine resolution to the root (absolute symlinks and ".." above it give
 // EXDEV) and refuse /proc-style magic links, which could jump anywhere.
@@ -65,10 +72,4 @@ func openat2Works(dirfd int) bool {
 		}
 	})
 	return probe.ok
-}
-
-// sameInode reports whether fi (from os) and st describe the same file.
-func sameInode(fi fs.FileInfo, st *unix.Stat_t) bool {
-	s, ok := fi.Sys().(*syscall.Stat_t)
-	return ok && uint64(s.Dev) == uint64(st.Dev) && uint64(s.Ino) == uint64(st.Ino)
 }

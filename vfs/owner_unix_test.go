@@ -1,5 +1,8 @@
-// owner_linux_test.go: files and directories created through a Local with an Owner
+// owner_unix_test.go: files and directories created through a Local with an Owner
 // belong to that owner; existing files keep theirs; a failed chown leaves nothing behind.
+
+//go:build unix
+
 package vfs
 
 import (

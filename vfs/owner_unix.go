@@ -1,5 +1,9 @@
-// owner_linux.go: giving new files and directories to the Local's Owner without ever
-// chowning something the process did not just create.
+// owner_unix.go: giving new files and directories to the Local's Owner without ever
+// chowning something the process did not just create. Only POSIX calls (openat with
+// O_EXCL and O_NOFOLLOW, fchown, unlinkat), so it works the same on Linux, darwin and the
+// BSDs; the one Linux-only piece, openat2, is only reached on the fast path.
+
+//go:build unix
 
 package vfs
 
@@ -53,7 +57,7 @@ func (l *Local) removeRel(rel string) {
 		parent, base := splitRel(rel)
 		dirfd := l.dirfd
 		if parent != "." {
-			fd, err := openat2(l.dirfd, parent, unix.O_PATH|unix.O_DIRECTORY, 0)
+			fd, err := openat2(l.dirfd, parent, oPath|unix.O_DIRECTORY, 0)
 			if err != nil {
 				return
 			}
