@@ -25,6 +25,7 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/internal/hashcache"
+	"github.com/fastftp/fastftp/internal/unixmode"
 	"github.com/fastftp/fastftp/proto"
 	"github.com/fastftp/fastftp/sendfile"
 	"github.com/fastftp/fastftp/vfs"
@@ -393,7 +394,7 @@ func hashKey(fi fs.FileInfo, a hashAlgo, start, end int64) (hashcache.Key, bool)
 	}
 	return hashcache.Key{
 		Dev: uint64(st.Dev), Ino: uint64(st.Ino), Size: st.Size,
-		Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(),
+		Mtime: unixmode.Mtime(st).UnixNano(), Ctime: unixmode.Ctime(st).UnixNano(),
 		Start: start, End: end, Algo: uint8(a),
 	}, true
 }

@@ -15,3 +15,6 @@ func Mtime(st *syscall.Stat_t) time.Time { return time.Unix(st.Mtim.Unix()) }
 
 // Atime is st's access time.
 func Atime(st *syscall.Stat_t) time.Time { return time.Unix(st.Atim.Unix()) }
+
+// Ctime is st's status-change time (a rename over the file, a chmod, a write all move it).
+func Ctime(st *syscall.Stat_t) time.Time { return time.Unix(st.Ctim.Unix()) }
