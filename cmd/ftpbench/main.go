@@ -292,22 +292,9 @@ func compare(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {}
 	threshold := fs.String("threshold", "5%", "tolerated worsening, in percent")
 	format := fs.String("format", "text", "output: text, or markdown (a table for a pull request or CI job summary)")
-	var files []string
-	// Accept flags before, between or after the two file names.
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, compareHelp)
-				return 0
-			}
-			fmt.Fprint(stderr, usage)
-			return 2
-		}
-		args = fs.Args()
-		if len(args) > 0 {
-			files = append(files, args[0])
-			args = args[1:]
-		}
+	files, code, done := parseFiles(fs, args, compareHelp, stdout, stderr)
+	if done {
+		return code
 	}
 	if len(files) != 2 {
 		fmt.Fprint(stderr, usage)
@@ -350,22 +337,9 @@ func htmlReport(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {}
 	out := fs.String("o", "report.html", "the HTML page to write (- for stdout)")
-	var files []string
-	// Accept -o before, between or after the file names.
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, reportHelp)
-				return 0
-			}
-			fmt.Fprint(stderr, usage)
-			return 2
-		}
-		args = fs.Args()
-		if len(args) > 0 {
-			files = append(files, args[0])
-			args = args[1:]
-		}
+	files, code, done := parseFiles(fs, args, reportHelp, stdout, stderr)
+	if done {
+		return code
 	}
 	if len(files) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -411,4 +385,26 @@ func readySignal() func() {
 			f.Close()
 		})
 	}
+}
+
+// parseFiles parses a subcommand's flags wherever they stand among its file names (before,
+// between or after them) and returns the names. done is set when the command must end now
+// with code: -h printed help (0), or a flag was wrong (2).
+func parseFiles(fs *flag.FlagSet, args []string, help string, stdout, stderr io.Writer) (files []string, code int, done bool) {
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, help)
+				return nil, 0, true
+			}
+			fmt.Fprint(stderr, usage)
+			return nil, 2, true
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			files = append(files, args[0])
+			args = args[1:]
+		}
+	}
+	return files, 0, false
 }
