@@ -41,15 +41,17 @@ func NextLine(buf []byte) (line []byte, n int, err error) {
 // IAC sequences IN PLACE (IAC IAC -> one 0xFF byte; IAC WILL/WONT/DO/DONT x -> removed;
 // IAC + any other single byte (IP, DM, ...) -> removed), so Name/Arg alias line. Leading
 // spaces before the verb are skipped, and so are Telnet command bytes that lost their IAC
-// (see isOrphanTelnet). A name that is not a verb (see Lookup) is
+// in a line that carried IAC sequences (see isOrphanTelnet). A name that is not a verb (see Lookup) is
 // Unknown (Name still set, truncated to at most MaxEchoName bytes for the error reply).
 // Bytes other than IAC are passed through untouched (NUL, invalid UTF-8, a stray CR).
 //
 // Parse modifies line; Name and Arg alias it. Safe from any goroutine for distinct lines.
 func Parse(line []byte) Command {
+	n := len(line)
 	line = StripTelnet(line)
+	telnet := len(line) < n // the line carried IAC sequences: orphans may follow them
 	i := 0
-	for i < len(line) && (line[i] == ' ' || isOrphanTelnet(line[i])) {
+	for i < len(line) && (line[i] == ' ' || telnet && isOrphanTelnet(line[i])) {
 		i++
 	}
 	line = line[i:]

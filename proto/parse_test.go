@@ -85,8 +85,9 @@ func TestParse(t *testing.T) {
 		{"\xff\xf4\xff\xf2ABOR", ABOR, "ABOR", ""},  // IAC IP IAC DM, as clients send before ABOR
 		{"\xff\xf4\xf2ABOR", ABOR, "ABOR", ""},      // tnftp/BSD ftp: the IAC before DM went out-of-band
 		{"\xff\xf4\xf2STAT", STAT, "STAT", ""},      // the same Synch before STAT
-		{"\xf2 QUIT", QUIT, "QUIT", ""},             // an orphaned DM, then a space
-		{"\xf2\xf4", Unknown, "", ""},               // nothing but orphaned Telnet bytes
+		{"\xff\xf4\xf2 QUIT", QUIT, "QUIT", ""},     // an orphaned DM, then a space
+		{"\xf2ABOR", Unknown, "\xf2ABOR", ""},       // no IAC in the line: the byte is data
+		{"\xff\xf4\xf2\xf4", Unknown, "", ""},       // nothing but Telnet bytes
 		{"\xff\xfb\x01USER a", USER, "USER", "a"},   // IAC WILL ECHO
 		{"RNFR a\xff\xffb", RNFR, "RNFR", "a\xffb"}, // IAC IAC is one 0xff byte
 		{"RE\xff\xfdxTR x", RETR, "RETR", "x"},      // IAC DO x inside the name
