@@ -13,12 +13,12 @@ FUZZTIME=${FUZZTIME:-50000x}
 n=0
 for pkg in $(go list ./...); do
   for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
-    n=$FUZZTIME
+    budget=$FUZZTIME
     # FuzzFeed drives the whole session with its real timers (a transfer without a client
     # waits out a 200 ms data timeout): a tenth of the count keeps it near a minute.
-    [ "$target" = FuzzFeed ] && [ "${FUZZTIME%x}" != "$FUZZTIME" ] && n=$((${FUZZTIME%x} / 10))x
-    echo "fuzz $pkg $target ($n)"
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$n" "$pkg" >/tmp/fuzz-out.$$ 2>&1 || {
+    [ "$target" = FuzzFeed ] && [ "${FUZZTIME%x}" != "$FUZZTIME" ] && budget=$((${FUZZTIME%x} / 10))x
+    echo "fuzz $pkg $target ($budget)"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$budget" "$pkg" >/tmp/fuzz-out.$$ 2>&1 || {
       cat /tmp/fuzz-out.$$
       rm -f /tmp/fuzz-out.$$
       echo "fuzz target $target in $pkg failed" >&2
