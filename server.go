@@ -237,7 +237,8 @@ func Listen(addr string) (net.Listener, error) {
 // set) on ln until Shutdown. Accept errors from running out of file
 // descriptors are waited out (the process never dies of EMFILE); sessions keep running.
 func (s *Server) Serve(ln net.Listener) error {
-	return s.serve(ln, func(c net.Conn) { s.proxied(c, s.admit) })
+	admit := s.admit // one method value for the listener's life, not one per connection
+	return s.serve(ln, func(c net.Conn) { s.proxied(c, admit) })
 }
 
 // ServeTLS accepts implicit FTPS connections (TLS from the first byte, traditionally port
@@ -247,13 +248,12 @@ func (s *Server) ServeTLS(ln net.Listener) error {
 		ln.Close()
 		return errors.New("fastftp: ServeTLS needs Config.TLS")
 	}
-	return s.serve(ln, func(c net.Conn) {
-		s.proxied(c, func(c net.Conn, remote netip.AddrPort) {
-			if sess := s.admission(c, remote); sess != nil {
-				go s.runTLS(sess, c, nil, true)
-			}
-		})
-	})
+	then := func(c net.Conn, remote netip.AddrPort) {
+		if sess := s.admission(c, remote); sess != nil {
+			go s.runTLS(sess, c, nil, true)
+		}
+	}
+	return s.serve(ln, func(c net.Conn) { s.proxied(c, then) })
 }
 
 func (s *Server) serve(ln net.Listener, admit func(net.Conn)) error {
@@ -333,6 +333,13 @@ func (s *Server) proxied(c net.Conn, then func(net.Conn, netip.AddrPort)) {
 		then(c, remote)
 		return
 	}
+	s.readHeader(c, remote, then)
+}
+
+// readHeader reads a trusted balancer's PROXY header on a goroutine of its own (bounded by
+// hdrSlots) and then admits the client it names. Apart from proxied so that the common path
+// captures nothing in a closure: that cost two allocations on every connection.
+func (s *Server) readHeader(c net.Conn, remote netip.AddrPort, then func(net.Conn, netip.AddrPort)) {
 	select {
 	case s.hdrSlots <- struct{}{}:
 	default:
