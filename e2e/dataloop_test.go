@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,17 +132,9 @@ func TestDataLoopsThrottledWithProgress(t *testing.T) {
 	dc := c.pasv()
 	c.cmd("RETR f", 150)
 	start := time.Now()
-	first := make([]byte, 64<<10)
-	if _, err := io.ReadFull(dc, first); err != nil {
-		t.Fatalf("first 64 KiB of f: %v", err)
-	}
-	text := c.cmd("STAT", 211)
-	sm := statProgress.FindStringSubmatch(text)
-	if sm == nil {
-		t.Fatalf("STAT during RETR f: no progress line in %q", text)
-	}
-	if n, _ := strconv.ParseInt(sm[2], 10, 64); sm[1] != "/f" || n <= 0 || n >= int64(len(data)) {
-		t.Errorf("STAT during RETR f: %q, want /f and some of its %d bytes", sm[0], len(data))
+	first, path, n := progressMidTransfer(t, c, dc, "RETR f")
+	if path != "/f" || n <= 0 || n >= int64(len(data)) {
+		t.Errorf("STAT during RETR f: %s, %d bytes; want /f and some of its %d bytes", path, n, len(data))
 	}
 	rest, err := io.ReadAll(dc)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"net"
 	"os"
 	"regexp"
 	"runtime"
@@ -113,6 +114,23 @@ func TestListingStallGets426(t *testing.T) {
 
 var statProgress = regexp.MustCompile(`Transferring (\S+): (\d+) bytes so far`)
 
+// progressMidTransfer reads the first 64 KiB of the running transfer what from dc, asks
+// STAT, and returns those bytes with the path and the byte count STAT reported.
+func progressMidTransfer(t *testing.T, c *ctrl, dc net.Conn, what string) (first []byte, path string, n int64) {
+	t.Helper()
+	first = make([]byte, 64<<10)
+	if _, err := io.ReadFull(dc, first); err != nil {
+		t.Fatalf("first 64 KiB of %s: %v", what, err)
+	}
+	text := c.cmd("STAT", 211)
+	sm := statProgress.FindStringSubmatch(text)
+	if sm == nil {
+		t.Fatalf("STAT during %s: no progress line in %q", what, text)
+	}
+	n, _ = strconv.ParseInt(sm[2], 10, 64)
+	return first, sm[1], n
+}
+
 // TestListingThrottledWithProgress: with a per-session download limit, a listing takes at
 // least bytes/rate (minus the bucket's initial burst), and STAT during it shows how many
 // bytes have gone out so far.
@@ -131,20 +149,11 @@ func TestListingThrottledWithProgress(t *testing.T) {
 	dc := c.pasv()
 	c.cmd("LIST mid", 150)
 	start := time.Now()
-	first := make([]byte, 64<<10)
-	if _, err := io.ReadFull(dc, first); err != nil {
-		t.Fatalf("first 64 KiB of the listing: %v", err)
-	}
-	text := c.cmd("STAT", 211)
-	sm := statProgress.FindStringSubmatch(text)
-	if sm == nil {
-		t.Fatalf("STAT during a listing: no progress line in %q", text)
-	}
-	n, _ := strconv.ParseInt(sm[2], 10, 64)
+	first, path, n := progressMidTransfer(t, c, dc, "LIST mid")
 	// The counter is added to after each write returns, so it may trail what the client
 	// has already read by a write or two; it must have moved.
-	if sm[1] != "/mid" || n <= 0 {
-		t.Errorf("STAT during LIST /mid: %q, want /mid and some bytes", sm[0])
+	if path != "/mid" || n <= 0 {
+		t.Errorf("STAT during LIST /mid: %s, %d bytes; want /mid and some bytes", path, n)
 	}
 	rest, err := io.ReadAll(dc)
 	if err != nil {

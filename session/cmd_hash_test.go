@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"hash"
 	"hash/crc32"
-	"log/slog"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -31,15 +30,7 @@ func newHashSession(t *testing.T, dir, user string, opts ...func(*Env)) (*Sessio
 	if err := st.AddUser("eve", "secret", dir, auth.MustParsePerm("el")); err != nil {
 		t.Fatal(err)
 	}
-	env := &Env{Auth: st, Banner: "ready.", FailedLoginDelay: -1, Log: slog.New(slog.DiscardHandler)}
-	for _, o := range opts {
-		o(env)
-	}
-	env.Start()
-	t.Cleanup(env.Stop)
-	ft := &fakeTransport{posted: make(chan func(), 16)}
-	s := New(env, netip.MustParseAddrPort("127.0.0.1:21"), netip.MustParseAddrPort("127.0.0.1:40000"))
-	s.Start(ft)
+	s, ft := newTestSession(t, append([]func(*Env){func(e *Env) { e.Auth = st }}, opts...)...)
 	if got := feed(s, ft, "USER "+user+"\r\nPASS secret\r\n"); !strings.Contains(got, "230 ") {
 		t.Fatalf("login: %q", got)
 	}
