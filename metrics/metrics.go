@@ -135,6 +135,7 @@ func New() *Metrics {
 	}
 	m.reg.MustRegister(m.sessions, m.sessionsTotal, logins, xferBytes, transfers, replies,
 		throttle, m.cmdVec, queue,
+		newSchedCollector(),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

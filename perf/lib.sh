@@ -63,7 +63,7 @@ build_tools() {
     rm -rf "$PERF_SRC/perf"
     cp -r "$REPO/perf" "$PERF_SRC/perf"
   fi
-  (cd "$PERF_SRC" && for p in cmd/fastftpd cmd/ftpbench perf/rawsendfile perf/peak perf/report; do
+  (cd "$PERF_SRC" && for p in cmd/fastftpd cmd/ftpbench perf/rawsendfile perf/peak perf/report perf/schedlat; do
     go build -o "$PERF_BIN/$(basename "$p")" "./$p" || exit 1
   done) || die "build failed"
 }
@@ -273,7 +273,7 @@ server_cmd() {
   fastftpd | base)
     local bin=$PERF_BIN/fastftpd
     [ "$name" = base ] && bin=$PERF_BIN/fastftpd-base
-    echo "$bin -i 127.0.0.1 -p $port -d $PERF_ROOT -u $PERF_USER -P $PERF_PASS -w -r $range --timeout 3600 ${FASTFTPD_FLAGS:-}"
+    echo "$bin -i 127.0.0.1 -p $port -d $PERF_ROOT -u $PERF_USER -P $PERF_PASS -w -r $range --timeout 3600 --metrics 127.0.0.1:$SRV_METRICS ${FASTFTPD_FLAGS:-}"
     ;;
   raw) echo "$PERF_BIN/rawsendfile -l 127.0.0.1:$port -d $PERF_ROOT -r $range" ;;
   pyftpdlib) echo "/usr/bin/python3 $conf/pyftpd.py $port $PERF_ROOT $PERF_USER $PERF_PASS ${range%-*} ${range#*-}" ;;
@@ -290,6 +290,9 @@ server_cmd() {
 start_server() {
   local name=$1
   SRV_PORT=$(free_port)
+  # fastftpd's /metrics carries the scheduler-delay histogram that bench() samples.
+  SRV_METRICS=
+  case $name in fastftpd | base) SRV_METRICS=$(free_port) ;; esac
   write_configs "$name" "$SRV_PORT"
   local cmd
   cmd=$(server_cmd "$name" "$SRV_PORT")
@@ -356,7 +359,24 @@ bench() {
   if [ -n "${CMDLOG:-}" ]; then
     echo "$SRV_NAME $(basename "$out" .json): ftpbench $scen -u USER -p PASS -H 127.0.0.1 -P PORT -k SERVER_PID -q -t 30 --json OUT.json $*" >>"$CMDLOG"
   fi
+  # Scheduler delay inside fastftpd over the run (issue 10 asks for it per scenario):
+  # snapshots of its histogram before and after, the difference in OUT.sched.json.
+  local snap=
+  if [ -n "${SRV_METRICS:-}" ] && [ -x "$PERF_BIN/schedlat" ]; then
+    snap=$(mktemp)
+    "$PERF_BIN/schedlat" snap "http://127.0.0.1:$SRV_METRICS/metrics" >"$snap" 2>/dev/null || snap=
+  fi
+  local rc=0
   # shellcheck disable=SC2046
   $(pin_cli) "$PERF_BIN/ftpbench" "$scen" -u "$PERF_USER" -p "$PERF_PASS" -H 127.0.0.1 -P "$SRV_PORT" \
-    -k "$SRV_PID" -q -t 30 --json "$out" "$@"
+    -k "$SRV_PID" -q -t 30 --json "$out" "$@" || rc=$?
+  if [ -n "$snap" ]; then
+    # A server without the histogram (an older base) gives no file, not a zero.
+    if "$PERF_BIN/schedlat" snap "http://127.0.0.1:$SRV_METRICS/metrics" >"$snap.after" 2>/dev/null &&
+      "$PERF_BIN/schedlat" diff "$snap" "$snap.after" >"${out%.json}.sched.tmp" 2>/dev/null; then
+      mv "${out%.json}.sched.tmp" "${out%.json}.sched.json"
+    fi
+    rm -f "$snap" "$snap.after" "${out%.json}.sched.tmp"
+  fi
+  return $rc
 }

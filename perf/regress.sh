@@ -60,6 +60,6 @@ build_base "$base"
 # from the 10000-13999 a developer's own test server may use.
 PERF_PASV_FASTFTPD=28000-28999 WINDOWS=2 \
   PERF_PREBUILT=1 SKIP_PEERS=1 NO_REPORT=1 OUT=$OUT REPS=$REPS DURATION=2s WARMUP=0.5s SERVERS="fastftpd base" \
-  SCENARIOS="login retr-10x10M stor-10x10M retr-100x10M idle-2000 idle-2000-xfer micro-short" bash perf/run.sh
+  SCENARIOS="login retr-10x10M stor-10x10M retr-100x10M idle-2000 idle-2000-xfer idle-2000-mixed micro-short" bash perf/run.sh
 git log -1 --format="%h (%ci) %s" "$base" >"$OUT/base.txt"
 "$PERF_BIN/report" -in "$OUT" -ab -summary "$OUT/gate.md"

@@ -140,6 +140,12 @@ func load(dir string) (*Results, error) {
 			}
 			continue
 		}
+		if scen, ok := strings.CutSuffix(base, ".sched"); ok {
+			if err := r.loadSched(f, server, scen); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if err := r.loadReport(f, server, base); err != nil {
 			return nil, err
 		}
@@ -237,6 +243,31 @@ func (r *Results) loadPeak(path, server, scenario string) error {
 			}
 		}
 	}
+	return nil
+}
+
+// loadSched reads perf/schedlat's summary of the server's scheduler delay over one run.
+// A window with no sample (nothing was runnable) adds nothing.
+func (r *Results) loadSched(path, server, scenario string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("report: read %s: %w", path, err)
+	}
+	var s struct {
+		Samples uint64  `json:"samples"`
+		P50     float64 `json:"p50_ms"`
+		P99     float64 `json:"p99_ms"`
+		Max     float64 `json:"max_ms"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("report: decode %s: %w", path, err)
+	}
+	if s.Samples == 0 {
+		return nil
+	}
+	r.add(server, scenario, "sched", "p50", "ms", s.P50)
+	r.add(server, scenario, "sched", "p99", "ms", s.P99)
+	r.add(server, scenario, "sched", "max", "ms", s.Max)
 	return nil
 }
 

@@ -134,3 +134,36 @@ func TestLoad(t *testing.T) {
 		t.Errorf("targets table lacks the alloc verdict:\n%s", sections["targets"])
 	}
 }
+
+// Scheduler-delay files (perf/schedlat) become the "sched" figures and the sched table;
+// one with no sample adds nothing, and the gate's loader skips them.
+func TestLoadSched(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "meta.txt"), []byte("kernel 6.1\n"), 0o644)
+	for rep, p99 := range map[string]string{"1": "2", "2": "5", "3": "10"} {
+		d := filepath.Join(dir, "raw", rep, "fastftpd")
+		writeReport(t, filepath.Join(d, "idle-2000-mixed.json"), "idle", 1<<20, 2<<20,
+			map[string]float64{"latency_p50": 0.1, "latency_p99": 3})
+		os.WriteFile(filepath.Join(d, "idle-2000-mixed.sched.json"),
+			[]byte(`{"samples":100,"p50_ms":0.01,"p90_ms":1,"p99_ms":`+p99+`,"max_ms":20}`), 0o644)
+		os.WriteFile(filepath.Join(d, "login.sched.json"), []byte(`{"samples":0,"p50_ms":0,"p99_ms":0,"max_ms":0}`), 0o644)
+	}
+	r, err := load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Get("fastftpd", "idle-2000-mixed", "sched", "p99"); c == nil || c.Median != 5 || len(c.Samples) != 3 {
+		t.Fatalf("sched p99 cell = %+v, want median 5 over 3 samples", c)
+	}
+	if c := r.Get("fastftpd", "login", "sched", "p99"); c != nil {
+		t.Fatalf("a window without samples gave a figure: %+v", c)
+	}
+	tbl := r.sectionSched()
+	if !strings.Contains(tbl, "| idle-2000-mixed | 0.0100 (0.0100–0.0100) | 5.00 (2.00–10.0) |") ||
+		!strings.Contains(tbl, "| **fastftpd** | 2000 |") {
+		t.Fatalf("sched table:\n%s", tbl)
+	}
+	if _, err := loadSide(filepath.Join(dir, "raw", "1", "fastftpd")); err != nil {
+		t.Fatalf("the gate's loader choked on a .sched.json: %v", err)
+	}
+}

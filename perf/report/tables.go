@@ -368,6 +368,22 @@ func (r *Results) sectionTargets() string {
 		b.WriteString(row("CPU/GiB ≤ every single-process peer ("+scen+")", num(c)+" cpu-s/GiB", label[whoC]+" "+num(bestC),
 			verdict(c <= bestC, !math.IsNaN(c) && whoC != "")))
 	}
+	p99m := med(r.Get("fastftpd", "idle-18000-mixed", "idle", "latency_p99"))
+	pyp99 := med(r.Get("pyftpdlib", "idle-18000-mixed", "idle", "latency_p99"))
+	b.WriteString(row("NOOP p99 ≤ 1 ms and ≤ 1/3 pyftpdlib's, 18,000 idle + 8 RETR + 32 login loops", num(p99m)+" ms",
+		"pyftpdlib "+num(pyp99)+" ms ("+ratio(p99m, pyp99)+")",
+		verdict(p99m <= 1 && p99m <= pyp99/3, !math.IsNaN(p99m) && !math.IsNaN(pyp99))))
+	f1k := med(r.Get("fastftpd", "retr-1000x10M", "retr", "throughput"))
+	raw1k := med(r.Get("raw", "retr-1000x10M", "retr", "throughput"))
+	c1k := med(r.Get("fastftpd", "retr-1000x10M", "retr", "server_cpu_per_gib"))
+	rc1k := med(r.Get("raw", "retr-1000x10M", "retr", "server_cpu_per_gib"))
+	b.WriteString(row("1,000 RETR streams: ≥ 0.95× raw throughput, CPU/GiB ≤ raw's", num(f1k)+" MiB/s, "+num(c1k)+" cpu-s/GiB",
+		"raw "+num(raw1k)+" MiB/s ("+ratio(f1k, raw1k)+"), "+num(rc1k)+" cpu-s/GiB",
+		verdict(f1k >= 0.95*raw1k && c1k <= rc1k, !math.IsNaN(f1k) && !math.IsNaN(raw1k) && !math.IsNaN(c1k) && !math.IsNaN(rc1k))))
+	lc := med(r.Get("fastftpd", "login", "login", "server_cpu_per_op"))
+	rlc := med(r.Get("raw", "login", "login", "server_cpu_per_op"))
+	b.WriteString(row("control-plane CPU per session ≤ 1.15× raw's (checks nothing)", num(lc)+" µs", "raw "+num(rlc)+" µs ("+ratio(lc, rlc)+")",
+		verdict(lc <= 1.15*rlc, !math.IsNaN(lc) && !math.IsNaN(rlc))))
 	g := med(r.Get("fastftpd", "list-100000", "peak", "peak_growth"))
 	b.WriteString(row("100,000-entry LIST < 1 MiB growth", num(g)+" MiB (peak)", "–", verdict(g < 1, !math.IsNaN(g))))
 	allocs, have := 0.0, false
@@ -377,6 +393,36 @@ func (r *Results) sectionTargets() string {
 		}
 	}
 	b.WriteString(row("0 allocs per parsed command", num(allocs)+" allocs/op (max over BenchmarkParse)", "–", verdict(allocs == 0, have)))
+	return b.String()
+}
+
+// sectionSched: NOOP latency under issue 10's mixed load (idle sessions beside 8 download
+// loops and 32 login loops), and fastftpd's scheduler delay in every scenario measured.
+func (r *Results) sectionSched() string {
+	var b strings.Builder
+	b.WriteString(header("server", "idle sessions + 8 RETR 64M + 32 login loops", "NOOP p50 ms", "NOOP p99 ms"))
+	for _, s := range append([]string{"fastftpd"}, peers...) {
+		for _, n := range []string{"2000", "18000"} {
+			scen := "idle-" + n + "-mixed"
+			if r.Get(s, scen, "idle", "latency_p99") == nil {
+				continue
+			}
+			b.WriteString(row(label[s], n, spread(r.Get(s, scen, "idle", "latency_p50")), spread(r.Get(s, scen, "idle", "latency_p99"))))
+		}
+	}
+	b.WriteString("\n")
+	b.WriteString(header("scenario (fastftpd)", "scheduler delay p50 ms", "p99 ms", "max ms"))
+	var scens []string
+	for _, c := range r.Cells {
+		if c.Server == "fastftpd" && c.Result == "sched" && c.Figure == "p99" {
+			scens = append(scens, c.Scenario)
+		}
+	}
+	sort.Strings(scens)
+	for _, sc := range scens {
+		g := func(f string) string { return spread(r.Get("fastftpd", sc, "sched", f)) }
+		b.WriteString(row(sc, g("p50"), g("p99"), g("max")))
+	}
 	return b.String()
 }
 
@@ -394,5 +440,6 @@ func (r *Results) sections() map[string]string {
 		"list":     r.sectionList(),
 		"throttle": r.sectionThrottle(),
 		"micro":    r.sectionMicro(),
+		"sched":    r.sectionSched(),
 	}
 }
