@@ -136,7 +136,8 @@ run_one() {
   esac
   local extra=
   case $scen in throttle-session) extra="--write-limit 10M" ;; throttle-global) extra="--global-write-limit 40M" ;; esac
-  FASTFTPD_FLAGS=$extra start_server "$srv"
+  # FASTFTPD_FLAGS from the environment (an A/B of a switch, e.g. --data-loops 1) plus the scenario's own.
+  FASTFTPD_FLAGS="${FASTFTPD_FLAGS:-} $extra" start_server "$srv"
   case $scen in
   # --count: each timed part moves exactly 200 files, so no transfer is cut when a window
   # ends (a client closing mid-transfer crashes fastftpd today, see BENCHMARKS.md).
