@@ -11,7 +11,7 @@
 # DURATION (3s) and WARMUP (1s) per ftpbench window, SERVERS,
 # SCENARIOS (default: all below), OUT (results dir, default $PERF_WORK/results),
 # NO_REPORT=1 to skip rewriting BENCHMARKS.md, SKIP_PEERS=1 when only fastftpd and raw run
-# (regress.sh); plus lib.sh's PERF_* variables.
+# (regress.sh), FASTFTPD_FLAGS (extra flags for fastftpd and base); plus lib.sh's PERF_* variables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=perf/lib.sh
