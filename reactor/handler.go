@@ -74,7 +74,8 @@ func (e *ending) close(r CloseReason) {
 	}
 }
 
-// inputLimitReply is what a client hears when it floods input while a command is in flight.
+// inputLimitText is the 421 a client hears when it floods input while a command is in
+// flight.
 const inputLimitText = "Too much input while a command is in progress."
 
 // feed is where input meets the handler, for both transports: it gives in to h and

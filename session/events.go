@@ -79,9 +79,6 @@ type SiteContext struct {
 }
 
 func (s *Session) event(k EventKind, path string, n int64, d time.Duration, err error) {
-	if s.env.Events == nil {
-		return
-	}
 	s.emit(Event{Kind: k, Path: path, Bytes: n, Duration: d, Err: err})
 }
 
