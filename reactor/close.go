@@ -4,6 +4,8 @@
 
 package reactor
 
+import "log/slog"
+
 // CloseReason says why a control connection ended. The zero value is ReasonUnknown.
 type CloseReason uint8
 
@@ -50,3 +52,7 @@ func (r CloseReason) String() string {
 	}
 	return closeReasonNames[ReasonUnknown]
 }
+
+// LogValue implements slog.LogValuer: logs show the name, and a log line that is not
+// written (level off, discarded) costs no allocation for it.
+func (r CloseReason) LogValue() slog.Value { return slog.StringValue(r.String()) }

@@ -547,4 +547,11 @@ func TestCloseReasonNames(t *testing.T) {
 	if NumCloseReasons.String() != "unknown" || CloseReason(255).String() != "unknown" {
 		t.Error("out-of-range reasons must read unknown")
 	}
+	// Logs carry the name, whichever handler writes them (LogValue).
+	var b bytes.Buffer
+	slog.New(slog.NewTextHandler(&b, nil)).Info("x", "reason", ReasonIdleTimeout)
+	slog.New(slog.NewJSONHandler(&b, nil)).Info("x", "reason", ReasonClientQuit)
+	if s := b.String(); !strings.Contains(s, "reason=idle_timeout") || !strings.Contains(s, `"reason":"client_quit"`) {
+		t.Errorf("log lines %q: want the reasons by name", s)
+	}
 }

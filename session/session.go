@@ -168,7 +168,7 @@ func (s *Session) Closed(reason reactor.CloseReason) {
 	}
 	s.dropData()
 	s.env.Log.Info("session closed", "remote", s.remote, "user", s.userString(),
-		"secs", s.env.seconds()-s.born, "reason", reason.String())
+		"secs", s.env.seconds()-s.born, "reason", reason)
 	s.logout()
 	if id := s.xr().tlsID; id != nil {
 		s.env.owner.closed(id, time.Now())
