@@ -110,7 +110,7 @@ func (s *Server) record(ev *Event) {
 		}
 	case EventDisconnect:
 		if m != nil {
-			m.SessionClosed()
+			m.SessionClosed(ev.Reason)
 		}
 	case EventLogin, EventLoginFailed:
 		if m != nil {

@@ -1,7 +1,9 @@
 package fastftp_test
 
 import (
+	"bufio"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -147,5 +149,77 @@ func TestMetricsAndTransferLog(t *testing.T) {
 	}
 	if f := strings.Fields(lines[1]); len(f) != 18 || f[8] != "/put.txt" || f[11] != "i" || f[7] != "5" {
 		t.Errorf("upload xferlog line: %q", lines[1])
+	}
+}
+
+// TestSessionsClosedByReason: fastftp_sessions_closed_total moves under the reason each
+// session really ended for, and the gauge of open sessions comes back to zero.
+func TestSessionsClosedByReason(t *testing.T) {
+	m := metrics.New()
+	web := httptest.NewServer(m.Handler())
+	defer web.Close()
+	addr, _, _ := startServer(t, fastftp.Config{Metrics: m, IdleTimeout: time.Second})
+
+	dial := func() (net.Conn, *bufio.Reader) {
+		t.Helper()
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		br := bufio.NewReader(c)
+		if line, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(line, "220 ") {
+			t.Fatalf("greeting %q, %v", line, err)
+		}
+		return c, br
+	}
+	// untilClosed reads replies until the server closes the connection; it returns them.
+	untilClosed := func(br *bufio.Reader) string {
+		t.Helper()
+		b, err := io.ReadAll(br)
+		if err != nil {
+			t.Fatalf("waiting for the server to close: %v (read %q)", err, b)
+		}
+		return string(b)
+	}
+
+	c, br := dial()
+	io.WriteString(c, "QUIT\r\n")
+	if got := untilClosed(br); !strings.HasPrefix(got, "221 ") {
+		t.Fatalf("QUIT answered %q", got)
+	}
+	c, br = dial()
+	io.WriteString(c, "NOOP\r\n")
+	br.ReadString('\n')
+	c.Close() // without QUIT
+	c, br = dial()
+	io.WriteString(c, strings.Repeat("A", 5000)+"\r\n")
+	if got := untilClosed(br); !strings.HasPrefix(got, "500 ") {
+		t.Fatalf("an over-long line answered %q", got)
+	}
+	_, br = dial() // says nothing: the idle timeout closes it
+	if got := untilClosed(br); !strings.HasPrefix(got, "421 ") {
+		t.Fatalf("idle session got %q", got)
+	}
+
+	want := map[string]float64{"client_quit": 1, "client_closed": 1, "line_too_long": 1, "idle_timeout": 1, "server_shutdown": 0}
+	var fams map[string]*dto.MetricFamily
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		fams = scrape(t, web.URL+"/metrics")
+		if value(fams, metrics.NameSessions, nil) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for reason, n := range want {
+		if v := value(fams, metrics.NameSessionsClosed, map[string]string{"reason": reason}); v != n {
+			t.Errorf("%s{reason=%q} = %v, want %v", metrics.NameSessionsClosed, reason, v, n)
+		}
+	}
+	if v := value(fams, metrics.NameSessionsClosed, nil); v != 4 {
+		t.Errorf("%s = %v in all, want 4", metrics.NameSessionsClosed, v)
+	}
+	if v := value(fams, metrics.NameSessions, nil); v != 0 {
+		t.Errorf("%s = %v after every client left, want 0", metrics.NameSessions, v)
 	}
 }

@@ -34,7 +34,6 @@ type Server struct {
 	log   *slog.Logger
 	env   *session.Env
 	r     *reactor.Reactor
-	rcfg  reactor.Config
 	conns *throttle.Counter
 
 	hookPool *session.Pool
@@ -190,8 +189,8 @@ func New(cfg Config) (*Server, error) {
 		env.Events = s.dispatch
 	}
 	env.Start()
-	s.rcfg = reactor.Config{Loops: cfg.Loops, Log: cfg.Logger, Closed: s.released, Detach: s.detached}
-	r, err := reactor.Start(s.rcfg)
+	r, err := reactor.Start(reactor.Config{Loops: cfg.Loops, Log: cfg.Logger, Closed: s.released,
+		TLS: env.TLS, TLSHandshakeTimeout: env.TLSHandshakeTimeout})
 	if err != nil {
 		env.Stop()
 		return nil, err
@@ -250,7 +249,7 @@ func (s *Server) ServeTLS(ln net.Listener) error {
 	}
 	then := func(c net.Conn, remote netip.AddrPort) {
 		if sess := s.admission(c, remote); sess != nil {
-			go s.runTLS(sess, c, nil, true)
+			s.r.ServeTLS(c, sess)
 		}
 	}
 	return s.serve(ln, func(c net.Conn) { s.proxied(c, then) })
@@ -397,7 +396,7 @@ func (s *Server) admission(c net.Conn, remote netip.AddrPort) *session.Session {
 }
 
 // released returns a closed session's admission slot.
-func (s *Server) released(sess *session.Session) { s.conns.Release(sess.Remote().Addr()) }
+func (s *Server) released(h reactor.Handler) { s.conns.Release(h.Remote().Addr()) }
 
 func addrPort(a net.Addr) netip.AddrPort {
 	if t, ok := a.(*net.TCPAddr); ok {

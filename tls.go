@@ -1,20 +1,15 @@
-// FTPS plumbing of the Server: the TLS base configuration, the hand-off of AUTH TLS
-// sessions from the event loops, and certificates that SIGHUP can reload.
+// FTPS configuration of the Server: the TLS base configuration (the upgrade itself, AUTH
+// TLS and implicit, is the reactor's: reactor/tls.go) and certificates that SIGHUP can
+// reload.
 
 package fastftp
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
-	"os"
 	"sync/atomic"
-
-	"github.com/fastftp/fastftp/reactor"
-	"github.com/fastftp/fastftp/session"
 )
 
 // tlsBase prepares the server's TLS configuration: TLS 1.2 at least, and one explicit
@@ -37,57 +32,6 @@ func tlsBase(in *tls.Config) (*tls.Config, error) {
 	}
 	c.SetSessionTicketKeys([][32]byte{key})
 	return c, nil
-}
-
-// detached receives a session that accepted AUTH TLS on an event loop.
-func (s *Server) detached(sess *session.Session, fd int, pending []byte) {
-	f := os.NewFile(uintptr(fd), "ftp-control")
-	c, err := net.FileConn(f)
-	f.Close()
-	if err != nil {
-		s.log.Warn("AUTH TLS: cannot adopt the socket", "remote", sess.Remote(), "err", err)
-		sess.Closed()
-		s.released(sess)
-		return
-	}
-	go s.runTLS(sess, c, pending, false)
-}
-
-// runTLS performs the server handshake, bounded by the handshake timeout (a stalled client
-// holds a parked goroutine and no CPU), then runs the session on this goroutine.
-func (s *Server) runTLS(sess *session.Session, raw net.Conn, pending []byte, implicit bool) {
-	id := make([]byte, 16)
-	rand.Read(id)
-	tc := tls.Server(&prefixConn{Conn: raw, pending: pending}, session.ControlTLSConfig(s.env.TLS, id))
-	ctx, cancel := context.WithTimeout(context.Background(), s.env.TLSHandshakeTimeout)
-	err := tc.HandshakeContext(ctx)
-	cancel()
-	if err != nil {
-		s.log.Info("TLS handshake failed", "remote", sess.Remote(), "implicit", implicit, "err", err)
-		raw.Close()
-		if !implicit {
-			sess.Closed() // an AUTH TLS session was live on a loop until now
-		}
-		s.released(sess)
-		return
-	}
-	reactor.ServeConn(tc, sess, func(t session.Transport) { sess.Resume(t, id, implicit) }, nil, s.rcfg)
-}
-
-// prefixConn replays bytes that arrived before the hand-off (a pipelined ClientHello, or
-// plaintext that the handshake will reject) ahead of the socket.
-type prefixConn struct {
-	net.Conn
-	pending []byte
-}
-
-func (p *prefixConn) Read(b []byte) (int, error) {
-	if len(p.pending) > 0 {
-		n := copy(b, p.pending)
-		p.pending = p.pending[n:]
-		return n, nil
-	}
-	return p.Conn.Read(b)
 }
 
 // CertReloader serves a certificate loaded from PEM files and reloads it on demand (SIGHUP

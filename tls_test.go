@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http/httptest"
 	"net/textproto"
 	"os"
 	"os/exec"
@@ -26,6 +27,7 @@ import (
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/internal/testcert"
+	"github.com/fastftp/fastftp/metrics"
 )
 
 // writeCert makes a self-signed certificate for localhost/127.0.0.1 in dir and returns
@@ -235,8 +237,13 @@ func TestFTPSInjection(t *testing.T) {
 }
 
 // TestFTPSHandshakeTimeout: a client that never completes the handshake is closed on time.
+// The AUTH TLS session counts as closed for tls_handshake_failed; the implicit one, never
+// started, counts neither as opened nor as closed.
 func TestFTPSHandshakeTimeout(t *testing.T) {
-	ts := startTLSServer(t, fastftp.Config{TLSHandshakeTimeout: 300 * time.Millisecond})
+	m := metrics.New()
+	web := httptest.NewServer(m.Handler())
+	defer web.Close()
+	ts := startTLSServer(t, fastftp.Config{TLSHandshakeTimeout: 300 * time.Millisecond, Metrics: m})
 	for _, mode := range []string{"implicit", "AUTH TLS"} {
 		addr := ts.implicit
 		if mode != "implicit" {
@@ -259,6 +266,25 @@ func TestFTPSHandshakeTimeout(t *testing.T) {
 			t.Errorf("%s: stalled handshake closed after %v (err %v), want ~300ms", mode, d, err)
 		}
 		c.Close()
+	}
+	fams := scrape(t, web.URL+"/metrics")
+	for deadline := time.Now().Add(5 * time.Second); value(fams, metrics.NameSessions, nil) != 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		fams = scrape(t, web.URL+"/metrics")
+	}
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{metrics.NameSessions, nil, 0},
+		{metrics.NameSessionsTotal, nil, 1},
+		{metrics.NameSessionsClosed, nil, 1},
+		{metrics.NameSessionsClosed, map[string]string{"reason": "tls_handshake_failed"}, 1},
+	} {
+		if v := value(fams, c.name, c.labels); v != c.want {
+			t.Errorf("%s%v = %v, want %v", c.name, c.labels, v, c.want)
+		}
 	}
 }
 

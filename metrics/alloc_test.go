@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/reactor"
 )
 
 func TestHotPathAllocs(t *testing.T) {
@@ -19,7 +20,7 @@ func TestHotPathAllocs(t *testing.T) {
 		fn   func()
 	}{
 		{"SessionOpened", m.SessionOpened},
-		{"SessionClosed", m.SessionClosed},
+		{"SessionClosed", func() { m.SessionClosed(reactor.ReasonIdleTimeout) }},
 		{"Login", func() { m.Login(true); m.Login(false) }},
 		{"Transfer", func() { m.Transfer(true, 4096, true); m.Transfer(false, 1, false) }},
 		{"Reply", func() { m.Reply(226); m.Reply(550); m.Reply(999) }},

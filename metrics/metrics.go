@@ -1,5 +1,5 @@
 // Package metrics counts what a fastftp server does and serves it in the Prometheus text
-// exposition format: sessions, logins by result, bytes and transfers by direction, replies
+// exposition format: sessions (and why they closed), logins by result, bytes and transfers by direction, replies
 // by class, per-command latency histograms, worker-queue depth and throttle waits.
 //
 // Every series with a label is resolved once (at New, or on a verb's first command), so
@@ -19,12 +19,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/reactor"
 )
 
 // Metric names, for dashboards and tests.
 const (
 	NameSessions         = "fastftp_sessions"
 	NameSessionsTotal    = "fastftp_sessions_total"
+	NameSessionsClosed   = "fastftp_sessions_closed_total"
 	NameLogins           = "fastftp_logins_total"
 	NameTransferBytes    = "fastftp_transfer_bytes_total"
 	NameTransfers        = "fastftp_transfers_total"
@@ -71,6 +73,8 @@ type Metrics struct {
 	replies       [5]prometheus.Counter    // by class 1xx..5xx
 	throttleWait  [2]prometheus.Counter    // by direction
 
+	closed [reactor.NumCloseReasons]prometheus.Counter // sessions closed, by reason
+
 	cmdVec  *prometheus.HistogramVec
 	cmdMu   sync.Mutex                                   // serialises first-use creation
 	cmd     [proto.NumVerbs]atomic.Pointer[cmdHistogram] // resolved per verb on first use
@@ -90,6 +94,9 @@ func New() *Metrics {
 	m.sessionsTotal = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: NameSessionsTotal, Help: "Control connections accepted since start.",
 	})
+	closed := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: NameSessionsClosed, Help: "Control connections closed since start, by reason (reactor.CloseReason).",
+	}, []string{"reason"})
 	logins := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: NameLogins, Help: "Login attempts by result.",
 	}, []string{"result"})
@@ -120,6 +127,9 @@ func New() *Metrics {
 
 	// Resolve every label combination now: the series exist (at zero) from the first
 	// scrape, and the hot path indexes an array instead of hashing label values.
+	for r := range m.closed {
+		m.closed[r] = closed.WithLabelValues(reactor.CloseReason(r).String())
+	}
 	for r := range results {
 		m.logins[r] = logins.WithLabelValues(results[r])
 	}
@@ -133,7 +143,7 @@ func New() *Metrics {
 	for c := range classes {
 		m.replies[c] = replies.WithLabelValues(classes[c])
 	}
-	m.reg.MustRegister(m.sessions, m.sessionsTotal, logins, xferBytes, transfers, replies,
+	m.reg.MustRegister(m.sessions, m.sessionsTotal, closed, logins, xferBytes, transfers, replies,
 		throttle, m.cmdVec, queue,
 		newSchedCollector(),
 		collectors.NewGoCollector(),
@@ -159,9 +169,15 @@ func (m *Metrics) SessionOpened() {
 	m.sessionsTotal.Inc()
 }
 
-// SessionClosed counts a control connection's end. Safe from any goroutine; no
-// allocation.
-func (m *Metrics) SessionClosed() { m.sessions.Dec() }
+// SessionClosed counts a control connection's end and its reason (out-of-range reasons
+// count as unknown). Safe from any goroutine; no allocation.
+func (m *Metrics) SessionClosed(reason reactor.CloseReason) {
+	m.sessions.Dec()
+	if reason >= reactor.NumCloseReasons {
+		reason = reactor.ReasonUnknown
+	}
+	m.closed[reason].Inc()
+}
 
 // Login counts a login attempt. Safe from any goroutine; no allocation.
 func (m *Metrics) Login(ok bool) { m.logins[b2i(ok)].Inc() }

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/reactor"
 )
 
 // scrape serves m on 127.0.0.1:0, GETs /metrics and parses the text exposition.
@@ -104,6 +105,9 @@ func TestZeroSeriesExistFromStart(t *testing.T) {
 	fams := scrape(t, New())
 	checkValue(t, fams, NameSessions, nil, 0)
 	checkValue(t, fams, NameSessionsTotal, nil, 0)
+	for r := range reactor.NumCloseReasons {
+		checkValue(t, fams, NameSessionsClosed, map[string]string{"reason": r.String()}, 0)
+	}
 	for _, r := range []string{"success", "failure"} {
 		checkValue(t, fams, NameLogins, map[string]string{"result": r}, 0)
 	}
@@ -131,8 +135,10 @@ func TestEveryMethod(t *testing.T) {
 	for range 5 {
 		m.SessionOpened()
 	}
-	m.SessionClosed()
-	m.SessionClosed()
+	m.SessionClosed(reactor.ReasonClientQuit)
+	m.SessionClosed(reactor.ReasonIdleTimeout)
+	m.SessionClosed(reactor.NumCloseReasons + 7) // out of range: counted as unknown
+	m.SessionOpened()
 
 	m.Login(true)
 	m.Login(false)
@@ -164,7 +170,10 @@ func TestEveryMethod(t *testing.T) {
 
 	fams := scrape(t, m)
 	checkValue(t, fams, NameSessions, nil, 3)
-	checkValue(t, fams, NameSessionsTotal, nil, 5)
+	checkValue(t, fams, NameSessionsTotal, nil, 6)
+	for reason, want := range map[string]float64{"client_quit": 1, "idle_timeout": 1, "unknown": 1, "client_closed": 0} {
+		checkValue(t, fams, NameSessionsClosed, map[string]string{"reason": reason}, want)
+	}
 	checkValue(t, fams, NameLogins, map[string]string{"result": "success"}, 1)
 	checkValue(t, fams, NameLogins, map[string]string{"result": "failure"}, 2)
 	checkValue(t, fams, NameTransferBytes, map[string]string{"direction": "upload"}, 1024)
@@ -251,7 +260,7 @@ func TestConcurrent(t *testing.T) {
 				m.Reply(226)
 				m.Command(proto.Verb(1+(i%int(proto.NumVerbs-1))), time.Microsecond)
 				m.ThrottleWait(false, time.Millisecond)
-				m.SessionClosed()
+				m.SessionClosed(reactor.ReasonClientClosed)
 			}
 		}()
 	}
@@ -260,6 +269,7 @@ func TestConcurrent(t *testing.T) {
 	fams := scrape(t, m)
 	checkValue(t, fams, NameSessions, nil, 0)
 	checkValue(t, fams, NameSessionsTotal, nil, workers*per)
+	checkValue(t, fams, NameSessionsClosed, map[string]string{"reason": "client_closed"}, workers*per)
 	checkValue(t, fams, NameLogins, map[string]string{"result": "success"}, workers*per/2)
 	checkValue(t, fams, NameReplies, map[string]string{"class": "2xx"}, workers*per)
 	checkValue(t, fams, NameTransferBytes, map[string]string{"direction": "upload"}, workers/2*per*10)

@@ -1,5 +1,5 @@
-// The goroutine transport: runs a session over a net.Conn (TLS) on one goroutine plus a
-// reader. TLS sessions cost a goroutine and buffers each; plaintext sessions stay on the
+// The goroutine transport: runs a handler over a net.Conn (TLS) on one goroutine plus a
+// reader. TLS connections cost a goroutine and buffers each; plaintext ones stay on the
 // event loops.
 
 package reactor
@@ -8,21 +8,19 @@ import (
 	"net"
 	"sync"
 	"time"
-
-	"github.com/fastftp/fastftp/proto"
-	"github.com/fastftp/fastftp/session"
 )
 
 // writeTimeout bounds a reply write to a client that does not read.
 const writeTimeout = 30 * time.Second
 
-// goConn implements session.Transport for a session owned by a goroutine.
+// goConn implements Transport for a handler owned by a goroutine (serveGo's).
 type goConn struct {
-	c       net.Conn
-	sess    *session.Session
-	out     []byte
-	in      []byte
-	closing bool
+	c   net.Conn
+	h   Handler
+	cfg *Config
+	out []byte
+	in  []byte
+	ending
 
 	mu    sync.Mutex
 	posts []func()
@@ -30,10 +28,13 @@ type goConn struct {
 	wake  chan struct{}
 }
 
+// Out implements Transport.
 func (g *goConn) Out() *[]byte { return &g.out }
-func (g *goConn) Close()       { g.closing = true }
 
-// Post implements session.Transport. Safe from any goroutine; never blocks.
+// Close implements Transport.
+func (g *goConn) Close(reason CloseReason) { g.close(reason) }
+
+// Post implements Transport. Safe from any goroutine; never blocks.
 func (g *goConn) Post(fn func()) {
 	g.mu.Lock()
 	if g.done {
@@ -48,16 +49,14 @@ func (g *goConn) Post(fn func()) {
 	}
 }
 
-// ServeConn runs sess over c on the calling goroutine until the connection ends. start
-// attaches the session to its new transport (session.Resume or Start); pending holds input
-// already received. cfg.Closed runs at the end. maxIn bounds buffered input as on the loops.
-func ServeConn(c net.Conn, sess *session.Session, start func(session.Transport), pending []byte, cfg Config) {
-	if cfg.MaxInbound <= 0 {
-		cfg.MaxInbound = 64 << 10
-	}
-	g := &goConn{c: c, sess: sess, wake: make(chan struct{}, 1), in: pending}
+// serveGo runs h over c on the calling goroutine until the connection ends, then closes c
+// and calls h.Closed and cfg.Closed. start attaches h to its transport (Resume after a
+// TLS handshake).
+func serveGo(c net.Conn, h Handler, start func(Transport), cfg *Config) {
+	g := &goConn{c: c, h: h, cfg: cfg, wake: make(chan struct{}, 1)}
 	data := make(chan []byte)
 	stop := make(chan struct{})
+	var readErr error // written by the reader before it closes data
 	defer func() {
 		close(stop)
 		c.Close()
@@ -65,10 +64,8 @@ func ServeConn(c net.Conn, sess *session.Session, start func(session.Transport),
 		g.done = true
 		g.posts = nil
 		g.mu.Unlock()
-		sess.Closed()
-		if cfg.Closed != nil {
-			cfg.Closed(sess)
-		}
+		h.Closed(g.reason)
+		cfg.Closed(h)
 	}()
 	go func() {
 		defer close(data)
@@ -83,24 +80,26 @@ func ServeConn(c net.Conn, sess *session.Session, start func(session.Transport),
 				}
 			}
 			if err != nil {
+				readErr = err
 				return
 			}
 		}
 	}()
 	start(g)
 	for {
-		g.feed()
-		if !g.flush() || g.closing {
-			return
+		if n := feed(h, &g.ending, g.in, &g.out, cfg); n > 0 {
+			g.in = g.in[:copy(g.in, g.in[n:])]
 		}
-		if len(g.in) > cfg.MaxInbound {
-			g.out = proto.AppendReply(g.out, 421, "Too much input while a command is in progress.")
-			g.flush()
+		if err := g.flush(); err != nil {
+			g.close(writeEndReason(err))
+		}
+		if g.closing {
 			return
 		}
 		select {
 		case b, ok := <-data:
 			if !ok {
+				g.close(readEndReason(readErr))
 				return
 			}
 			g.in = append(g.in, b...)
@@ -125,24 +124,14 @@ func (g *goConn) runPosts() {
 	}
 }
 
-// feed gives buffered input to the session and keeps what it did not consume.
-func (g *goConn) feed() {
-	if g.closing || len(g.in) == 0 {
-		return
-	}
-	n := g.sess.Feed(g.in)
-	rest := copy(g.in, g.in[n:])
-	g.in = g.in[:rest]
-}
-
-// flush writes pending replies; it reports false when the connection failed.
-func (g *goConn) flush() bool {
+// flush writes pending replies.
+func (g *goConn) flush() error {
 	if len(g.out) == 0 {
-		return true
+		return nil
 	}
-	g.sess.ObserveReplies(g.out)
+	g.h.ObserveReplies(g.out)
 	_ = g.c.SetWriteDeadline(time.Now().Add(writeTimeout))
 	_, err := g.c.Write(g.out)
 	g.out = g.out[:0]
-	return err == nil
+	return err
 }

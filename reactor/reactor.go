@@ -1,31 +1,34 @@
-// Package reactor runs FTP control sessions on gnet v2 event loops.
+// Package reactor runs FTP control connections on gnet v2 event loops, and on a goroutine
+// each once they move to TLS (gnet has no TLS).
 //
 // Connections are accepted by the caller with Go's net.Listener (an EMFILE on gnet's own
 // accept shuts down the whole engine) and adopted here with EnrollContext. Each event loop
-// owns its sessions: input is parsed in place from gnet's buffer, replies are appended to a
-// per-loop buffer and written once per callback, and work finished elsewhere comes back
-// through EventLoop.Execute.
+// owns its connections: input is parsed in place from gnet's buffer, replies are appended
+// to a per-loop buffer and written once per callback, and work finished elsewhere comes
+// back through EventLoop.Execute. What runs on a connection is a Handler (handler.go); the
+// reactor knows nothing of FTP beyond the 421 it sends a client that floods it.
 package reactor
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/panjf2000/gnet/v2"
 
 	"github.com/fastftp/fastftp/proto"
-	"github.com/fastftp/fastftp/session"
 )
 
 // Config tunes a Reactor. Zero values pick the defaults.
 type Config struct {
 	// Loops is the number of event loops; 0 means one per CPU.
 	Loops int
-	// MaxInbound is how many unprocessed input bytes a session may buffer (pipelined or
+	// MaxInbound is how many unprocessed input bytes a connection may buffer (pipelined or
 	// flooded while a command is in flight) before it is cut off. Default 64 KiB.
 	MaxInbound int
 	// MaxOutbound is how many reply bytes may wait for a client that does not read before
@@ -33,17 +36,21 @@ type Config struct {
 	MaxOutbound int
 	// Log receives the reactor's and gnet's messages. Nil means slog.Default().
 	Log *slog.Logger
-	// Closed, if set, runs on the loop after a session's connection is gone (one function
-	// for all sessions: a closure per connection would cost memory per idle session).
-	Closed func(*session.Session)
-	// Detach, if set, takes over a session whose client asked for AUTH TLS: it receives a
-	// duplicate of the socket and the input bytes already buffered after the AUTH line
-	// (which must go to the TLS handshake, never to the FTP parser). It runs on the loop:
-	// start a goroutine for anything blocking.
-	Detach func(sess *session.Session, fd int, pending []byte)
+	// Closed, if set, runs once for every handler given to Adopt or ServeTLS, after its
+	// connection is gone (after Handler.Closed when the handler was started). One function
+	// for all connections: a closure per connection would cost memory per idle session.
+	// It runs on the connection's owner: it must not block.
+	Closed func(Handler)
+	// TLS is the server's TLS configuration for AUTH TLS and ServeTLS; nil refuses both.
+	// Each connection gets a clone whose session tickets carry its own stamp.
+	TLS *tls.Config
+	// TLSHandshakeTimeout bounds the control connection's handshake (a stalled client
+	// holds a parked goroutine and no CPU). Default 10 s.
+	TLSHandshakeTimeout time.Duration
 }
 
-// Reactor is a set of gnet event loops hosting sessions. Its methods are safe from any goroutine.
+// Reactor is a set of gnet event loops hosting connections. Its methods are safe from any
+// goroutine.
 type Reactor struct {
 	cli *gnet.Client
 	h   *handler
@@ -69,6 +76,12 @@ func Start(cfg Config) (*Reactor, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if cfg.TLSHandshakeTimeout <= 0 {
+		cfg.TLSHandshakeTimeout = 10 * time.Second
+	}
+	if cfg.Closed == nil {
+		cfg.Closed = func(Handler) {}
+	}
 	h := &handler{cfg: cfg}
 	opts := []gnet.Option{
 		gnet.WithMulticore(true),
@@ -90,18 +103,19 @@ func Start(cfg Config) (*Reactor, error) {
 	return &Reactor{cli: cli, h: h}, nil
 }
 
-// Adopt moves an accepted TCP connection onto an event loop, where sess starts (greeting
+// Adopt moves an accepted TCP connection onto an event loop, where h starts (greeting
 // included). c is closed by Adopt in every case (gnet keeps a duplicate of its descriptor).
 // Config.Closed runs on the loop once the connection is gone; on error it is not called.
-func (r *Reactor) Adopt(c net.Conn, sess *session.Session) error {
-	cs := &conn{sess: sess}
+func (r *Reactor) Adopt(c net.Conn, h Handler) error {
+	cs := &conn{h: h}
 	r.enroll.Lock()
 	_, err := r.cli.EnrollContext(c, cs)
 	r.enroll.Unlock()
 	return err
 }
 
-// Stop closes every connection and ends the event loops.
+// Stop closes every connection on the event loops and ends them. Connections already on
+// TLS goroutines are not affected: close them through their handlers.
 func (r *Reactor) Stop() error { return r.cli.Stop() }
 
 type handler struct {
@@ -110,8 +124,8 @@ type handler struct {
 	loops sync.Map // gnet.EventLoop -> *loopState
 }
 
-// loopState is owned by one event loop: the reply buffer its sessions append to, and what
-// every connection would otherwise carry itself (memory per idle session matters).
+// loopState is owned by one event loop: the reply buffer its connections append to, and
+// what every connection would otherwise carry itself (memory per idle session matters).
 type loopState struct {
 	out []byte
 	h   *handler
@@ -126,24 +140,25 @@ func (h *handler) loopOf(el gnet.EventLoop) *loopState {
 	return v.(*loopState)
 }
 
-// conn is a session's transport on an event loop. All fields are owned by that loop.
+// conn is a connection's transport on an event loop. All fields are owned by that loop.
 type conn struct {
-	c        gnet.Conn
-	loop     *loopState
-	sess     *session.Session
-	closing  bool
-	closed   bool
-	detach   bool // AUTH TLS accepted: hand the socket over after flushing the 234
-	detached bool // handed over: the session lives on elsewhere
+	c    gnet.Conn
+	loop *loopState
+	h    Handler
+	ending
+	gone       bool // OnClose ran: Posts are dropped
+	startTLS   bool // StartTLS was called: hand the socket to TLS once the 234 is written
+	handedOver bool // the connection lives on in a TLS goroutine
 }
 
+// connOf is the one typed accessor of gnet's per-connection context.
 func connOf(c gnet.Conn) *conn { return c.Context().(*conn) }
 
 func (h *handler) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
 	cs := connOf(c)
 	cs.c = c
 	cs.loop = h.loopOf(c.EventLoop())
-	cs.sess.Start(cs)
+	cs.h.Start(cs)
 	return nil, cs.flush()
 }
 
@@ -151,32 +166,32 @@ func (h *handler) OnTraffic(c gnet.Conn) gnet.Action {
 	return connOf(c).pump()
 }
 
-func (h *handler) OnClose(c gnet.Conn, _ error) gnet.Action {
+func (h *handler) OnClose(c gnet.Conn, err error) gnet.Action {
 	cs := connOf(c)
-	cs.closed = true
-	if cs.detached {
+	cs.gone = true
+	if cs.handedOver {
 		return gnet.None
 	}
-	cs.sess.Closed()
-	if h.cfg.Closed != nil {
-		h.cfg.Closed(cs.sess)
+	reason := cs.reason
+	switch {
+	case cs.closing:
+	case err == nil: // not asked for by the handler or a limit: the engine is stopping
+		reason = ReasonServerShutdown
+	default:
+		reason = readEndReason(err)
 	}
+	cs.h.Closed(reason)
+	h.cfg.Closed(cs.h)
 	return gnet.None
 }
 
-// pump feeds buffered input to the session and flushes its replies.
+// pump feeds buffered input to the handler and flushes its replies.
 func (cs *conn) pump() gnet.Action {
 	if !cs.closing && cs.c.InboundBuffered() > 0 {
 		if buf, _ := cs.c.Peek(-1); len(buf) > 0 {
-			if n := cs.sess.Feed(buf); n > 0 {
-				cs.c.Discard(n)
+			if n := feed(cs.h, &cs.ending, buf, &cs.loop.out, &cs.loop.h.cfg); n > 0 {
+				_, _ = cs.c.Discard(n)
 			}
-		}
-		if !cs.closing && cs.c.InboundBuffered() > cs.loop.h.cfg.MaxInbound {
-			cs.loop.h.cfg.Log.Warn("input limit exceeded; closing", "remote", cs.sess.Remote(), "buffered", cs.c.InboundBuffered())
-			o := cs.Out()
-			*o = proto.AppendReply(*o, 421, "Too much input while a command is in progress.")
-			cs.closing = true
 		}
 	}
 	return cs.flush()
@@ -185,57 +200,59 @@ func (cs *conn) pump() gnet.Action {
 // flush writes the loop's reply buffer to this connection and enforces the output bound.
 func (cs *conn) flush() gnet.Action {
 	if out := cs.loop.out; len(out) > 0 {
-		cs.sess.ObserveReplies(out)
+		cs.h.ObserveReplies(out)
 		_, _ = cs.c.Write(out)
 		cs.loop.out = out[:0]
 	}
 	if cs.closing {
 		return gnet.Close
 	}
-	if cs.detach {
-		return cs.handOver()
+	if cs.startTLS {
+		return cs.handOverTLS()
 	}
-	if cs.c.OutboundBuffered() > cs.loop.h.cfg.MaxOutbound {
-		cs.loop.h.cfg.Log.Warn("client does not read its replies; closing", "remote", cs.sess.Remote(), "buffered", cs.c.OutboundBuffered())
+	if cfg := &cs.loop.h.cfg; cs.c.OutboundBuffered() > cfg.MaxOutbound {
+		cfg.Log.Warn("client does not read its replies; closing", "remote", cs.h.Remote(), "buffered", cs.c.OutboundBuffered(), "max", cfg.MaxOutbound)
+		cs.close(ReasonOutputLimit)
 		return gnet.Close
 	}
 	return gnet.None
 }
 
-// StartTLS implements session.StartTLS: once the 234 reply is written, the socket leaves
-// the event loop (gnet has no TLS) and the session continues on a goroutine.
-func (cs *conn) StartTLS() { cs.detach = true }
+// StartTLS implements TLSStarter: once the reply in Out is written, the socket leaves the
+// event loop and the handler continues on a goroutine (tls.go).
+func (cs *conn) StartTLS() { cs.startTLS = true }
 
-// handOver duplicates the socket for the TLS side and closes gnet's copy. Closing a
-// duplicate sends no FIN: the connection stays open on the other descriptor.
-func (cs *conn) handOver() gnet.Action {
-	h := cs.loop.h
+// handOverTLS gives a duplicate of the socket, with the input already buffered behind
+// the command that asked for TLS, to the TLS side (upgrade) and closes gnet's copy. Closing
+// a duplicate sends no FIN: the connection stays open on the other descriptor.
+func (cs *conn) handOverTLS() gnet.Action {
 	var pending []byte
 	if buf, _ := cs.c.Peek(-1); len(buf) > 0 {
 		pending = append([]byte(nil), buf...)
-		cs.c.Discard(len(buf))
+		_, _ = cs.c.Discard(len(buf))
 	}
 	fd, err := cs.c.Dup()
-	if err != nil || h.cfg.Detach == nil {
-		h.cfg.Log.Warn("AUTH TLS: cannot hand the connection over", "remote", cs.sess.Remote(), "err", err)
+	if err != nil {
+		cs.loop.h.cfg.Log.Warn("AUTH TLS: cannot duplicate the socket", "remote", cs.h.Remote(), "err", err)
+		cs.close(ReasonIOError)
 		return gnet.Close
 	}
-	cs.detached = true
-	h.cfg.Detach(cs.sess, fd, pending)
+	cs.handedOver = true
+	go cs.loop.h.upgrade(fd, pending, cs.h)
 	return gnet.Close
 }
 
-// Out implements session.Transport.
+// Out implements Transport.
 func (cs *conn) Out() *[]byte { return &cs.loop.out }
 
-// Close implements session.Transport: replies are flushed, then the connection closes.
-func (cs *conn) Close() { cs.closing = true }
+// Close implements Transport: replies are flushed, then the connection closes.
+func (cs *conn) Close(reason CloseReason) { cs.close(reason) }
 
-// Post implements session.Transport. Safe from any goroutine.
+// Post implements Transport. Safe from any goroutine.
 func (cs *conn) Post(fn func()) {
 	el := cs.loop.el
 	_ = el.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
-		if cs.closed {
+		if cs.gone {
 			return nil
 		}
 		fn()

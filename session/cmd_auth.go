@@ -10,6 +10,7 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/reactor"
 )
 
 func (s *Session) cmdUSER(arg []byte) {
@@ -109,13 +110,13 @@ func (s *Session) loginFailed(err error) {
 			s.env.Log.Warn("address banned after repeated failed logins", "remote", s.remote)
 			o := s.t.Out()
 			*o = proto.AppendReply(*o, 421, "Too many failed logins from your address; try again later.")
-			s.closeNow()
+			s.closeNow(reactor.ReasonLoginAttempts)
 			return
 		}
 		if last {
 			o := s.t.Out()
 			*o = proto.AppendReply(*o, 530, "Maximum login attempts. Disconnecting.")
-			s.closeNow()
+			s.closeNow(reactor.ReasonLoginAttempts)
 			return
 		}
 		s.reply(530, text)
@@ -152,7 +153,7 @@ func (s *Session) goodbye() {
 		msg = s.user.QuitMsg
 	}
 	s.reply(221, msg)
-	s.closeNow()
+	s.closeNow(reactor.ReasonClientQuit)
 }
 
 // cmdREIN ends the login and forgets what belongs to it (PASV/PORT, REST, RNFR, the user's

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"net"
 	"time"
+
+	"github.com/fastftp/fastftp/reactor"
 )
 
 func (s *Session) cmdAUTH(arg []byte) {
@@ -23,7 +25,7 @@ func (s *Session) cmdAUTH(arg []byte) {
 		!asciiEqualFold(arg, "TLS-C") && !asciiEqualFold(arg, "TLS-P"):
 		s.reply(504, "AUTH type not supported: use TLS.")
 	default:
-		st, ok := s.t.(StartTLS)
+		st, ok := s.t.(reactor.TLSStarter)
 		if !ok {
 			s.reply(534, "TLS is not available on this connection.")
 			return
@@ -112,18 +114,6 @@ func (s *Session) appendTLSFeat(b []byte) []byte {
 // ErrNoReuse refuses a PROT P data connection that did not resume the control session.
 var ErrNoReuse = errors.New("data connection did not resume the control connection's TLS session")
 
-// ControlTLSConfig returns the TLS configuration for a control connection whose session
-// tickets carry id, so data connections can prove they resume this very session. Safe from
-// any goroutine.
-func ControlTLSConfig(base *tls.Config, id []byte) *tls.Config {
-	c := base.Clone()
-	c.WrapSession = func(cs tls.ConnectionState, ss *tls.SessionState) ([]byte, error) {
-		ss.Extra = append(ss.Extra, id)
-		return base.EncryptTicket(cs, ss)
-	}
-	return c
-}
-
 // dataTLSConfig accepts tickets issued on this session's control connection, and tickets
 // of another control connection on which the same user logged in from the same address
 // (tlsowners.go says why); any other ticket falls back to a full handshake, which the reuse
@@ -133,7 +123,7 @@ func ControlTLSConfig(base *tls.Config, id []byte) *tls.Config {
 func (s *Session) dataTLSConfig() *tls.Config {
 	base, id := s.env.TLS, s.xr().tlsID
 	user, ip := s.userString(), s.remote.Addr()
-	c := ControlTLSConfig(base, id)
+	c := reactor.StampTickets(base, id)
 	// Runs inside the data connection's handshake, on the transfer's goroutine: it may wait
 	// briefly for a sibling's login (tlsowners.go), bounded by the handshake timeout too.
 	c.UnwrapSession = func(identity []byte, cs tls.ConnectionState) (*tls.SessionState, error) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/reactor"
 )
 
 // EventKind names what happened (pyftpdlib's on_* callbacks).
@@ -50,6 +51,8 @@ type Event struct {
 	Err      error         // why a transfer was incomplete or a login failed
 	ASCII    bool          // the transfer ran in TYPE A
 	Anon     bool          // the user logged in anonymously
+	// Reason says why the connection ended (EventDisconnect).
+	Reason reactor.CloseReason
 }
 
 // SiteCommand is a SITE subcommand added by an embedder (pyftpdlib's FAQ: SITE RMTREE).
@@ -76,6 +79,11 @@ type SiteContext struct {
 }
 
 func (s *Session) event(k EventKind, path string, n int64, d time.Duration, err error) {
+	s.emit(Event{Kind: k, Path: path, Bytes: n, Duration: d, Err: err})
+}
+
+// emit fills in ev's time, client and user and hands it to Env.Events.
+func (s *Session) emit(ev Event) {
 	if s.env.Events == nil {
 		return
 	}
@@ -85,6 +93,6 @@ func (s *Session) event(k EventKind, path string, n int64, d time.Duration, err 
 	} else if s.userLen > 0 {
 		name = s.userString()
 	}
-	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.remote, User: name, Path: path,
-		Bytes: n, Duration: d, Err: err})
+	ev.Time, ev.Remote, ev.User = time.Now(), s.remote, name
+	s.env.Events(ev)
 }

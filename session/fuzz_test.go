@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"testing"
 	"time"
+
+	"github.com/fastftp/fastftp/reactor"
 )
 
 // Real client traffic to start from (curl, lftp, ftplib, tnftp), plus hostile lines.
@@ -55,7 +57,7 @@ func FuzzFeed(f *testing.F) {
 		}
 		checkReplies(t, data, out)
 		if !s.closing {
-			s.Closed()
+			s.Closed(reactor.ReasonClientClosed)
 		}
 	})
 }

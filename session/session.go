@@ -16,20 +16,15 @@ import (
 	"github.com/fastftp/fastftp/datapath"
 	"github.com/fastftp/fastftp/internal/proxyhdr"
 	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/reactor"
 	"github.com/fastftp/fastftp/throttle"
 )
 
-// Transport is the control connection as the session sees it.
-type Transport interface {
-	// Out returns the buffer replies are appended to. Owner only; the transport flushes it
-	// when the current callback returns.
-	Out() *[]byte
-	// Post runs fn on the owner goroutine later, then lets the session read pending input.
-	// Safe from any goroutine. fn is dropped if the connection is already gone.
-	Post(fn func())
-	// Close flushes pending replies and closes the connection. Owner only.
-	Close()
-}
+// Transport is the control connection as the session sees it (Out, Post, Close with a
+// reason); a Session is the reactor's Handler.
+type Transport = reactor.Transport
+
+var _ reactor.Handler = (*Session)(nil)
 
 // maxUser bounds the stored user name (Linux user names are at most 32 bytes).
 const maxUser = 32
@@ -139,17 +134,10 @@ func (s *Session) Start(t Transport) {
 	s.reply(220, s.env.Banner)
 }
 
-// StartTLS is implemented by transports that can move the session onto TLS (AUTH TLS).
-// The transport writes the pending replies, stops reading, and hands the connection to
-// whatever resumes the session (Resume) after the handshake.
-type StartTLS interface {
-	StartTLS()
-}
-
 // Resume continues the session on a new transport after AUTH TLS, or starts an implicit
-// FTPS session (greet=true writes the 220). tlsID identifies the control connection's TLS
+// FTPS session (greeting included). tlsID identifies the control connection's TLS
 // session for the data-connection reuse check. Owner: the new transport.
-func (s *Session) Resume(t Transport, tlsID []byte, greet bool) {
+func (s *Session) Resume(t Transport, tlsID []byte, implicitFTPS bool) {
 	sh := s.env.shardOf(s)
 	sh.mu.Lock() // the reaper and Shutdown read s.t under this lock (see postOutside)
 	s.t = t
@@ -158,7 +146,7 @@ func (s *Session) Resume(t Transport, tlsID []byte, greet bool) {
 	s.tlsCtl = true
 	s.ext().tlsID = tlsID
 	s.env.owner.connect(tlsID, s.remote.Addr(), time.Now())
-	if greet {
+	if implicitFTPS {
 		s.protP = true // implicit FTPS protects data by default
 		s.pbsz = true
 		s.Start(t)
@@ -168,8 +156,9 @@ func (s *Session) Resume(t Transport, tlsID []byte, greet bool) {
 // Remote returns the client's address. Safe from any goroutine.
 func (s *Session) Remote() netip.AddrPort { return s.remote }
 
-// Closed releases what the session holds; the transport calls it once the connection is gone.
-func (s *Session) Closed() {
+// Closed releases what the session holds; the transport calls it once the connection is
+// gone, with the reason it ended.
+func (s *Session) Closed(reason reactor.CloseReason) {
 	s.closing = true
 	if s.xfer != nil {
 		s.xfer.cancel()
@@ -179,12 +168,12 @@ func (s *Session) Closed() {
 	}
 	s.dropData()
 	s.env.Log.Info("session closed", "remote", s.remote, "user", s.userString(),
-		"secs", s.env.seconds()-s.born)
+		"secs", s.env.seconds()-s.born, "reason", reason)
 	s.logout()
 	if id := s.xr().tlsID; id != nil {
 		s.env.owner.closed(id, time.Now())
 	}
-	s.event(EventDisconnect, "", 0, 0, nil)
+	s.emit(Event{Kind: EventDisconnect, Reason: reason})
 	s.env.untrack(s)
 }
 
@@ -195,7 +184,7 @@ func (s *Session) Shutdown() {
 			return
 		}
 		s.reply(421, "Server shutting down.")
-		s.closeNow()
+		s.closeNow(reactor.ReasonServerShutdown)
 	})
 }
 
@@ -208,7 +197,7 @@ func (s *Session) idleTimeout() {
 	}
 	s.env.Log.Info("idle timeout", "remote", s.remote, "user", s.userString())
 	s.reply(421, "Control connection timed out.")
-	s.closeNow()
+	s.closeNow(reactor.ReasonIdleTimeout)
 }
 
 func (s *Session) loginTimeout() {
@@ -217,12 +206,12 @@ func (s *Session) loginTimeout() {
 	}
 	s.env.Log.Info("login timeout", "remote", s.remote)
 	s.reply(421, "Login timed out.")
-	s.closeNow()
+	s.closeNow(reactor.ReasonLoginTimeout)
 }
 
-func (s *Session) closeNow() {
+func (s *Session) closeNow(reason reactor.CloseReason) {
 	s.closing = true
-	s.t.Close()
+	s.t.Close(reason)
 }
 
 // Feed executes the complete command lines at the head of in and reports how many bytes it
@@ -236,13 +225,13 @@ func (s *Session) Feed(in []byte) (consumed int) {
 			// one (trusted peers' headers are consumed before the session exists):
 			// believing it would let anyone pick the address that limits and bans see.
 			s.env.Log.Warn("connection refused: PROXY protocol header from a source not trusted to send one", "remote", s.remote)
-			s.closeNow()
+			s.closeNow(reactor.ReasonProxyRefused)
 			return len(in)
 		}
 		line, n, err := proto.NextLine(in[consumed:])
 		if err != nil {
 			s.reply(500, "Command line too long.")
-			s.closeNow()
+			s.closeNow(reactor.ReasonLineTooLong)
 			return len(in)
 		}
 		if n == 0 {
@@ -408,7 +397,7 @@ func (s *Session) async(work func() func()) {
 	if !ok {
 		s.busy = false
 		s.reply(421, "Server busy, try again later.")
-		s.closeNow()
+		s.closeNow(reactor.ReasonServerBusy)
 	}
 }
 

@@ -7,18 +7,24 @@ import (
 	"testing"
 
 	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/reactor"
 )
 
 // fakeTransport collects replies; Post runs work inline, as a loop would later.
 type fakeTransport struct {
 	out    []byte
 	closed bool
+	reason reactor.CloseReason // the first one given to Close
 	posted chan func()
 }
 
 func (f *fakeTransport) Out() *[]byte   { return &f.out }
 func (f *fakeTransport) Post(fn func()) { f.posted <- fn }
-func (f *fakeTransport) Close()         { f.closed = true }
+func (f *fakeTransport) Close(r reactor.CloseReason) {
+	if !f.closed {
+		f.closed, f.reason = true, r
+	}
+}
 
 // newTestSession starts a session of user bob/secret on a fresh Env; opts change the Env
 // before it starts.
@@ -98,8 +104,8 @@ func TestPipelinedInOrder(t *testing.T) {
 func TestLineTooLongCloses(t *testing.T) {
 	s, ft := newTestSession(t)
 	got := feed(s, ft, strings.Repeat("A", 5000))
-	if !strings.HasPrefix(got, "500 ") || !ft.closed {
-		t.Fatalf("got %q closed=%v; want 500 and close", got, ft.closed)
+	if !strings.HasPrefix(got, "500 ") || !ft.closed || ft.reason != reactor.ReasonLineTooLong {
+		t.Fatalf("got %q closed=%v reason=%v; want 500 and close for line_too_long", got, ft.closed, ft.reason)
 	}
 }
 
