@@ -8,7 +8,7 @@ import "github.com/fastftp/fastftp/proto"
 
 // auditStart notes the command; its final reply (auditEnd) writes the line. Owner only.
 func (s *Session) auditStart(v proto.Verb, f proto.Flags, arg []byte) {
-	x := s.ext()
+	x := s.pend()
 	x.audit, x.auditFrom = v, ""
 	switch {
 	case f&proto.PathArg != 0 || (v == proto.STOU && len(arg) == 0):
@@ -24,7 +24,7 @@ func (s *Session) auditStart(v proto.Verb, f proto.Flags, arg []byte) {
 // audited is called with every reply code the session writes; it writes the audit line
 // when a command is being audited. Replies built by hand call it too. Owner only.
 func (s *Session) audited(code int) {
-	if s.x != nil && s.x.audit != proto.Unknown {
+	if n := s.login.next; n != nil && n.audit != proto.Unknown {
 		s.auditEnd(code)
 	}
 }
@@ -33,7 +33,7 @@ func (s *Session) audited(code int) {
 // without a line (the transfer logs its own when it ends), and so does RNFR's 350 (RNTO logs
 // the rename with both names).
 func (s *Session) auditEnd(code int) {
-	x := s.x
+	x := s.login.next
 	v := x.audit
 	x.audit = proto.Unknown
 	if code < 200 || code == 350 {
@@ -42,10 +42,10 @@ func (s *Session) auditEnd(code int) {
 	}
 	if x.auditFrom != "" {
 		s.env.Log.Info("command", "verb", v.String(), "from", x.auditFrom, "path", x.auditPath, "code", code,
-			"remote", s.remote, "user", s.userString())
+			"remote", s.conn.remote, "user", s.userString())
 	} else {
 		s.env.Log.Info("command", "verb", v.String(), "path", x.auditPath, "code", code,
-			"remote", s.remote, "user", s.userString())
+			"remote", s.conn.remote, "user", s.userString())
 	}
 	x.auditPath, x.auditFrom = "", ""
 }

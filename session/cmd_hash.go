@@ -82,7 +82,7 @@ func (s *Session) appendHashFeat(b []byte) []byte {
 			b = append(b, ';')
 		}
 		b = append(b, algoNames[a]...)
-		if a == s.hashAlgo {
+		if a == s.login.hash {
 			b = append(b, '*')
 		}
 	}
@@ -103,9 +103,9 @@ func (s *Session) optsHash(val []byte) {
 			s.reply(504, "Unknown algorithm: use SHA-256, SHA-512, SHA-1, MD5 or CRC32.")
 			return
 		}
-		s.hashAlgo = a
+		s.login.hash = a
 	}
-	s.reply(200, algoNames[s.hashAlgo])
+	s.reply(200, algoNames[s.login.hash])
 }
 
 // hashOff answers 502 when the server runs without the checksum commands.
@@ -130,7 +130,7 @@ func (s *Session) cmdRANG(arg []byte) {
 		s.reply(501, "Syntax: RANG <start> <end> (byte offsets, end inclusive).")
 		return
 	}
-	x := s.ext()
+	x := s.pend()
 	if start == 1 && end == 0 {
 		x.rang = false
 		s.reply(350, "Range reset.")
@@ -152,11 +152,11 @@ func (s *Session) cmdHASH(arg []byte) {
 		return
 	}
 	r := hashRange{end: -1}
-	if x := s.x; x != nil && x.rang {
+	if x := s.login.next; x != nil && x.rang {
 		r = hashRange{start: x.rangStart, end: x.rangEnd + 1, inclusive: true}
 		x.rang = false // a range applies to one command
 	}
-	s.hashFile(arg, s.hashAlgo, r, false)
+	s.hashFile(arg, s.login.hash, r, false)
 }
 
 // legacyHash serves XCRC XMD5 XSHA1 XSHA256 XSHA512: "<verb> path [start [end]]", end
@@ -242,27 +242,27 @@ func (s *Session) hashFile(name []byte, a hashAlgo, r hashRange, legacy bool) {
 		return
 	}
 	shown := string(name)
-	fsys, env := s.user.FS, s.env
-	x := s.ext()
-	pacer, _, release := env.gov.pacer(false, s.ug, &x.wbucket)
+	fsys, env := s.login.user.FS, s.env
+	d := s.xfers()
+	pacer, _, release := env.gov.pacer(false, s.login.gov, &d.writeBucket)
 	ctx, cancel := context.WithCancel(context.Background())
-	x.hashCancel = cancel
-	s.busy = true
-	s.transferring.Store(true) // a long, throttled digest is not an idle session
+	d.cancelDigest = cancel
+	s.cmd.busy = true
+	s.conn.watch(watchTransferring, true) // a long, throttled digest is not an idle session
 	ok := env.hashPool.Submit(func() {
 		res := env.digest(ctx, fsys, p, a, r, pacer)
 		release()
 		cancel()
 		s.t.Post(func() {
-			s.busy = false
-			s.transferring.Store(false)
-			s.last.Store(env.now())
-			if s.closing {
+			s.cmd.busy = false
+			s.conn.watch(watchTransferring, false)
+			s.conn.last.Store(env.now())
+			if s.conn.closing {
 				return
 			}
-			s.x.hashCancel = nil
+			d.cancelDigest = nil
 			s.hashReply(res, a, r, legacy, shown)
-			if !s.busy {
+			if !s.cmd.busy {
 				s.commandDone()
 			}
 		})
@@ -270,9 +270,9 @@ func (s *Session) hashFile(name []byte, a hashAlgo, r hashRange, legacy bool) {
 	if !ok {
 		release()
 		cancel()
-		x.hashCancel = nil
-		s.busy = false
-		s.transferring.Store(false)
+		d.cancelDigest = nil
+		s.cmd.busy = false
+		s.conn.watch(watchTransferring, false)
 		s.reply(450, "Too many checksum requests in progress; try again later.")
 	}
 }

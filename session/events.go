@@ -80,11 +80,11 @@ func (s *Session) event(k EventKind, path string, n int64, d time.Duration, err 
 		return
 	}
 	name := ""
-	if s.user != nil {
-		name = s.user.Name
-	} else if s.userLen > 0 {
+	if s.login.user != nil {
+		name = s.login.user.Name
+	} else if s.login.nameLen > 0 {
 		name = s.userString()
 	}
-	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.remote, User: name, Path: path,
+	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.conn.remote, User: name, Path: path,
 		Bytes: n, Duration: d, Err: err})
 }

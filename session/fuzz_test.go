@@ -34,10 +34,10 @@ func FuzzFeed(f *testing.F) {
 			buf = buf[n:]
 			out = append(out, ft.out...)
 			ft.out = ft.out[:0]
-			if s.closing || (!s.busy && (len(buf) == 0 || n == 0)) {
+			if s.conn.closing || (!s.cmd.busy && (len(buf) == 0 || n == 0)) {
 				break
 			}
-			if s.busy {
+			if s.cmd.busy {
 				select {
 				case fn := <-ft.posted:
 					fn()
@@ -54,7 +54,7 @@ func FuzzFeed(f *testing.F) {
 			t.Fatalf("%d bytes of replies for %d bytes of input", len(out), len(data))
 		}
 		checkReplies(t, data, out)
-		if !s.closing {
+		if !s.conn.closing {
 			s.Closed()
 		}
 	})

@@ -19,7 +19,7 @@ func (s *Session) resolve(arg []byte) string {
 	if len(arg) > 0 && arg[0] == '/' {
 		return path.Clean(string(arg))
 	}
-	return path.Clean(s.cwd + "/" + string(arg))
+	return path.Clean(s.login.cwd + "/" + string(arg))
 }
 
 // creatable answers 553 for a new name that is not valid UTF-8. FEAT announces UTF8, so
@@ -35,7 +35,7 @@ func (s *Session) creatable(vpath string) bool {
 
 // can reports whether the user holds perm on vpath, answering 550 when not.
 func (s *Session) can(perm auth.Perm, vpath string) bool {
-	if s.user.PermFor(vpath).Has(perm) {
+	if s.login.user.PermFor(vpath).Has(perm) {
 		return true
 	}
 	s.reply(550, "Not enough privileges.")

@@ -65,8 +65,8 @@ type outcome struct {
 // startTransfer claims the data source and runs body on a new goroutine. It answers 425 and
 // changes nothing else when no PASV/PORT came first.
 func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Context, ds dataSource, o *sendfile.Options) outcome) {
-	x0 := s.xr()
-	if x0.pasv == nil && !x0.port.IsValid() {
+	next := s.login.next
+	if next == nil || (next.pasv == nil && !next.port.IsValid()) {
 		s.reply(425, "Use PORT or PASV first.")
 		return
 	}
@@ -74,27 +74,27 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 		return
 	}
 	var dataTLS *tls.Config
-	if s.protP && s.env.TLS != nil {
+	if s.conn.protP && s.env.TLS != nil {
 		dataTLS = s.dataTLSConfig()
 	}
-	ds := dataSource{pasv: x0.pasv, port: x0.port, tls: dataTLS}
-	x0.pasv, x0.port = nil, netipZero
+	ds := dataSource{pasv: next.pasv, port: next.port, tls: dataTLS}
+	next.pasv, next.port, next.rest = nil, netipZero, 0
 	ctx, cancel := context.WithCancel(context.Background())
 	x := &transfer{verb: v, path: p, cancel: cancel}
-	s.xfer = x
-	s.busy = true
-	x0.rest = 0
-	s.transferring.Store(true)
+	d := s.xfers()
+	d.running = x
+	s.cmd.busy = true
+	s.conn.watch(watchTransferring, true)
 	opts := s.copyOptions(x)
 	upload := v == proto.STOR || v == proto.APPE || v == proto.STOU
 	if upload && opts.Chunk < uploadChunk {
 		opts.Chunk = uploadChunk
 	}
-	own := &x0.wbucket
+	own := &d.writeBucket
 	if upload {
-		own = &x0.rbucket
+		own = &d.readBucket
 	}
-	pacer, buckets, release := s.env.gov.pacer(upload, s.ug, own)
+	pacer, buckets, release := s.env.gov.pacer(upload, s.login.gov, own)
 	opts.Pacer = pacer
 	ds.pace = buckets
 	if o := s.env.Observer; o != nil {
@@ -114,24 +114,24 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 		defer func() {
 			// A bug in one transfer must not take down every session of the server.
 			if r := recover(); r != nil {
-				s.env.Log.Error("panic in transfer", "remote", s.remote, "path", p, "panic", r, "stack", string(debug.Stack()))
+				s.env.Log.Error("panic in transfer", "remote", s.conn.remote, "path", p, "panic", r, "stack", string(debug.Stack()))
 				cancel()
 				ds.close()
-				s.transferring.Store(false)
+				s.conn.watch(watchTransferring, false)
 				s.post(func() { s.endTransfer(x, out) })
 			}
 		}()
 		out = body(ctx, ds, opts)
 		cancel()
-		s.transferring.Store(false)
+		s.conn.watch(watchTransferring, false)
 		s.post(func() { s.endTransfer(x, out) })
 	}()
 }
 
 func (s *Session) endTransfer(x *transfer, out outcome) {
-	s.xfer = nil
-	s.busy = false
-	s.last.Store(s.env.now())
+	s.data.running = nil
+	s.cmd.busy = false
+	s.conn.last.Store(s.env.now())
 	if x.aborted {
 		if out.code == 226 {
 			s.reply(226, out.text)
@@ -143,7 +143,7 @@ func (s *Session) endTransfer(x *transfer, out outcome) {
 		s.reply(out.code, out.text)
 	}
 	s.commandDone()
-	if s.quitting {
+	if s.cmd.quitting {
 		s.goodbye()
 	}
 }
@@ -155,9 +155,9 @@ func (s *Session) connect(ctx context.Context, ds dataSource, send bool) (net.Co
 	var c net.Conn
 	var err error
 	if ds.pasv != nil {
-		c, err = ds.pasv.Accept(ctx, s.remote.Addr())
+		c, err = ds.pasv.Accept(ctx, s.conn.remote.Addr())
 	} else {
-		c, err = datapath.Dial(ctx, s.local.Addr(), ds.port, &s.env.Data)
+		c, err = datapath.Dial(ctx, s.conn.local, ds.port, &s.env.Data)
 	}
 	if err != nil {
 		return c, err
@@ -165,7 +165,7 @@ func (s *Session) connect(ctx context.Context, ds dataSource, send bool) (net.Co
 	if n := s.env.Data.NotSentLowat; send && n > 0 {
 		// On the raw socket, before any TLS wrapping. A failure costs only the tuning.
 		if err := datapath.SetNotSentLowat(c, n); err != nil {
-			s.env.Log.Debug("TCP_NOTSENT_LOWAT not set", "remote", s.remote, "err", err)
+			s.env.Log.Debug("TCP_NOTSENT_LOWAT not set", "remote", s.conn.remote, "err", err)
 		}
 	}
 	if ds.tls == nil {
@@ -178,7 +178,7 @@ func (s *Session) copyOptions(x *transfer) *sendfile.Options {
 	o := &sendfile.Options{
 		Chunk:    s.env.Chunk,
 		Disable:  s.env.DisableSendfile,
-		ASCII:    s.ascii,
+		ASCII:    s.login.ascii,
 		Progress: &x.progress,
 	}
 	if s.env.DataTimeout > 0 {
@@ -260,7 +260,7 @@ func (s *Session) transferEvent(u *auth.User, ok, incomplete EventKind, p string
 	if err != nil {
 		k = incomplete
 	}
-	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.remote, User: u.Name, Path: p,
+	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.conn.remote, User: u.Name, Path: p,
 		Bytes: n, Duration: time.Since(start), Err: err, ASCII: ascii, Anon: u.Anonymous})
 }
 
@@ -273,7 +273,7 @@ func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.T
 	result := "failed"
 	switch {
 	case err == nil:
-		s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.remote,
+		s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.conn.remote,
 			"user", u.Name, "result", "complete")
 		return
 	case errors.Is(err, context.Canceled):
@@ -281,7 +281,7 @@ func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.T
 	case dir != "receive" && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)):
 		result = "closed by client"
 	}
-	s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.remote,
+	s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.conn.remote,
 		"user", u.Name, "result", result, "err", err)
 }
 
@@ -297,7 +297,7 @@ func (s *Session) cmdRETR(arg []byte) {
 	if !s.can(auth.PermRetrieve, p) {
 		return
 	}
-	user, rest := s.user, s.xr().rest
+	user, rest := s.login.user, s.restOffset()
 	fsys := user.FS
 	s.startTransfer(proto.RETR, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
 		f, err := fsys.Open(p)
@@ -379,7 +379,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 	if !s.creatable(p) || !s.can(perm, p) {
 		return
 	}
-	user, rest := s.user, s.xr().rest
+	user, rest := s.login.user, s.restOffset()
 	fsys := user.FS
 	verb := proto.STOR
 	if mode == modeAppend {
@@ -567,14 +567,14 @@ func (s *Session) list(arg []byte, kind int) {
 	if kind != listMLSD {
 		arg = skipListOptions(arg)
 	}
-	p := s.cwd
+	p := s.login.cwd
 	if len(arg) > 0 {
 		p = s.resolve(arg)
 	}
 	if !s.can(auth.PermList, p) {
 		return
 	}
-	fsys, loc, facts, user := s.user.FS, s.env.Loc, s.facts, s.user
+	fsys, loc, facts, user := s.login.user.FS, s.env.Loc, s.login.facts, s.login.user
 	dirPerm := ""
 	if kind == listMLSD {
 		dirPerm = permFact(user, p, false)
