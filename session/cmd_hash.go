@@ -228,11 +228,6 @@ type hashResult struct {
 	text       string
 }
 
-var (
-	errHashRange = errors.New("range beyond the end of the file")
-	errHashShort = errors.New("file shrank while it was hashed")
-)
-
 // hashFile runs one digest on the hash pool, paced like a download, and answers on the
 // owner. The user needs the retrieve permission: a digest reveals about the contents what
 // a download would.
@@ -307,16 +302,8 @@ func (s *Session) hashReply(res hashResult, a hashAlgo, r hashRange, legacy bool
 // fstat on the open descriptor, so the version looked up is the one that would be read.
 func (e *Env) digest(ctx context.Context, fsys vfs.FS, p string, a hashAlgo, r hashRange, pacer sendfile.Pacer) hashResult {
 	fail := func(err error) hashResult {
-		switch {
-		case errors.Is(err, errHashRange):
-			return hashResult{code: 554, text: "Invalid range: beyond the end of the file."}
-		case errors.Is(err, errHashShort):
-			return hashResult{code: 451, text: p + ": file changed while it was hashed; try again."}
-		case ctx.Err() != nil:
-			return hashResult{code: 426, text: "Checksum aborted."}
-		}
-		code, text := fsError(err, p)
-		return hashResult{code: code, text: text}
+		out := errorReply(ctx, stageDigest, err, p)
+		return hashResult{code: out.code, text: out.text}
 	}
 	f, err := fsys.Open(p)
 	if err != nil {

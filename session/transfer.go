@@ -196,60 +196,6 @@ func (s *Session) prelim(text string) {
 	s.post(func() { s.reply(150, text) })
 }
 
-// Stages of a transfer, for transferReply: the same error means different things in each.
-type stage uint8
-
-const (
-	stageOpen    stage = iota // opening the file or directory: the storage's verdict
-	stageConnect              // making the data connection and its TLS handshake
-	stageCopy                 // moving the bytes
-)
-
-// transferReply is the one mapping of a transfer's error to its final reply, for files
-// and listings alike. An abort (ABOR, QUIT, shutdown) is 426 at any stage. Opening maps the
-// storage error (550 family, fsError); connecting is 425, or 522 when the data
-// connection's TLS failed; while copying, the client's side (a stall, a dropped
-// connection) is 426, and the server's side is 451, or 452/552 when storage is full.
-func transferReply(ctx context.Context, st stage, err error, p string) outcome {
-	switch {
-	case err == nil:
-		return outcome{226, "Transfer complete."}
-	case ctx.Err() != nil:
-		return outcome{426, "Transfer aborted."}
-	}
-	switch st {
-	case stageOpen:
-		if errors.Is(err, errBadRest) {
-			return outcome{554, "Invalid REST parameter: beyond the end of the file."}
-		}
-		code, text := fsError(err, p)
-		return outcome{code, text}
-	case stageConnect:
-		switch {
-		case errors.Is(err, ErrNoReuse):
-			return outcome{522, "Data connection refused: it must resume the TLS session of your control connection" +
-				" (clients that cannot, such as Python's ftplib, need the server started with --tls-no-session-reuse)."}
-		case tlsFailed(err):
-			return outcome{522, "TLS handshake on the data connection failed."}
-		}
-		return outcome{425, "Can't open data connection."}
-	}
-	// Full storage first: it is never the client's doing, whatever else wraps it.
-	switch {
-	case errors.Is(err, syscall.ENOSPC):
-		return outcome{452, "Insufficient storage space."}
-	case errors.Is(err, syscall.EDQUOT):
-		return outcome{552, "Disk quota exceeded."}
-	case errors.Is(err, sendfile.ErrStalled) || engineStalled(err):
-		return outcome{426, "Data connection stalled; transfer aborted."}
-	case peerGone(err) || engineConnErr(err):
-		return outcome{426, "Connection closed; transfer aborted."}
-	case errors.Is(err, errShrank):
-		return outcome{451, p + ": file shrank during the transfer; fewer bytes were sent than announced."}
-	}
-	return outcome{451, "Local error; transfer aborted."}
-}
-
 // transferEvent reports a finished transfer. It runs on the transfer goroutine, so it uses
 // the user captured when the transfer started: the session may be logged out by now.
 func (s *Session) transferEvent(u *auth.User, ok, incomplete EventKind, p string, n int64, start time.Time, ascii bool, err error) {
@@ -285,13 +231,6 @@ func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.T
 		"user", u.Name, "result", result, "err", err)
 }
 
-// tlsFailed tells a failed TLS handshake from a failed TCP connection.
-func tlsFailed(err error) bool {
-	var re tls.RecordHeaderError
-	var ae tls.AlertError
-	return errors.As(err, &re) || errors.As(err, &ae) || errors.Is(err, context.DeadlineExceeded)
-}
-
 func (s *Session) cmdRETR(arg []byte) {
 	p := s.resolve(arg)
 	if !s.can(auth.PermRetrieve, p) {
@@ -303,30 +242,30 @@ func (s *Session) cmdRETR(arg []byte) {
 		f, err := fsys.Open(p)
 		if err != nil {
 			ds.close()
-			return transferReply(ctx, stageOpen, err, p)
+			return errorReply(ctx, stageOpen, err, p)
 		}
 		defer f.Close()
 		fi, err := f.Stat()
 		switch {
 		case err != nil:
 			ds.close()
-			return transferReply(ctx, stageOpen, err, p)
+			return errorReply(ctx, stageOpen, err, p)
 		case fi.IsDir():
 			ds.close()
-			return outcome{550, p + ": Is a directory."}
+			return errorReply(ctx, stageOpen, syscall.EISDIR, p)
 		case rest > fi.Size():
 			ds.close()
-			return transferReply(ctx, stageOpen, errBadRest, p)
+			return errorReply(ctx, stageOpen, errBadRest, p)
 		case rest > 0:
 			if _, err := f.Seek(rest, io.SeekStart); err != nil {
 				ds.close()
-				return outcome{554, "Invalid REST parameter."}
+				return errorReply(ctx, stageOpen, err, p)
 			}
 		}
 		s.prelim("Opening data connection for " + p + " (" + strconv.FormatInt(fi.Size()-rest, 10) + " bytes).")
 		conn, err := s.connect(ctx, ds, true)
 		if err != nil {
-			return transferReply(ctx, stageConnect, err, p)
+			return errorReply(ctx, stageConnect, err, p)
 		}
 		start := time.Now()
 		n, ran, err := s.onEngine(ctx, conn, f, p, rest, false, opts, ds.pace)
@@ -344,7 +283,7 @@ func (s *Session) cmdRETR(arg []byte) {
 		}
 		s.logTransfer(user, "send", p, n, start, err)
 		s.transferEvent(user, EventFileSent, EventIncompleteFileSent, p, n, start, opts.ASCII, err)
-		return transferReply(ctx, stageCopy, err, p)
+		return errorReply(ctx, stageCopy, err, p)
 	})
 }
 
@@ -391,7 +330,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		f, target, temp, err := openUpload(fsys, p, mode, rest)
 		if err != nil {
 			ds.close()
-			return transferReply(ctx, stageOpen, err, p)
+			return errorReply(ctx, stageOpen, err, p)
 		}
 		if mode == modeUnique {
 			s.prelim("FILE: " + path.Base(target))
@@ -404,7 +343,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 			if temp != "" {
 				fsys.Remove(temp) // nothing arrived: the old file stays as it was
 			}
-			return transferReply(ctx, stageConnect, err, p)
+			return errorReply(ctx, stageConnect, err, p)
 		}
 		start := time.Now()
 		var off int64
@@ -436,7 +375,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 			}
 			return outcome{226, "Transfer complete."}
 		}
-		out := transferReply(ctx, stageCopy, err, target)
+		out := errorReply(ctx, stageCopy, err, target)
 		got := strconv.FormatInt(n, 10)
 		if temp != "" {
 			fsys.Remove(temp)
@@ -447,27 +386,6 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		return out
 	})
 }
-
-// peerGone reports whether err is the data connection failing under the transfer (the
-// client closed, reset or vanished), as opposed to a local error. It does not ask for
-// net.Error: every syscall.Errno implements it, a disk's EIO included.
-func peerGone(err error) bool {
-	var oe *net.OpError
-	var re tls.RecordHeaderError
-	var ae tls.AlertError
-	return errors.As(err, &oe) || errors.As(err, &re) || errors.As(err, &ae) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, os.ErrDeadlineExceeded) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ETIMEDOUT) ||
-		errors.Is(err, syscall.ENOTCONN) || errors.Is(err, syscall.EHOSTUNREACH) ||
-		errors.Is(err, syscall.ENETUNREACH)
-}
-
-var errBadRest = errors.New("REST offset beyond end of file")
-
-// errShrank: the file being sent lost bytes (truncated) before they were sent.
-var errShrank = errors.New("file shrank during the transfer")
 
 // tempSeq makes temporary upload names unique within the process.
 var tempSeq atomic.Uint64
@@ -542,12 +460,10 @@ func openUpload(fsys vfs.FS, p string, mode int, rest int64) (vfs.File, string, 
 
 func errIsDir(fi fs.FileInfo) error {
 	if fi.IsDir() {
-		return errIsADir
+		return syscall.EISDIR
 	}
 	return fs.ErrInvalid
 }
-
-var errIsADir = errors.New("is a directory")
 
 // Listings.
 const (
@@ -588,12 +504,12 @@ func (s *Session) list(arg []byte, kind int) {
 		}
 		if err != nil {
 			ds.close()
-			return transferReply(ctx, stageOpen, err, p)
+			return errorReply(ctx, stageOpen, err, p)
 		}
 		s.prelim("Here comes the directory listing.")
 		conn, err := s.connect(ctx, ds, true)
 		if err != nil {
-			return transferReply(ctx, stageConnect, err, p)
+			return errorReply(ctx, stageConnect, err, p)
 		}
 		defer conn.Close()
 		start := time.Now()
@@ -602,7 +518,7 @@ func (s *Session) list(arg []byte, kind int) {
 		// timeout instead of pinning this goroutine (and the session) forever.
 		dw, err := sendfile.NewWriter(ctx, conn, opts)
 		if err != nil {
-			return transferReply(ctx, stageCopy, err, p)
+			return errorReply(ctx, stageCopy, err, p)
 		}
 		w := listBufs.Get().(*bufio.Writer)
 		w.Reset(dw)
@@ -636,6 +552,6 @@ func (s *Session) list(arg []byte, kind int) {
 		}
 		s.logTransfer(user, "list", p, n, start, err)
 		s.transferEvent(user, EventListingSent, EventListingSent, p, n, start, false, err)
-		return transferReply(ctx, stageCopy, err, p)
+		return errorReply(ctx, stageCopy, err, p)
 	})
 }
