@@ -128,10 +128,10 @@ func (s *Session) loginFailed(err error) {
 		finish()
 		return
 	}
-	s.cmd.busy = true
+	s.current.busy = true
 	time.AfterFunc(d, func() {
 		s.post(func() {
-			s.cmd.busy = false
+			s.current.busy = false
 			finish()
 			s.commandDone()
 		})
@@ -140,7 +140,7 @@ func (s *Session) loginFailed(err error) {
 
 func (s *Session) cmdQUIT(_ []byte) {
 	if s.running() != nil {
-		s.cmd.quitting = true // answered when the transfer ends (pyftpdlib does the same)
+		s.current.quitting = true // answered when the transfer ends (pyftpdlib does the same)
 		return
 	}
 	s.goodbye()

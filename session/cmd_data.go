@@ -14,12 +14,12 @@ import (
 var netipZero netip.AddrPort
 
 func (s *Session) dropData() {
-	if n := s.login.next; n != nil {
-		if n.pasv != nil {
-			n.pasv.Close()
-			n.pasv = nil
+	if next := s.login.next; next != nil {
+		if next.pasv != nil {
+			next.pasv.Close()
+			next.pasv = nil
 		}
-		n.port = netipZero
+		next.port = netipZero
 	}
 }
 
@@ -154,7 +154,7 @@ func (s *Session) cmdABOR(_ []byte) {
 		x.cancel()
 		return
 	}
-	if n := s.login.next; n != nil && (n.pasv != nil || n.port.IsValid()) {
+	if next := s.login.next; next != nil && (next.pasv != nil || next.port.IsValid()) {
 		s.dropData()
 		s.reply(225, "ABOR command successful; data channel closed.")
 		return

@@ -116,8 +116,8 @@ func (s *Session) cmdRNFR(arg []byte) {
 
 func (s *Session) cmdRNTO(arg []byte) {
 	var from string
-	if n := s.login.next; n != nil {
-		from, n.rnfr = n.rnfr, ""
+	if next := s.login.next; next != nil {
+		from, next.rnfr = next.rnfr, ""
 	}
 	if from == "" {
 		s.reply(503, "Bad sequence of commands: use RNFR first.")

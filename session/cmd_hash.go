@@ -130,9 +130,9 @@ func (s *Session) cmdRANG(arg []byte) {
 		s.reply(501, "Syntax: RANG <start> <end> (byte offsets, end inclusive).")
 		return
 	}
-	x := s.pend()
+	next := s.pend()
 	if start == 1 && end == 0 {
-		x.rang = false
+		next.rang = false
 		s.reply(350, "Range reset.")
 		return
 	}
@@ -140,7 +140,7 @@ func (s *Session) cmdRANG(arg []byte) {
 		s.reply(501, "Invalid range: start is after end.")
 		return
 	}
-	x.rang, x.rangStart, x.rangEnd = true, start, end
+	next.rang, next.rangStart, next.rangEnd = true, start, end
 	s.reply(350, "Range set to "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"; send HASH.")
 }
 
@@ -152,9 +152,9 @@ func (s *Session) cmdHASH(arg []byte) {
 		return
 	}
 	r := hashRange{end: -1}
-	if x := s.login.next; x != nil && x.rang {
-		r = hashRange{start: x.rangStart, end: x.rangEnd + 1, inclusive: true}
-		x.rang = false // a range applies to one command
+	if next := s.login.next; next != nil && next.rang {
+		r = hashRange{start: next.rangStart, end: next.rangEnd + 1, inclusive: true}
+		next.rang = false // a range applies to one command
 	}
 	s.hashFile(arg, s.login.hash, r, false)
 }
@@ -242,14 +242,14 @@ func (s *Session) hashFile(name []byte, a hashAlgo, r hashRange, legacy bool) {
 	pacer, _, release := env.gov.pacer(false, s.login.gov, &d.writeBucket)
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancelDigest = cancel
-	s.cmd.busy = true
+	s.current.busy = true
 	s.conn.watch(watchTransferring, true) // a long, throttled digest is not an idle session
 	ok := env.hashPool.Submit(func() {
 		res := env.digest(ctx, fsys, p, a, r, pacer)
 		release()
 		cancel()
 		s.t.Post(func() {
-			s.cmd.busy = false
+			s.current.busy = false
 			s.conn.watch(watchTransferring, false)
 			s.conn.last.Store(env.now())
 			if s.conn.closing {
@@ -257,7 +257,7 @@ func (s *Session) hashFile(name []byte, a hashAlgo, r hashRange, legacy bool) {
 			}
 			d.cancelDigest = nil
 			s.hashReply(res, a, r, legacy, shown)
-			if !s.cmd.busy {
+			if !s.current.busy {
 				s.commandDone()
 			}
 		})
@@ -266,7 +266,7 @@ func (s *Session) hashFile(name []byte, a hashAlgo, r hashRange, legacy bool) {
 		release()
 		cancel()
 		d.cancelDigest = nil
-		s.cmd.busy = false
+		s.current.busy = false
 		s.conn.watch(watchTransferring, false)
 		s.reply(450, "Too many checksum requests in progress; try again later.")
 	}

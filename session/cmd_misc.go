@@ -40,11 +40,17 @@ func (s *Session) cmdSTRU(arg []byte) {
 	s.reply(504, "Unimplemented STRU type.")
 }
 
-// FEAT's fixed parts, in the alphabetical order of the lines: the HASH line (unless the
-// checksum commands are off) goes between head and mid, the MLST line between mid and tail.
-var featHead = []byte("211-Features supported:\r\n EPRT\r\n EPSV\r\n")
-var featMid = []byte(" MDTM\r\n MFMT\r\n")
-var featTail = []byte(" REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End FEAT.\r\n")
+// FEAT's reply is these fixed parts around the lines that depend on the server and the
+// session, in this order: featHead, the HASH line (unless the checksum commands are off),
+// featMid, the MLST line with the session's facts, the TLS lines (when TLS is on), featTail.
+var (
+	// The opening line and the features before HASH.
+	featHead = []byte("211-Features supported:\r\n EPRT\r\n EPSV\r\n")
+	// The features between HASH and MLST.
+	featMid = []byte(" MDTM\r\n MFMT\r\n")
+	// The features after the TLS lines, and the closing line.
+	featTail = []byte(" REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End FEAT.\r\n")
+)
 
 func (s *Session) cmdFEAT(_ []byte) {
 	o := s.t.Out()

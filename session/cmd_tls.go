@@ -35,7 +35,7 @@ func (s *Session) cmdAUTH(arg []byte) {
 		// Nothing after this line is read as plaintext: input pipelined behind AUTH goes
 		// to the TLS handshake, where anything but a ClientHello fails it (the STARTTLS
 		// command-injection class, CVE-2011-0411).
-		s.cmd.busy = true
+		s.current.busy = true
 		st.StartTLS()
 	}
 }
@@ -82,7 +82,8 @@ func (s *Session) cmdCCC(_ []byte) {
 	s.reply(534, "CCC not allowed: the control connection stays encrypted.")
 }
 
-// tlsRequired answers commands refused without TLS; it reports whether it did.
+// tlsRequiredForLogin answers USER and PASS with 530 while the server requires TLS on the
+// control connection and it is still plaintext; it reports whether it did.
 func (s *Session) tlsRequiredForLogin() bool {
 	if s.env.TLS != nil && s.env.TLSControlRequired && s.conn.tls == nil {
 		s.reply(530, "TLS required on the control connection: use AUTH TLS.")

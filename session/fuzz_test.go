@@ -34,10 +34,10 @@ func FuzzFeed(f *testing.F) {
 			buf = buf[n:]
 			out = append(out, ft.out...)
 			ft.out = ft.out[:0]
-			if s.conn.closing || (!s.cmd.busy && (len(buf) == 0 || n == 0)) {
+			if s.conn.closing || (!s.current.busy && (len(buf) == 0 || n == 0)) {
 				break
 			}
-			if s.cmd.busy {
+			if s.current.busy {
 				select {
 				case fn := <-ft.posted:
 					fn()

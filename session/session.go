@@ -40,10 +40,10 @@ type Session struct {
 	env *Env
 	t   Transport
 
-	conn  connection // as long as the control connection
-	login login      // from USER to REIN or the end; REIN replaces it in one assignment
-	cmd   inFlight   // the command being executed
-	data  *transfers // nil until the first transfer or digest
+	conn    connection // as long as the control connection
+	login   login      // from USER to REIN or the end; REIN replaces it in one assignment
+	current inFlight   // the command being executed
+	data    *transfers // nil until the first transfer or digest
 }
 
 // New makes a session for a connection between local and remote. Call Start once the
@@ -85,7 +85,7 @@ func (s *Session) Resume(t Transport, tlsID []byte, greet bool) {
 	sh.mu.Lock() // the reaper and Shutdown read s.t under this lock (see postOutside)
 	s.t = t
 	sh.mu.Unlock()
-	s.cmd.busy = false
+	s.current.busy = false
 	s.conn.tls = &controlTLS{stamp: tlsID}
 	s.env.owner.connect(tlsID, s.conn.remote.Addr(), time.Now())
 	if greet {
@@ -180,7 +180,7 @@ func (s *Session) Feed(in []byte) (consumed int) {
 		if n == 0 {
 			return consumed
 		}
-		if s.cmd.busy && (s.running() == nil || !duringTransfer(line)) {
+		if s.current.busy && (s.running() == nil || !duringTransfer(line)) {
 			return consumed
 		}
 		consumed += n
@@ -223,11 +223,11 @@ func (s *Session) exec(line []byte) {
 		*o = b
 		return
 	}
-	if n := s.login.next; n != nil {
+	if next := s.login.next; next != nil {
 		if v != proto.RNTO {
-			n.rnfr = "" // RNFR's path is for the command right after it only
+			next.rnfr = "" // RNFR's path is for the command right after it only
 		}
-		n.audit = proto.Unknown // a reply written by hand never leaves it set for the next command
+		next.audit = proto.Unknown // a reply written by hand never leaves it set for the next command
 	}
 	f := v.Flags()
 	switch {
@@ -249,9 +249,9 @@ func (s *Session) exec(line []byte) {
 			s.auditStart(v, f, cmd.Arg)
 		}
 		if s.env.Observer != nil {
-			s.cmd.verb, s.cmd.at = v, s.env.micros()
+			s.current.verb, s.current.at = v, s.env.micros()
 			h(s, cmd.Arg)
-			if !s.cmd.busy {
+			if !s.current.busy {
 				s.commandDone()
 			}
 			return
@@ -263,9 +263,9 @@ func (s *Session) exec(line []byte) {
 // commandDone reports the latency of the command that just finished (its final reply is
 // in the output buffer) to the Observer.
 func (s *Session) commandDone() {
-	if o := s.env.Observer; o != nil && s.cmd.verb != proto.Unknown {
-		o.Command(s.cmd.verb, time.Duration(s.env.micros()-s.cmd.at)*time.Microsecond)
-		s.cmd.verb = proto.Unknown
+	if o := s.env.Observer; o != nil && s.current.verb != proto.Unknown {
+		o.Command(s.current.verb, time.Duration(s.env.micros()-s.current.at)*time.Microsecond)
+		s.current.verb = proto.Unknown
 	}
 }
 
@@ -324,21 +324,21 @@ func (s *Session) userString() string {
 // async runs work on the pool; the completion it returns runs on the owner. While it runs
 // the session consumes no input, so replies keep the order of the commands.
 func (s *Session) async(work func() func()) {
-	s.cmd.busy = true
+	s.current.busy = true
 	ok := s.env.pool.Submit(func() {
 		done := work()
 		s.t.Post(func() {
-			s.cmd.busy = false
+			s.current.busy = false
 			if !s.conn.closing && done != nil {
 				done()
 			}
-			if !s.cmd.busy {
+			if !s.current.busy {
 				s.commandDone()
 			}
 		})
 	})
 	if !ok {
-		s.cmd.busy = false
+		s.current.busy = false
 		s.reply(421, "Server busy, try again later.")
 		s.closeNow()
 	}

@@ -52,7 +52,7 @@ func feed(s *Session, ft *fakeTransport, in string) string {
 		switch {
 		case s.conn.closing:
 			return string(ft.out)
-		case s.cmd.busy:
+		case s.current.busy:
 			(<-ft.posted)()
 		case len(buf) == 0 || n == 0:
 			return string(ft.out)

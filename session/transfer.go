@@ -83,7 +83,7 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	x := &transfer{verb: v, path: p, cancel: cancel}
 	d := s.xfers()
 	d.running = x
-	s.cmd.busy = true
+	s.current.busy = true
 	s.conn.watch(watchTransferring, true)
 	opts := s.copyOptions(x)
 	upload := v == proto.STOR || v == proto.APPE || v == proto.STOU
@@ -130,7 +130,7 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 
 func (s *Session) endTransfer(x *transfer, out outcome) {
 	s.data.running = nil
-	s.cmd.busy = false
+	s.current.busy = false
 	s.conn.last.Store(s.env.now())
 	if x.aborted {
 		if out.code == 226 {
@@ -143,7 +143,7 @@ func (s *Session) endTransfer(x *transfer, out outcome) {
 		s.reply(out.code, out.text)
 	}
 	s.commandDone()
-	if s.cmd.quitting {
+	if s.current.quitting {
 		s.goodbye()
 	}
 }
