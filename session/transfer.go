@@ -107,24 +107,26 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 		}
 	}
 	s.env.xfers.add()
+	// end reports the outcome to the owner. The pacer is released first: the next transfer
+	// may start as soon as the owner has the outcome, and it reuses the session's bucket,
+	// which a late release would drop from the buckets SetRates updates.
+	end := func(out outcome) {
+		cancel()
+		release()
+		s.conn.watch(watchTransferring, false)
+		s.post(func() { s.endTransfer(x, out) })
+	}
 	go func() {
 		defer s.env.xfers.done()
-		defer release()
-		out := outcome{451, "Internal error; transfer aborted."}
 		defer func() {
 			// A bug in one transfer must not take down every session of the server.
 			if r := recover(); r != nil {
 				s.env.Log.Error("panic in transfer", "remote", s.conn.remote, "path", p, "panic", r, "stack", string(debug.Stack()))
-				cancel()
 				ds.close()
-				s.conn.watch(watchTransferring, false)
-				s.post(func() { s.endTransfer(x, out) })
+				end(outcome{451, "Internal error; transfer aborted."})
 			}
 		}()
-		out = body(ctx, ds, opts)
-		cancel()
-		s.conn.watch(watchTransferring, false)
-		s.post(func() { s.endTransfer(x, out) })
+		end(body(ctx, ds, opts))
 	}()
 }
 
