@@ -42,13 +42,19 @@ const (
 	numStages
 )
 
-// answer is one reply of the table; named puts "<path>: " before the text, so the client
-// sees which virtual path failed (never a host path).
+// answer is one reply of the table. A named one puts "<path>: " before the text, so the
+// client sees which virtual path failed (never a host path).
 type answer struct {
 	code  int
 	text  string
 	named bool
 }
+
+func named(code int, text string) answer { return answer{code, text, true} }
+func bare(code int, text string) answer  { return answer{code, text, false} }
+
+// byStage is a class's replies, indexed by stage.
+type byStage = [numStages]answer
 
 // errorClasses is the table: the classes of errors in the order they are tried, each with
 // its reply per stage. A stage left out answers as stageStorage when it opens or reads a
@@ -61,87 +67,87 @@ type answer struct {
 var errorClasses = []struct {
 	class string
 	is    func(error) bool
-	at    [numStages]answer
+	at    byStage
 }{
-	{"aborted", nil, [numStages]answer{ // ABOR, QUIT or shutdown: matched by the context, not the error
-		stageStorage: {426, "Transfer aborted.", false},
-		stageConnect: {426, "Transfer aborted.", false},
-		stageCopy:    {426, "Transfer aborted.", false},
-		stageDigest:  {426, "Checksum aborted.", false},
+	{"aborted", nil, byStage{ // ABOR, QUIT or shutdown: matched by the context, not the error
+		stageStorage: bare(426, "Transfer aborted."),
+		stageConnect: bare(426, "Transfer aborted."),
+		stageCopy:    bare(426, "Transfer aborted."),
+		stageDigest:  bare(426, "Checksum aborted."),
 	}},
-	{"no space", isErr(syscall.ENOSPC), [numStages]answer{
-		stageStorage: {452, "Insufficient storage space.", true},
-		stageCopy:    {452, "Insufficient storage space.", false},
+	{"no space", isErr(syscall.ENOSPC), byStage{
+		stageStorage: named(452, "Insufficient storage space."),
+		stageCopy:    bare(452, "Insufficient storage space."),
 	}},
-	{"quota", isErr(syscall.EDQUOT), [numStages]answer{
-		stageStorage: {552, "Disk quota exceeded.", true},
-		stageCopy:    {552, "Disk quota exceeded.", false},
+	{"quota", isErr(syscall.EDQUOT), byStage{
+		stageStorage: named(552, "Disk quota exceeded."),
+		stageCopy:    bare(552, "Disk quota exceeded."),
 	}},
-	{"TLS not resumed", isErr(ErrNoReuse), [numStages]answer{
-		stageConnect: {522, "Data connection refused: it must resume the TLS session of your control connection" +
-			" (clients that cannot, such as Python's ftplib, need the server started with --tls-no-session-reuse).", false},
+	{"TLS not resumed", isErr(ErrNoReuse), byStage{
+		stageConnect: bare(522, "Data connection refused: it must resume the TLS session of your control connection"+
+			" (clients that cannot, such as Python's ftplib, need the server started with --tls-no-session-reuse)."),
 	}},
-	{"stalled", func(err error) bool { return errors.Is(err, sendfile.ErrStalled) || engineStalled(err) }, [numStages]answer{
-		stageCopy: {426, "Data connection stalled; transfer aborted.", false},
+	{"stalled", func(err error) bool { return errors.Is(err, sendfile.ErrStalled) || engineStalled(err) }, byStage{
+		stageCopy: bare(426, "Data connection stalled; transfer aborted."),
 	}},
-	{"TLS failure", tlsAlert, [numStages]answer{
-		stageConnect: {522, "TLS handshake on the data connection failed.", false},
-		stageCopy:    {426, "Connection closed; transfer aborted.", false},
+	{"TLS failure", tlsAlert, byStage{
+		stageConnect: bare(522, "TLS handshake on the data connection failed."),
+		stageCopy:    bare(426, "Connection closed; transfer aborted."),
 	}},
-	{"handshake timeout", isErr(context.DeadlineExceeded), [numStages]answer{
-		stageConnect: {522, "TLS handshake on the data connection failed.", false},
+	{"handshake timeout", isErr(context.DeadlineExceeded), byStage{
+		stageConnect: bare(522, "TLS handshake on the data connection failed."),
 	}},
-	{"connection closed", func(err error) bool { return peerGone(err) || engineConnErr(err) }, [numStages]answer{
-		stageCopy: {426, "Connection closed; transfer aborted.", false},
+	{"connection closed", func(err error) bool { return peerGone(err) || engineConnErr(err) }, byStage{
+		stageCopy: bare(426, "Connection closed; transfer aborted."),
 	}},
-	{"outside the root", isErr(vfs.ErrEscape), [numStages]answer{
-		stageStorage: {550, "Permission denied (outside the root).", true},
+	{"outside the root", isErr(vfs.ErrEscape), byStage{
+		stageStorage: named(550, "Permission denied (outside the root)."),
 	}},
-	{"not found", isErr(fs.ErrNotExist), [numStages]answer{
-		stageStorage: {550, "No such file or directory.", true},
+	{"not found", isErr(fs.ErrNotExist), byStage{
+		stageStorage: named(550, "No such file or directory."),
 	}},
-	{"permission", isErr(fs.ErrPermission), [numStages]answer{
-		stageStorage: {550, "Permission denied.", true},
+	{"permission", isErr(fs.ErrPermission), byStage{
+		stageStorage: named(550, "Permission denied."),
 	}},
-	{"not empty", isErr(syscall.ENOTEMPTY), [numStages]answer{
-		stageStorage: {550, "Directory not empty.", true},
+	{"not empty", isErr(syscall.ENOTEMPTY), byStage{
+		stageStorage: named(550, "Directory not empty."),
 	}},
-	{"exists", isErr(fs.ErrExist), [numStages]answer{
-		stageStorage: {550, "File exists.", true},
+	{"exists", isErr(fs.ErrExist), byStage{
+		stageStorage: named(550, "File exists."),
 	}},
-	{"not a directory", isErr(syscall.ENOTDIR), [numStages]answer{
-		stageStorage: {550, "Not a directory.", true},
+	{"not a directory", isErr(syscall.ENOTDIR), byStage{
+		stageStorage: named(550, "Not a directory."),
 	}},
-	{"is a directory", isErr(syscall.EISDIR), [numStages]answer{
-		stageStorage: {550, "Is a directory.", true},
+	{"is a directory", isErr(syscall.EISDIR), byStage{
+		stageStorage: named(550, "Is a directory."),
 	}},
-	{"name too long", isErr(syscall.ENAMETOOLONG), [numStages]answer{
-		stageStorage: {550, "File name too long.", true},
+	{"name too long", isErr(syscall.ENAMETOOLONG), byStage{
+		stageStorage: named(550, "File name too long."),
 	}},
-	{"name not allowed", isErr(syscall.EINVAL), [numStages]answer{
-		stageStorage: {553, "File name not allowed.", true},
+	{"name not allowed", isErr(syscall.EINVAL), byStage{
+		stageStorage: named(553, "File name not allowed."),
 	}},
-	{"REST beyond the end", isErr(errBadRest), [numStages]answer{
-		stageStorage: {554, "Invalid REST parameter: beyond the end of the file.", false},
+	{"REST beyond the end", isErr(errBadRest), byStage{
+		stageStorage: bare(554, "Invalid REST parameter: beyond the end of the file."),
 	}},
-	{"file shrank", isErr(errShrank), [numStages]answer{
-		stageCopy: {451, "file shrank during the transfer; fewer bytes were sent than announced.", true},
+	{"file shrank", isErr(errShrank), byStage{
+		stageCopy: named(451, "file shrank during the transfer; fewer bytes were sent than announced."),
 	}},
-	{"range beyond the end", isErr(errHashRange), [numStages]answer{
-		stageDigest: {554, "Invalid range: beyond the end of the file.", false},
+	{"range beyond the end", isErr(errHashRange), byStage{
+		stageDigest: bare(554, "Invalid range: beyond the end of the file."),
 	}},
-	{"file changed while hashed", isErr(errHashShort), [numStages]answer{
-		stageDigest: {451, "file changed while it was hashed; try again.", true},
+	{"file changed while hashed", isErr(errHashShort), byStage{
+		stageDigest: named(451, "file changed while it was hashed; try again."),
 	}},
 }
 
 // stageDefaults answers an error that no class claims at that stage.
-var stageDefaults = [numStages]answer{
-	stageStorage: {550, "Operation failed.", true},
-	stageOpen:    {550, "Operation failed.", true},
-	stageConnect: {425, "Can't open data connection.", false},
-	stageCopy:    {451, "Local error; transfer aborted.", false},
-	stageDigest:  {550, "Operation failed.", true},
+var stageDefaults = byStage{
+	stageStorage: named(550, "Operation failed."),
+	stageOpen:    named(550, "Operation failed."),
+	stageConnect: bare(425, "Can't open data connection."),
+	stageCopy:    bare(451, "Local error; transfer aborted."),
+	stageDigest:  named(550, "Operation failed."),
 }
 
 func isErr(target error) func(error) bool {
