@@ -8,23 +8,23 @@ import "github.com/fastftp/fastftp/proto"
 
 // auditStart notes the command; its final reply (auditEnd) writes the line. Owner only.
 func (s *Session) auditStart(v proto.Verb, f proto.Flags, arg []byte) {
-	x := s.ext()
-	x.audit, x.auditFrom = v, ""
+	next := s.pend()
+	next.audit, next.auditFrom = v, ""
 	switch {
 	case f&proto.PathArg != 0 || (v == proto.STOU && len(arg) == 0):
-		x.auditPath = s.resolve(arg)
+		next.auditPath = s.resolve(arg)
 	default: // SITE CHMOD 644 f, MFMT time f: the words as sent
-		x.auditPath = string(arg)
+		next.auditPath = string(arg)
 	}
 	if v == proto.RNTO {
-		x.auditFrom = x.rnfr
+		next.auditFrom = next.rnfr
 	}
 }
 
 // audited is called with every reply code the session writes; it writes the audit line
 // when a command is being audited. Replies built by hand call it too. Owner only.
 func (s *Session) audited(code int) {
-	if s.x != nil && s.x.audit != proto.Unknown {
+	if next := s.login.next; next != nil && next.audit != proto.Unknown {
 		s.auditEnd(code)
 	}
 }
@@ -33,19 +33,19 @@ func (s *Session) audited(code int) {
 // without a line (the transfer logs its own when it ends), and so does RNFR's 350 (RNTO logs
 // the rename with both names).
 func (s *Session) auditEnd(code int) {
-	x := s.x
-	v := x.audit
-	x.audit = proto.Unknown
+	next := s.login.next
+	v := next.audit
+	next.audit = proto.Unknown
 	if code < 200 || code == 350 {
-		x.auditPath, x.auditFrom = "", ""
+		next.auditPath, next.auditFrom = "", ""
 		return
 	}
-	if x.auditFrom != "" {
-		s.env.Log.Info("command", "verb", v.String(), "from", x.auditFrom, "path", x.auditPath, "code", code,
-			"remote", s.remote, "user", s.userString())
+	if next.auditFrom != "" {
+		s.env.Log.Info("command", "verb", v.String(), "from", next.auditFrom, "path", next.auditPath, "code", code,
+			"remote", s.conn.remote, "user", s.userString())
 	} else {
-		s.env.Log.Info("command", "verb", v.String(), "path", x.auditPath, "code", code,
-			"remote", s.remote, "user", s.userString())
+		s.env.Log.Info("command", "verb", v.String(), "path", next.auditPath, "code", code,
+			"remote", s.conn.remote, "user", s.userString())
 	}
-	x.auditPath, x.auditFrom = "", ""
+	next.auditPath, next.auditFrom = "", ""
 }

@@ -17,7 +17,7 @@ func (s *Session) cmdUSER(arg []byte) {
 	if s.tlsRequiredForLogin() {
 		return
 	}
-	if s.user != nil {
+	if s.login.user != nil {
 		s.reply(530, "Can't change to another user.")
 		return
 	}
@@ -25,8 +25,8 @@ func (s *Session) cmdUSER(arg []byte) {
 		s.reply(501, "User name too long.")
 		return
 	}
-	s.userLen = uint8(copy(s.userName[:], arg))
-	s.gotUser = true
+	s.login.nameLen = uint8(copy(s.login.name[:], arg))
+	s.login.gotUser = true
 	s.reply(331, "Username ok, send password.")
 }
 
@@ -34,16 +34,16 @@ func (s *Session) cmdPASS(arg []byte) {
 	if s.tlsRequiredForLogin() {
 		return
 	}
-	if s.user != nil {
+	if s.login.user != nil {
 		s.reply(503, "User already authenticated.")
 		return
 	}
-	if !s.gotUser {
+	if !s.login.gotUser {
 		s.reply(503, "Login with USER first.")
 		return
 	}
 	name, pass := s.userString(), string(arg)
-	remote := s.remote.Addr()
+	remote := s.conn.remote.Addr()
 	a := s.env.authorizer()
 	if q, ok := a.(auth.QuickAuthorizer); ok {
 		if u, err, done := q.TryAuthenticate(name, pass, remote); done {
@@ -67,22 +67,22 @@ func (s *Session) cmdPASS(arg []byte) {
 func (s *Session) loginOK(u *auth.User) {
 	ug, ok := s.env.gov.join(u, s.env.MaxSessionsPerUser)
 	if !ok {
-		s.env.Log.Warn("login refused: too many sessions", "remote", s.remote, "user", u.Name, "max", u.Limits.MaxSessions)
-		s.gotUser = false
+		s.env.Log.Warn("login refused: too many sessions", "remote", s.conn.remote, "user", u.Name, "max", u.Limits.MaxSessions)
+		s.login.gotUser = false
 		s.reply(530, "Too many sessions for this user; try again later.")
 		return
 	}
 	if s.env.Bans != nil {
-		s.env.Bans.Succeed(s.remote.Addr())
+		s.env.Bans.Succeed(s.conn.remote.Addr())
 	}
-	s.user, s.ug = u, ug
-	s.authed.Store(true)
-	if id := s.xr().tlsID; id != nil {
-		s.env.owner.login(id, u.Name)
+	s.login.user, s.login.gov = u, ug
+	s.conn.watch(watchLoggedIn, true)
+	if c := s.conn.tls; c != nil {
+		s.env.owner.login(c.stamp, u.Name)
 	}
-	s.failed = 0
-	s.cwd = "/"
-	s.env.Log.Info("login", "remote", s.remote, "user", u.Name)
+	s.conn.failed = 0
+	s.login.cwd = "/"
+	s.env.Log.Info("login", "remote", s.conn.remote, "user", u.Name)
 	s.event(EventLogin, "", 0, 0, nil)
 	msg := u.LoginMsg
 	if msg == "" {
@@ -94,20 +94,20 @@ func (s *Session) loginOK(u *auth.User) {
 // loginFailed answers a failed PASS after a delay that runs on a timer, not on a worker or
 // the loop, so a password-guessing client slows only itself.
 func (s *Session) loginFailed(err error) {
-	s.failed++
-	s.gotUser = false
-	s.env.Log.Warn("login failed", "remote", s.remote, "user", s.userString(), "err", err)
+	s.conn.failed++
+	s.login.gotUser = false
+	s.env.Log.Warn("login failed", "remote", s.conn.remote, "user", s.userString(), "err", err)
 	s.event(EventLoginFailed, "", 0, 0, err)
-	last := int(s.failed) >= s.env.MaxLoginAttempts
+	last := int(s.conn.failed) >= s.env.MaxLoginAttempts
 	text := "Authentication failed."
 	if !errors.Is(err, auth.ErrBadCredentials) {
 		text = "Authentication service unavailable."
 	}
 	banned := s.env.Bans != nil && errors.Is(err, auth.ErrBadCredentials) &&
-		s.env.Bans.Fail(s.remote.Addr(), time.Unix(0, s.env.now()))
+		s.env.Bans.Fail(s.conn.remote.Addr(), time.Unix(0, s.env.now()))
 	finish := func() {
 		if banned {
-			s.env.Log.Warn("address banned after repeated failed logins", "remote", s.remote)
+			s.env.Log.Warn("address banned after repeated failed logins", "remote", s.conn.remote)
 			o := s.t.Out()
 			*o = proto.AppendReply(*o, 421, "Too many failed logins from your address; try again later.")
 			s.closeNow(reactor.ReasonLoginAttempts)
@@ -129,10 +129,10 @@ func (s *Session) loginFailed(err error) {
 		finish()
 		return
 	}
-	s.busy = true
+	s.current.busy = true
 	time.AfterFunc(d, func() {
 		s.post(func() {
-			s.busy = false
+			s.current.busy = false
 			finish()
 			s.commandDone()
 		})
@@ -140,8 +140,8 @@ func (s *Session) loginFailed(err error) {
 }
 
 func (s *Session) cmdQUIT(_ []byte) {
-	if s.xfer != nil {
-		s.quitting = true // answered when the transfer ends (pyftpdlib does the same)
+	if s.running() != nil {
+		s.current.quitting = true // answered when the transfer ends (pyftpdlib does the same)
 		return
 	}
 	s.goodbye()
@@ -149,47 +149,40 @@ func (s *Session) cmdQUIT(_ []byte) {
 
 func (s *Session) goodbye() {
 	msg := "Goodbye."
-	if s.user != nil && s.user.QuitMsg != "" {
-		msg = s.user.QuitMsg
+	if s.login.user != nil && s.login.user.QuitMsg != "" {
+		msg = s.login.user.QuitMsg
 	}
 	s.reply(221, msg)
 	s.closeNow(reactor.ReasonClientQuit)
 }
 
-// cmdREIN ends the login and forgets what belongs to it (PASV/PORT, REST, RNFR, the user's
-// own buckets), but not what belongs to the connection: on a TLS control connection its
-// ticket stamp must survive, or every later PROT P data connection would fail the resume
-// check with 522 (as it did). PROT and PBSZ stay as negotiated, so the session is fully
-// usable after the next login.
+// cmdREIN ends the login: it releases what the login holds (a PASV listener, the user's
+// session slot) and replaces the login state whole, so everything that belongs to a login
+// (user, cwd, TYPE, EPSV ALL, OPTS MLST and HASH, PASV/PORT, REST, RNFR, RANG) is back to its
+// default by construction. What belongs to the connection stays: on a TLS control
+// connection the ticket stamp must survive, or every later PROT P data connection would fail
+// the resume check with 522 (as it did when REIN reset one bag of state); PROT and PBSZ stay
+// as negotiated, and so does the failed-login count.
 func (s *Session) cmdREIN(_ []byte) {
 	s.dropData()
 	s.logout()
-	s.userLen = 0
-	s.gotUser = false
-	s.cwd = "/"
-	tlsID := s.xr().tlsID
-	s.x = nil
-	if tlsID != nil {
-		s.ext().tlsID = tlsID
-	}
-	s.ascii = false
-	s.epsvAll = false
+	s.login = newLogin()
 	s.reply(220, "Ready for new user.")
 }
 
 func (s *Session) cmdPWD(_ []byte) {
-	s.replyPath(257, s.cwd, " is the current directory.")
+	s.replyPath(257, s.login.cwd, " is the current directory.")
 }
 
 // logout releases the user's session slot.
 func (s *Session) logout() {
-	if s.user != nil {
+	if s.login.user != nil {
 		s.event(EventLogout, "", 0, 0, nil)
 	}
-	if s.ug != nil {
-		s.env.gov.leave(s.ug)
-		s.ug = nil
+	if s.login.gov != nil {
+		s.env.gov.leave(s.login.gov)
+		s.login.gov = nil
 	}
-	s.user = nil
-	s.authed.Store(false)
+	s.login.user = nil
+	s.conn.watch(watchLoggedIn, false)
 }

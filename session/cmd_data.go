@@ -14,12 +14,12 @@ import (
 var netipZero netip.AddrPort
 
 func (s *Session) dropData() {
-	if x := s.x; x != nil {
-		if x.pasv != nil {
-			x.pasv.Close()
-			x.pasv = nil
+	if next := s.login.next; next != nil {
+		if next.pasv != nil {
+			next.pasv.Close()
+			next.pasv = nil
 		}
-		x.port = netipZero
+		next.port = netipZero
 	}
 }
 
@@ -27,22 +27,22 @@ func (s *Session) dropData() {
 // address the client is known to reach (a wildcard listener's address is useless here).
 func (s *Session) listen() *datapath.Passive {
 	s.dropData()
-	p, err := datapath.Listen(s.local.Addr(), s.env.Ports, &s.env.Data)
+	p, err := datapath.Listen(s.conn.local, s.env.Ports, &s.env.Data)
 	if err != nil {
-		s.env.Log.Warn("passive listen failed", "remote", s.remote, "err", err)
+		s.env.Log.Warn("passive listen failed", "remote", s.conn.remote, "err", err)
 		s.reply(425, "Can't open passive connection: no free port.")
 		return nil
 	}
-	s.ext().pasv = p
+	s.pend().pasv = p
 	return p
 }
 
 func (s *Session) cmdPASV(_ []byte) {
-	if s.epsvAll {
+	if s.login.epsvAll {
 		s.reply(501, "PASV not allowed after EPSV ALL.")
 		return
 	}
-	if !s.local.Addr().Is4() {
+	if !s.conn.local.Is4() {
 		s.reply(425, "PASV is IPv4 only: use EPSV.")
 		return
 	}
@@ -50,7 +50,7 @@ func (s *Session) cmdPASV(_ []byte) {
 	if p == nil {
 		return
 	}
-	ip := s.local.Addr()
+	ip := s.conn.local
 	if m, ok := s.env.MasqueradeMap[ip]; ok && m.Is4() {
 		ip = m
 	} else if m := s.env.Masquerade; m.IsValid() && m.Is4() {
@@ -67,12 +67,12 @@ func (s *Session) cmdEPSV(arg []byte) {
 		s.reply(522, "Network protocol not supported, use (1,2).")
 		return
 	case all:
-		s.epsvAll = true
+		s.login.epsvAll = true
 		s.dropData()
 		s.reply(200, "EPSV ALL command successful.")
 		return
-	case netproto == 1 && !s.local.Addr().Is4(), netproto == 2 && s.local.Addr().Is4():
-		if s.local.Addr().Is4() {
+	case netproto == 1 && !s.conn.local.Is4(), netproto == 2 && s.conn.local.Is4():
+		if s.conn.local.Is4() {
 			s.reply(522, "Network protocol not supported, use (1).")
 		} else {
 			s.reply(522, "Network protocol not supported, use (2).")
@@ -112,17 +112,17 @@ func (s *Session) cmdEPRT(arg []byte) {
 // active records a PORT/EPRT target after the bounce checks; the connection is made when a
 // transfer starts, so a refused target never sees a single SYN.
 func (s *Session) active(ap netip.AddrPort, verb string) {
-	if s.epsvAll {
+	if s.login.epsvAll {
 		s.reply(501, verb+" not allowed after EPSV ALL.")
 		return
 	}
-	switch err := datapath.CheckActive(ap, s.remote.Addr(), &s.env.Data); {
+	switch err := datapath.CheckActive(ap, s.conn.remote.Addr(), &s.env.Data); {
 	case errors.Is(err, datapath.ErrForeignAddress):
-		s.env.Log.Warn("refused foreign data address", "remote", s.remote, "target", ap)
+		s.env.Log.Warn("refused foreign data address", "remote", s.conn.remote, "target", ap)
 		s.reply(501, "Rejected data connection to foreign address.")
 		return
 	case errors.Is(err, datapath.ErrPrivilegedPort):
-		s.env.Log.Warn("refused privileged data port", "remote", s.remote, "target", ap)
+		s.env.Log.Warn("refused privileged data port", "remote", s.conn.remote, "target", ap)
 		s.reply(501, "Rejected data connection to privileged port.")
 		return
 	case err != nil:
@@ -130,7 +130,7 @@ func (s *Session) active(ap netip.AddrPort, verb string) {
 		return
 	}
 	s.dropData()
-	s.ext().port = ap
+	s.pend().port = ap
 	s.reply(200, verb+" command successful.")
 }
 
@@ -140,7 +140,7 @@ func (s *Session) cmdREST(arg []byte) {
 		s.reply(501, "Invalid REST parameter.")
 		return
 	}
-	s.ext().rest = n
+	s.pend().rest = n
 	o := s.t.Out()
 	b := append(*o, "350 Restarting at "...)
 	b = strconv.AppendInt(b, n, 10)
@@ -148,13 +148,13 @@ func (s *Session) cmdREST(arg []byte) {
 }
 
 func (s *Session) cmdABOR(_ []byte) {
-	if x := s.xfer; x != nil {
+	if x := s.running(); x != nil {
 		// The transfer's completion answers 426 then 226 (RFC 959 4.1.3).
 		x.aborted = true
 		x.cancel()
 		return
 	}
-	if x := s.xr(); x.pasv != nil || x.port.IsValid() {
+	if next := s.login.next; next != nil && (next.pasv != nil || next.port.IsValid()) {
 		s.dropData()
 		s.reply(225, "ABOR command successful; data channel closed.")
 		return

@@ -20,7 +20,7 @@ func (s *Session) cmdCWD(arg []byte) {
 	if !s.can(auth.PermChdir, p) {
 		return
 	}
-	fsys := s.user.FS
+	fsys := s.login.user.FS
 	s.async(func() func() {
 		fi, err := fsys.Stat(p)
 		if err == nil && !fi.IsDir() {
@@ -31,7 +31,7 @@ func (s *Session) cmdCWD(arg []byte) {
 				s.replyErr(err, p)
 				return
 			}
-			s.cwd = p
+			s.login.cwd = p
 			s.replyPath(250, p, " is the current directory.")
 		}
 	})
@@ -42,7 +42,7 @@ func (s *Session) cmdMKD(arg []byte) {
 	if !s.creatable(p) || !s.can(auth.PermMkdir, p) {
 		return
 	}
-	fsys := s.user.FS
+	fsys := s.login.user.FS
 	s.async(func() func() {
 		err := fsys.Mkdir(p, 0o777)
 		return func() {
@@ -78,7 +78,7 @@ func (s *Session) cmdDELE(arg []byte) {
 // fsCall runs one storage call on the worker pool and answers code/text, or the error
 // mapped to a reply naming p.
 func (s *Session) fsCall(p string, op func(vfs.FS) error, code int, text string) {
-	fsys := s.user.FS
+	fsys := s.login.user.FS
 	s.async(func() func() {
 		err := op(fsys)
 		return func() {
@@ -100,7 +100,7 @@ func (s *Session) cmdRNFR(arg []byte) {
 	if !s.can(auth.PermRename, p) {
 		return
 	}
-	fsys := s.user.FS
+	fsys := s.login.user.FS
 	s.async(func() func() {
 		_, err := fsys.Lstat(p)
 		return func() {
@@ -108,16 +108,16 @@ func (s *Session) cmdRNFR(arg []byte) {
 				s.replyErr(err, p)
 				return
 			}
-			s.ext().rnfr = p
+			s.pend().rnfr = p
 			s.reply(350, "Ready for destination name.")
 		}
 	})
 }
 
 func (s *Session) cmdRNTO(arg []byte) {
-	from := s.xr().rnfr
-	if s.x != nil {
-		s.x.rnfr = ""
+	var from string
+	if next := s.login.next; next != nil {
+		from, next.rnfr = next.rnfr, ""
 	}
 	if from == "" {
 		s.reply(503, "Bad sequence of commands: use RNFR first.")
@@ -131,7 +131,7 @@ func (s *Session) cmdRNTO(arg []byte) {
 }
 
 func (s *Session) cmdSIZE(arg []byte) {
-	if s.ascii {
+	if s.login.ascii {
 		// Computing an ASCII size means reading the whole file: a cheap DoS (pyftpdlib agrees).
 		s.reply(550, "SIZE not allowed in ASCII mode.")
 		return
@@ -159,7 +159,7 @@ func (s *Session) statFile(arg []byte, ok func(p string, fi fs.FileInfo)) {
 	if !s.can(auth.PermList, p) {
 		return
 	}
-	fsys := s.user.FS
+	fsys := s.login.user.FS
 	s.async(func() func() {
 		fi, err := fsys.Stat(p)
 		return func() {
@@ -190,7 +190,7 @@ func (s *Session) cmdMFMT(arg []byte) {
 	if !s.can(auth.PermMtime, p) {
 		return
 	}
-	fsys := s.user.FS
+	fsys := s.login.user.FS
 	s.async(func() func() {
 		err := fsys.Chtimes(p, t)
 		return func() {
@@ -210,14 +210,14 @@ func (s *Session) cmdMFMT(arg []byte) {
 }
 
 func (s *Session) cmdMLST(arg []byte) {
-	p := s.cwd
+	p := s.login.cwd
 	if len(arg) > 0 {
 		p = s.resolve(arg)
 	}
 	if !s.can(auth.PermList, p) {
 		return
 	}
-	fsys, user, facts := s.user.FS, s.user, s.facts
+	fsys, user, facts := s.login.user.FS, s.login.user, s.login.facts
 	s.async(func() func() {
 		fi, err := fsys.Stat(p)
 		return func() {
@@ -276,7 +276,7 @@ func (s *Session) cmdSITE(arg []byte) {
 	case asciiEqualFold(sub, "HELP"):
 		s.siteHelp()
 	case asciiEqualFold(sub, "CHMOD"):
-		if s.user == nil {
+		if s.login.user == nil {
 			s.reply(530, "Log in with USER and PASS first.")
 			return
 		}
@@ -321,18 +321,18 @@ func (s *Session) siteCustom(sub, rest []byte) {
 	case cmd == nil:
 		s.reply(500, "Unknown SITE command.")
 		return
-	case !cmd.NoLogin && s.user == nil:
+	case !cmd.NoLogin && s.login.user == nil:
 		s.reply(530, "Log in with USER and PASS first.")
 		return
 	}
-	p := s.cwd
+	p := s.login.cwd
 	if len(rest) > 0 {
 		p = s.resolve(rest)
 	}
-	if s.user != nil && cmd.Perm != 0 && !s.can(cmd.Perm, p) {
+	if s.login.user != nil && cmd.Perm != 0 && !s.can(cmd.Perm, p) {
 		return
 	}
-	sc := &SiteContext{User: s.user, Remote: s.remote, Cwd: s.cwd, Arg: string(rest), Path: p}
+	sc := &SiteContext{User: s.login.user, Remote: s.conn.remote, Cwd: s.login.cwd, Arg: string(rest), Path: p}
 	s.async(func() func() {
 		code, text := cmd.Run(sc)
 		if code < 100 || code > 599 {
@@ -389,14 +389,14 @@ func (s *Session) statPath(arg []byte) {
 		s.reply(550, "Globbing is not supported.")
 		return
 	}
-	p := s.cwd
+	p := s.login.cwd
 	if len(arg) > 0 {
 		p = s.resolve(arg)
 	}
 	if !s.can(auth.PermList, p) {
 		return
 	}
-	fsys, loc := s.user.FS, s.env.Loc
+	fsys, loc := s.login.user.FS, s.env.Loc
 	s.async(func() func() {
 		b := proto.AppendReplyStart(nil, 213, "Status of "+p+":")
 		now := time.Now()

@@ -82,7 +82,7 @@ func (s *Session) appendHashFeat(b []byte) []byte {
 			b = append(b, ';')
 		}
 		b = append(b, algoNames[a]...)
-		if a == s.hashAlgo {
+		if a == s.login.hash {
 			b = append(b, '*')
 		}
 	}
@@ -103,9 +103,9 @@ func (s *Session) optsHash(val []byte) {
 			s.reply(504, "Unknown algorithm: use SHA-256, SHA-512, SHA-1, MD5 or CRC32.")
 			return
 		}
-		s.hashAlgo = a
+		s.login.hash = a
 	}
-	s.reply(200, algoNames[s.hashAlgo])
+	s.reply(200, algoNames[s.login.hash])
 }
 
 // hashOff answers 502 when the server runs without the checksum commands.
@@ -130,9 +130,9 @@ func (s *Session) cmdRANG(arg []byte) {
 		s.reply(501, "Syntax: RANG <start> <end> (byte offsets, end inclusive).")
 		return
 	}
-	x := s.ext()
+	next := s.pend()
 	if start == 1 && end == 0 {
-		x.rang = false
+		next.rang = false
 		s.reply(350, "Range reset.")
 		return
 	}
@@ -140,7 +140,7 @@ func (s *Session) cmdRANG(arg []byte) {
 		s.reply(501, "Invalid range: start is after end.")
 		return
 	}
-	x.rang, x.rangStart, x.rangEnd = true, start, end
+	next.rang, next.rangStart, next.rangEnd = true, start, end
 	s.reply(350, "Range set to "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"; send HASH.")
 }
 
@@ -152,11 +152,11 @@ func (s *Session) cmdHASH(arg []byte) {
 		return
 	}
 	r := hashRange{end: -1}
-	if x := s.x; x != nil && x.rang {
-		r = hashRange{start: x.rangStart, end: x.rangEnd + 1, inclusive: true}
-		x.rang = false // a range applies to one command
+	if next := s.login.next; next != nil && next.rang {
+		r = hashRange{start: next.rangStart, end: next.rangEnd + 1, inclusive: true}
+		next.rang = false // a range applies to one command
 	}
-	s.hashFile(arg, s.hashAlgo, r, false)
+	s.hashFile(arg, s.login.hash, r, false)
 }
 
 // legacyHash serves XCRC XMD5 XSHA1 XSHA256 XSHA512: "<verb> path [start [end]]", end
@@ -228,11 +228,6 @@ type hashResult struct {
 	text       string
 }
 
-var (
-	errHashRange = errors.New("range beyond the end of the file")
-	errHashShort = errors.New("file shrank while it was hashed")
-)
-
 // hashFile runs one digest on the hash pool, paced like a download, and answers on the
 // owner. The user needs the retrieve permission: a digest reveals about the contents what
 // a download would.
@@ -242,27 +237,27 @@ func (s *Session) hashFile(name []byte, a hashAlgo, r hashRange, legacy bool) {
 		return
 	}
 	shown := string(name)
-	fsys, env := s.user.FS, s.env
-	x := s.ext()
-	pacer, _, release := env.gov.pacer(false, s.ug, &x.wbucket)
+	fsys, env := s.login.user.FS, s.env
+	d := s.xfers()
+	pacer, _, release := env.gov.pacer(false, s.login.gov, &d.writeBucket)
 	ctx, cancel := context.WithCancel(context.Background())
-	x.hashCancel = cancel
-	s.busy = true
-	s.transferring.Store(true) // a long, throttled digest is not an idle session
+	d.cancelDigest = cancel
+	s.current.busy = true
+	s.conn.watch(watchTransferring, true) // a long, throttled digest is not an idle session
 	ok := env.hashPool.Submit(func() {
 		res := env.digest(ctx, fsys, p, a, r, pacer)
 		release()
 		cancel()
 		s.t.Post(func() {
-			s.busy = false
-			s.transferring.Store(false)
-			s.last.Store(env.now())
-			if s.closing {
+			s.current.busy = false
+			s.conn.watch(watchTransferring, false)
+			s.conn.last.Store(env.now())
+			if s.conn.closing {
 				return
 			}
-			s.x.hashCancel = nil
+			d.cancelDigest = nil
 			s.hashReply(res, a, r, legacy, shown)
-			if !s.busy {
+			if !s.current.busy {
 				s.commandDone()
 			}
 		})
@@ -270,9 +265,9 @@ func (s *Session) hashFile(name []byte, a hashAlgo, r hashRange, legacy bool) {
 	if !ok {
 		release()
 		cancel()
-		x.hashCancel = nil
-		s.busy = false
-		s.transferring.Store(false)
+		d.cancelDigest = nil
+		s.current.busy = false
+		s.conn.watch(watchTransferring, false)
 		s.reply(450, "Too many checksum requests in progress; try again later.")
 	}
 }
@@ -307,16 +302,8 @@ func (s *Session) hashReply(res hashResult, a hashAlgo, r hashRange, legacy bool
 // fstat on the open descriptor, so the version looked up is the one that would be read.
 func (e *Env) digest(ctx context.Context, fsys vfs.FS, p string, a hashAlgo, r hashRange, pacer sendfile.Pacer) hashResult {
 	fail := func(err error) hashResult {
-		switch {
-		case errors.Is(err, errHashRange):
-			return hashResult{code: 554, text: "Invalid range: beyond the end of the file."}
-		case errors.Is(err, errHashShort):
-			return hashResult{code: 451, text: p + ": file changed while it was hashed; try again."}
-		case ctx.Err() != nil:
-			return hashResult{code: 426, text: "Checksum aborted."}
-		}
-		code, text := fsError(err, p)
-		return hashResult{code: code, text: text}
+		out := errorReply(ctx, stageDigest, err, p)
+		return hashResult{code: out.code, text: out.text}
 	}
 	f, err := fsys.Open(p)
 	if err != nil {

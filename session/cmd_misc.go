@@ -16,10 +16,10 @@ func (s *Session) cmdTYPE(arg []byte) {
 	case err != nil:
 		s.reply(501, "Syntax error in TYPE parameter.")
 	case t == 'A':
-		s.ascii = true
+		s.login.ascii = true
 		s.reply(200, "Type set to: ASCII.")
 	default:
-		s.ascii = false
+		s.login.ascii = false
 		s.reply(200, "Type set to: Binary.")
 	}
 }
@@ -40,11 +40,17 @@ func (s *Session) cmdSTRU(arg []byte) {
 	s.reply(504, "Unimplemented STRU type.")
 }
 
-// FEAT's fixed parts, in the alphabetical order of the lines: the HASH line (unless the
-// checksum commands are off) goes between head and mid, the MLST line between mid and tail.
-var featHead = []byte("211-Features supported:\r\n EPRT\r\n EPSV\r\n")
-var featMid = []byte(" MDTM\r\n MFMT\r\n")
-var featTail = []byte(" REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End FEAT.\r\n")
+// FEAT's reply is these fixed parts around the lines that depend on the server and the
+// session, in this order: featHead, the HASH line (unless the checksum commands are off),
+// featMid, the MLST line with the session's facts, the TLS lines (when TLS is on), featTail.
+var (
+	// The opening line and the features before HASH.
+	featHead = []byte("211-Features supported:\r\n EPRT\r\n EPSV\r\n")
+	// The features between HASH and MLST.
+	featMid = []byte(" MDTM\r\n MFMT\r\n")
+	// The features after the TLS lines, and the closing line.
+	featTail = []byte(" REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End FEAT.\r\n")
+)
 
 func (s *Session) cmdFEAT(_ []byte) {
 	o := s.t.Out()
@@ -52,7 +58,7 @@ func (s *Session) cmdFEAT(_ []byte) {
 	b = s.appendHashFeat(b)
 	b = append(b, featMid...)
 	b = append(b, " MLST "...)
-	b = proto.AppendFactNames(b, s.facts, true)
+	b = proto.AppendFactNames(b, s.login.facts, true)
 	b = append(b, '\r', '\n')
 	b = s.appendTLSFeat(b)
 	*o = append(b, featTail...)
@@ -70,10 +76,10 @@ func (s *Session) cmdOPTS(arg []byte) {
 	case asciiEqualFold(name, "HASH") && !s.env.DisableHash:
 		s.optsHash(val)
 	case asciiEqualFold(name, "MLST"):
-		s.facts = proto.ParseFacts(val)
+		s.login.facts = proto.ParseFacts(val)
 		o := s.t.Out()
 		b := append(*o, "200 MLST OPTS "...)
-		b = proto.AppendFactNames(b, s.facts, false)
+		b = proto.AppendFactNames(b, s.login.facts, false)
 		*o = append(b, '\r', '\n')
 	default:
 		s.reply(501, "Invalid OPTS argument.")
@@ -130,17 +136,17 @@ func (s *Session) cmdSTAT(arg []byte) {
 	o := s.t.Out()
 	b := proto.AppendReplyStart(*o, 211, "FTP server status:")
 	b = append(b, " Connected to: "...)
-	b = s.remote.AppendTo(b)
+	b = s.conn.remote.AppendTo(b)
 	b = append(b, "\r\n Logged in as: "...)
-	b = proto.AppendSanitized(b, s.userName[:s.userLen])
+	b = proto.AppendSanitized(b, s.login.name[:s.login.nameLen])
 	b = append(b, "\r\n TYPE: "...)
-	if s.ascii {
+	if s.login.ascii {
 		b = append(b, "ASCII"...)
 	} else {
 		b = append(b, "Binary"...)
 	}
 	b = append(b, "; STRUcture: File; MODE: Stream\r\n"...)
-	if x := s.xfer; x != nil {
+	if x := s.running(); x != nil {
 		b = append(b, " Transferring "...)
 		b = proto.AppendSanitizedString(b, x.path)
 		b = append(b, ": "...)

@@ -19,7 +19,7 @@ func (s *Session) cmdAUTH(arg []byte) {
 	switch {
 	case s.env.TLS == nil:
 		s.reply(502, "TLS is not enabled on this server.")
-	case s.tlsCtl:
+	case s.conn.tls != nil:
 		s.reply(503, "Already using TLS.")
 	case !asciiEqualFold(arg, "TLS") && !asciiEqualFold(arg, "SSL") &&
 		!asciiEqualFold(arg, "TLS-C") && !asciiEqualFold(arg, "TLS-P"):
@@ -31,41 +31,41 @@ func (s *Session) cmdAUTH(arg []byte) {
 			return
 		}
 		if asciiEqualFold(arg, "TLS-P") {
-			s.protP = true // RFC 4217's obsolete TLS-P implies protected data
+			s.conn.protP = true // RFC 4217's obsolete TLS-P implies protected data
 		}
 		s.reply(234, "AUTH TLS successful.")
 		// Nothing after this line is read as plaintext: input pipelined behind AUTH goes
 		// to the TLS handshake, where anything but a ClientHello fails it (the STARTTLS
 		// command-injection class, CVE-2011-0411).
-		s.busy = true
+		s.current.busy = true
 		st.StartTLS()
 	}
 }
 
 func (s *Session) cmdPBSZ(arg []byte) {
-	if !s.tlsCtl {
+	if s.conn.tls == nil {
 		s.reply(503, "PBSZ not allowed on insecure control connection.")
 		return
 	}
-	s.pbsz = true
+	s.conn.tls.pbsz = true
 	s.reply(200, "PBSZ=0 successful.") // stream mode over TLS: the size is always 0
 }
 
 func (s *Session) cmdPROT(arg []byte) {
 	switch {
-	case !s.tlsCtl:
+	case s.conn.tls == nil:
 		s.reply(503, "PROT not allowed on insecure control connection.")
-	case !s.pbsz:
+	case !s.conn.tls.pbsz:
 		s.reply(503, "You must issue the PBSZ command prior to PROT.")
 	case asciiEqualFold(arg, "P"):
-		s.protP = true
+		s.conn.protP = true
 		s.reply(200, "Protection set to Private.")
 	case asciiEqualFold(arg, "C"):
 		if s.env.TLSDataRequired {
 			s.reply(534, "PROT C not allowed: this server requires TLS on data connections.")
 			return
 		}
-		s.protP = false
+		s.conn.protP = false
 		s.reply(200, "Protection set to Clear.")
 	case asciiEqualFold(arg, "S"), asciiEqualFold(arg, "E"):
 		s.reply(536, "PROT level not supported: use P or C.")
@@ -75,7 +75,7 @@ func (s *Session) cmdPROT(arg []byte) {
 }
 
 func (s *Session) cmdCCC(_ []byte) {
-	if !s.tlsCtl {
+	if s.conn.tls == nil {
 		s.reply(533, "Control connection is not protected.")
 		return
 	}
@@ -84,9 +84,10 @@ func (s *Session) cmdCCC(_ []byte) {
 	s.reply(534, "CCC not allowed: the control connection stays encrypted.")
 }
 
-// tlsRequired answers commands refused without TLS; it reports whether it did.
+// tlsRequiredForLogin answers USER and PASS with 530 while the server requires TLS on the
+// control connection and it is still plaintext; it reports whether it did.
 func (s *Session) tlsRequiredForLogin() bool {
-	if s.env.TLS != nil && s.env.TLSControlRequired && !s.tlsCtl {
+	if s.env.TLS != nil && s.env.TLSControlRequired && s.conn.tls == nil {
 		s.reply(530, "TLS required on the control connection: use AUTH TLS.")
 		return true
 	}
@@ -95,7 +96,7 @@ func (s *Session) tlsRequiredForLogin() bool {
 
 // dataTLSRequired answers a transfer refused under PROT C.
 func (s *Session) dataTLSRequired() bool {
-	if s.env.TLS != nil && s.env.TLSDataRequired && !s.protP {
+	if s.env.TLS != nil && s.env.TLSDataRequired && !s.conn.protP {
 		s.reply(522, "TLS required on the data connection: use PROT P.")
 		return true
 	}
@@ -121,8 +122,12 @@ var ErrNoReuse = errors.New("data connection did not resume the control connecti
 // handshake, and clients cache the newest) carry this session's stamp, so the next data
 // connection can resume from them. Called on the owner; the config is used by the transfer.
 func (s *Session) dataTLSConfig() *tls.Config {
-	base, id := s.env.TLS, s.xr().tlsID
-	user, ip := s.userString(), s.remote.Addr()
+	var id []byte // no stamp: only a session on a TLS control connection has one
+	if c := s.conn.tls; c != nil {
+		id = c.stamp
+	}
+	base := s.env.TLS
+	user, ip := s.userString(), s.conn.remote.Addr()
 	c := reactor.StampTickets(base, id)
 	// Runs inside the data connection's handshake, on the transfer's goroutine: it may wait
 	// briefly for a sibling's login (tlsowners.go), bounded by the handshake timeout too.
@@ -154,14 +159,14 @@ func (s *Session) wrapData(ctx context.Context, c net.Conn, cfg *tls.Config) (ne
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
 		c.Close()
-		s.env.Log.Warn("data connection refused: TLS handshake failed", "remote", s.remote, "user", s.userString(),
+		s.env.Log.Warn("data connection refused: TLS handshake failed", "remote", s.conn.remote, "user", s.userString(),
 			"data_remote", c.RemoteAddr().String(), "err", err)
 		return nil, err
 	}
 	if !s.env.TLSNoReuse && !tc.ConnectionState().DidResume {
 		tc.Close()
 		s.env.Log.Warn("data connection refused: it did not resume a TLS session of this user's control connections",
-			"remote", s.remote, "user", s.userString(), "data_remote", c.RemoteAddr().String(),
+			"remote", s.conn.remote, "user", s.userString(), "data_remote", c.RemoteAddr().String(),
 			"hint", "clients that cannot resume (Python's ftplib) need the server's --tls-no-session-reuse")
 		return nil, ErrNoReuse
 	}

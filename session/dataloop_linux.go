@@ -65,7 +65,7 @@ func (s *Session) onEngine(ctx context.Context, conn net.Conn, f vfs.File, p str
 	case err != nil:
 		// Not started for another reason (ctx already ended by ABOR, ErrClosed at shutdown,
 		// ErrBadOffset): conn is still ours, and the transfer fails as the goroutine path
-		// would fail it (transferReply: 426 when ctx ended, else 451).
+		// would fail it (errorReply: 426 when ctx ended, else 451).
 		conn.Close()
 		return 0, true, err
 	}
@@ -109,6 +109,6 @@ func byBurst(bs []*throttle.Bucket) []*throttle.Bucket {
 	return out
 }
 
-// engineStalled and engineConnErr classify the engine's errors for transferReply.
+// engineStalled and engineConnErr classify the engine's errors for errorReply (errors.go).
 func engineStalled(err error) bool { return errors.Is(err, dataloop.ErrStalled) }
 func engineConnErr(err error) bool { return errors.Is(err, dataloop.ErrConn) }

@@ -30,13 +30,13 @@ func TestTransferReplyEngineErrors(t *testing.T) {
 		{"disk error", os.NewSyscallError("sendfile", syscall.EIO), 451},
 		{"engine closed", fmt.Errorf("recv /x: %w", dataloop.ErrClosed), 451},
 	} {
-		if got := transferReply(live, stageCopy, c.err, "/x"); got.code != c.code {
+		if got := errorReply(live, stageCopy, c.err, "/x"); got.code != c.code {
 			t.Errorf("%s (%v): %d %q, want %d", c.name, c.err, got.code, got.text, c.code)
 		}
 	}
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
-	if got := transferReply(done, stageCopy, dataloop.ErrCanceled, "/x"); got.code != 426 {
+	if got := errorReply(done, stageCopy, dataloop.ErrCanceled, "/x"); got.code != 426 {
 		t.Errorf("canceled by ABOR: %d, want 426", got.code)
 	}
 }

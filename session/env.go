@@ -301,7 +301,7 @@ func (e *Env) EachSession(fn func(*Session)) {
 }
 
 func (e *Env) shardOf(s *Session) *shard {
-	return &e.reg[s.shard]
+	return &e.reg[s.conn.shard]
 }
 
 func (e *Env) track(s *Session) {
@@ -345,9 +345,9 @@ func (e *Env) reap() {
 					// A session past its login timeout is closed, and logged, as a login
 					// timeout even when it has been idle as long: check that first.
 					switch {
-					case e.LoginTimeout > 0 && !s.authed.Load() && int32(s.born-login) < 0:
+					case e.LoginTimeout > 0 && !s.conn.watching(watchLoggedIn) && int32(s.conn.born-login) < 0:
 						s.t.Post(s.loginTimeout) // s.t is stable: Resume swaps it under sh.mu
-					case e.IdleTimeout > 0 && s.last.Load() < idle && !s.transferring.Load():
+					case e.IdleTimeout > 0 && s.conn.last.Load() < idle && !s.conn.watching(watchTransferring):
 						s.t.Post(s.idleTimeout)
 					}
 				}

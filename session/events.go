@@ -88,11 +88,11 @@ func (s *Session) emit(ev Event) {
 		return
 	}
 	name := ""
-	if s.user != nil {
-		name = s.user.Name
-	} else if s.userLen > 0 {
+	if s.login.user != nil {
+		name = s.login.user.Name
+	} else if s.login.nameLen > 0 {
 		name = s.userString()
 	}
-	ev.Time, ev.Remote, ev.User = time.Now(), s.remote, name
+	ev.Time, ev.Remote, ev.User = time.Now(), s.conn.remote, name
 	s.env.Events(ev)
 }

@@ -36,10 +36,10 @@ func FuzzFeed(f *testing.F) {
 			buf = buf[n:]
 			out = append(out, ft.out...)
 			ft.out = ft.out[:0]
-			if s.closing || (!s.busy && (len(buf) == 0 || n == 0)) {
+			if s.conn.closing || (!s.current.busy && (len(buf) == 0 || n == 0)) {
 				break
 			}
-			if s.busy {
+			if s.current.busy {
 				select {
 				case fn := <-ft.posted:
 					fn()
@@ -56,7 +56,7 @@ func FuzzFeed(f *testing.F) {
 			t.Fatalf("%d bytes of replies for %d bytes of input", len(out), len(data))
 		}
 		checkReplies(t, data, out)
-		if !s.closing {
+		if !s.conn.closing {
 			s.Closed(reactor.ReasonClientClosed)
 		}
 	})

@@ -12,12 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fastftp/fastftp/auth"
-	"github.com/fastftp/fastftp/datapath"
 	"github.com/fastftp/fastftp/internal/proxyhdr"
 	"github.com/fastftp/fastftp/proto"
 	"github.com/fastftp/fastftp/reactor"
-	"github.com/fastftp/fastftp/throttle"
 )
 
 // Transport is the control connection as the session sees it (Out, Post, Close with a
@@ -31,94 +28,28 @@ const maxUser = 32
 
 var sessionIDs atomic.Uint64
 
-// Session is one control connection's state. Its size is memory per idle session, so
-// what only a transferring session needs lives in extra, allocated on first use.
+// Session is one control connection's state, grouped by lifetime (state.go). Its size is
+// the memory of an idle session (TestSessionSize holds it in its size class): state only
+// some sessions need hangs from pointers allocated on first use.
 type Session struct {
-	env    *Env
-	t      Transport
-	local  netip.AddrPort
-	remote netip.AddrPort
-	user   *auth.User
-	ug     *userGov // the logged-in user's shared limits
-	xfer   *transfer
-	x      *extra
-	cwd    string
+	env *Env
+	t   Transport
 
-	last         atomic.Int64 // coarse time of the last command (read by the reaper)
-	born         uint32       // Env.seconds when the connection arrived (read by the reaper)
-	cmdAt        uint32       // Env.micros when the command in flight arrived (metrics)
-	transferring atomic.Bool  // read by the reaper: never time out a moving transfer
-	authed       atomic.Bool  // read by the reaper for the login timeout
-	shard        uint8        // registry shard
-	cmdVerb      proto.Verb   // the command in flight (metrics)
-
-	userName [maxUser]byte
-	userLen  uint8
-	failed   uint8
-	facts    proto.Facts
-	hashAlgo hashAlgo // OPTS HASH; the zero value is SHA-256
-	ascii    bool     // TYPE A
-	epsvAll  bool
-	busy     bool // a command or transfer is in flight; pipelined input waits
-	closing  bool
-	quitting bool // QUIT arrived during a transfer: say goodbye after it ends
-	gotUser  bool
-	tlsCtl   bool // the control connection is TLS
-	pbsz     bool // PBSZ seen after AUTH
-	protP    bool // PROT P: data connections use TLS
-}
-
-// extra holds the state of data-channel and rename commands.
-type extra struct {
-	pasv  *datapath.Passive
-	port  netip.AddrPort // PORT/EPRT target, valid until used
-	rnfr  string
-	rest  int64
-	tlsID []byte // stamps this control connection's TLS tickets (see cmd_tls.go)
-
-	// The command being audited (a proto.Modifies verb) until its final reply: audit.go.
-	audit                proto.Verb
-	auditPath, auditFrom string
-
-	rbucket, wbucket *throttle.Bucket // this session's own upload/download limits
-
-	rang               bool // RANG set a range for the next HASH
-	rangStart, rangEnd int64
-	hashCancel         func() // stops the digest in flight when the session closes
-}
-
-// noExtra is what xr returns before extra exists: read it, never write it.
-var noExtra extra
-
-// ext returns extra for writing, allocating it on first use.
-func (s *Session) ext() *extra {
-	if s.x == nil {
-		s.x = &extra{}
-	}
-	return s.x
-}
-
-// xr returns extra for reading (the shared zero value when there is none).
-func (s *Session) xr() *extra {
-	if s.x == nil {
-		return &noExtra
-	}
-	return s.x
+	conn    connection // as long as the control connection
+	login   login      // from USER to REIN or the end; REIN replaces it in one assignment
+	current inFlight   // the command being executed
+	data    *transfers // nil until the first transfer or digest
 }
 
 // New makes a session for a connection between local and remote. Call Start once the
 // transport exists. Safe from any goroutine.
 func New(env *Env, local, remote netip.AddrPort) *Session {
-	s := &Session{
-		env:    env,
-		shard:  uint8(sessionIDs.Add(1) % regShards),
-		local:  unmap(local),
-		remote: unmap(remote),
-		cwd:    "/",
-		facts:  proto.FactsDefault,
-	}
-	s.born = env.seconds()
-	s.last.Store(env.now())
+	s := &Session{env: env, login: newLogin()}
+	s.conn.local = local.Addr().Unmap()
+	s.conn.remote = unmap(remote)
+	s.conn.shard = uint8(sessionIDs.Add(1) % regShards)
+	s.conn.born = env.seconds()
+	s.conn.last.Store(env.now())
 	return s
 }
 
@@ -142,36 +73,37 @@ func (s *Session) Resume(t Transport, tlsID []byte, implicitFTPS bool) {
 	sh.mu.Lock() // the reaper and Shutdown read s.t under this lock (see postOutside)
 	s.t = t
 	sh.mu.Unlock()
-	s.busy = false
-	s.tlsCtl = true
-	s.ext().tlsID = tlsID
-	s.env.owner.connect(tlsID, s.remote.Addr(), time.Now())
+	s.current.busy = false
+	s.conn.tls = &controlTLS{stamp: tlsID}
+	s.env.owner.connect(tlsID, s.conn.remote.Addr(), time.Now())
 	if implicitFTPS {
-		s.protP = true // implicit FTPS protects data by default
-		s.pbsz = true
+		s.conn.protP = true // implicit FTPS protects data by default
+		s.conn.tls.pbsz = true
 		s.Start(t)
 	}
 }
 
 // Remote returns the client's address. Safe from any goroutine.
-func (s *Session) Remote() netip.AddrPort { return s.remote }
+func (s *Session) Remote() netip.AddrPort { return s.conn.remote }
 
 // Closed releases what the session holds; the transport calls it once the connection is
 // gone, with the reason it ended.
 func (s *Session) Closed(reason reactor.CloseReason) {
-	s.closing = true
-	if s.xfer != nil {
-		s.xfer.cancel()
-	}
-	if s.x != nil && s.x.hashCancel != nil {
-		s.x.hashCancel()
+	s.conn.closing = true
+	if d := s.data; d != nil {
+		if d.running != nil {
+			d.running.cancel()
+		}
+		if d.cancelDigest != nil {
+			d.cancelDigest()
+		}
 	}
 	s.dropData()
-	s.env.Log.Info("session closed", "remote", s.remote, "user", s.userString(),
-		"secs", s.env.seconds()-s.born, "reason", reason)
+	s.env.Log.Info("session closed", "remote", s.conn.remote, "user", s.userString(),
+		"secs", s.env.seconds()-s.conn.born, "reason", reason)
 	s.logout()
-	if id := s.xr().tlsID; id != nil {
-		s.env.owner.closed(id, time.Now())
+	if c := s.conn.tls; c != nil {
+		s.env.owner.closed(c.stamp, time.Now())
 	}
 	s.emit(Event{Kind: EventDisconnect, Reason: reason})
 	s.env.untrack(s)
@@ -180,7 +112,7 @@ func (s *Session) Closed(reason reactor.CloseReason) {
 // Shutdown asks the session to say 421 and close. Safe from any goroutine.
 func (s *Session) Shutdown() {
 	s.postOutside(func() {
-		if s.closing {
+		if s.conn.closing {
 			return
 		}
 		s.reply(421, "Server shutting down.")
@@ -189,28 +121,28 @@ func (s *Session) Shutdown() {
 }
 
 func (s *Session) idleTimeout() {
-	if s.closing || s.xfer != nil || s.env.IdleTimeout <= 0 {
+	if s.conn.closing || s.running() != nil || s.env.IdleTimeout <= 0 {
 		return
 	}
-	if s.env.now()-s.last.Load() < int64(s.env.IdleTimeout) {
+	if s.env.now()-s.conn.last.Load() < int64(s.env.IdleTimeout) {
 		return
 	}
-	s.env.Log.Info("idle timeout", "remote", s.remote, "user", s.userString())
+	s.env.Log.Info("idle timeout", "remote", s.conn.remote, "user", s.userString())
 	s.reply(421, "Control connection timed out.")
 	s.closeNow(reactor.ReasonIdleTimeout)
 }
 
 func (s *Session) loginTimeout() {
-	if s.closing || s.user != nil {
+	if s.conn.closing || s.login.user != nil {
 		return
 	}
-	s.env.Log.Info("login timeout", "remote", s.remote)
+	s.env.Log.Info("login timeout", "remote", s.conn.remote)
 	s.reply(421, "Login timed out.")
 	s.closeNow(reactor.ReasonLoginTimeout)
 }
 
 func (s *Session) closeNow(reason reactor.CloseReason) {
-	s.closing = true
+	s.conn.closing = true
 	s.t.Close(reason)
 }
 
@@ -219,12 +151,12 @@ func (s *Session) closeNow(reason reactor.CloseReason) {
 // work ends (pipelined commands are answered in order). Feed may modify in (Telnet IAC
 // sequences are stripped in place); nothing it keeps aliases in after it returns.
 func (s *Session) Feed(in []byte) (consumed int) {
-	for !s.closing {
-		if s.user == nil && proxyhdr.Looks(in[consumed:]) {
+	for !s.conn.closing {
+		if s.login.user == nil && proxyhdr.Looks(in[consumed:]) {
 			// A PROXY header reaching the session came from a peer not trusted to send
 			// one (trusted peers' headers are consumed before the session exists):
 			// believing it would let anyone pick the address that limits and bans see.
-			s.env.Log.Warn("connection refused: PROXY protocol header from a source not trusted to send one", "remote", s.remote)
+			s.env.Log.Warn("connection refused: PROXY protocol header from a source not trusted to send one", "remote", s.conn.remote)
 			s.closeNow(reactor.ReasonProxyRefused)
 			return len(in)
 		}
@@ -237,7 +169,7 @@ func (s *Session) Feed(in []byte) (consumed int) {
 		if n == 0 {
 			return consumed
 		}
-		if s.busy && (s.xfer == nil || !duringTransfer(line)) {
+		if s.current.busy && (s.running() == nil || !duringTransfer(line)) {
 			return consumed
 		}
 		consumed += n
@@ -263,7 +195,7 @@ func duringTransfer(line []byte) bool {
 
 func (s *Session) exec(line []byte) {
 	cmd := proto.Parse(line)
-	s.last.Store(s.env.now())
+	s.conn.last.Store(s.env.now())
 	v := cmd.Verb
 	if s.env.Debug {
 		s.logCommand(&cmd)
@@ -280,15 +212,15 @@ func (s *Session) exec(line []byte) {
 		*o = b
 		return
 	}
-	if v != proto.RNTO && s.x != nil {
-		s.x.rnfr = ""
-	}
-	if s.x != nil {
-		s.x.audit = proto.Unknown // a reply written by hand never leaves it set for the next command
+	if next := s.login.next; next != nil {
+		if v != proto.RNTO {
+			next.rnfr = "" // RNFR's path is for the command right after it only
+		}
+		next.audit = proto.Unknown // a reply written by hand never leaves it set for the next command
 	}
 	f := v.Flags()
 	switch {
-	case f&proto.NeedLogin != 0 && s.user == nil:
+	case f&proto.NeedLogin != 0 && s.login.user == nil:
 		s.reply(530, "Log in with USER and PASS first.")
 	case f&proto.ArgRequired != 0 && len(cmd.Arg) == 0:
 		s.reply(501, "Syntax error: command needs an argument.")
@@ -306,9 +238,9 @@ func (s *Session) exec(line []byte) {
 			s.auditStart(v, f, cmd.Arg)
 		}
 		if s.env.Observer != nil {
-			s.cmdVerb, s.cmdAt = v, s.env.micros()
+			s.current.verb, s.current.at = v, s.env.micros()
 			h(s, cmd.Arg)
-			if !s.busy {
+			if !s.current.busy {
 				s.commandDone()
 			}
 			return
@@ -320,9 +252,9 @@ func (s *Session) exec(line []byte) {
 // commandDone reports the latency of the command that just finished (its final reply is
 // in the output buffer) to the Observer.
 func (s *Session) commandDone() {
-	if o := s.env.Observer; o != nil && s.cmdVerb != proto.Unknown {
-		o.Command(s.cmdVerb, time.Duration(s.env.micros()-s.cmdAt)*time.Microsecond)
-		s.cmdVerb = proto.Unknown
+	if o := s.env.Observer; o != nil && s.current.verb != proto.Unknown {
+		o.Command(s.current.verb, time.Duration(s.env.micros()-s.current.at)*time.Microsecond)
+		s.current.verb = proto.Unknown
 	}
 }
 
@@ -375,27 +307,27 @@ func (s *Session) replyPath(code int, p, text string) {
 }
 
 func (s *Session) userString() string {
-	return string(s.userName[:s.userLen])
+	return string(s.login.name[:s.login.nameLen])
 }
 
 // async runs work on the pool; the completion it returns runs on the owner. While it runs
 // the session consumes no input, so replies keep the order of the commands.
 func (s *Session) async(work func() func()) {
-	s.busy = true
+	s.current.busy = true
 	ok := s.env.pool.Submit(func() {
 		done := work()
 		s.t.Post(func() {
-			s.busy = false
-			if !s.closing && done != nil {
+			s.current.busy = false
+			if !s.conn.closing && done != nil {
 				done()
 			}
-			if !s.busy {
+			if !s.current.busy {
 				s.commandDone()
 			}
 		})
 	})
 	if !ok {
-		s.busy = false
+		s.current.busy = false
 		s.reply(421, "Server busy, try again later.")
 		s.closeNow(reactor.ReasonServerBusy)
 	}
@@ -415,7 +347,7 @@ func (s *Session) postOutside(fn func()) {
 // post sends a completion to the owner from any goroutine.
 func (s *Session) post(fn func()) {
 	s.t.Post(func() {
-		if !s.closing {
+		if !s.conn.closing {
 			fn()
 		}
 	})
@@ -427,5 +359,5 @@ func (s *Session) logCommand(cmd *proto.Command) {
 	if cmd.Verb == proto.PASS {
 		arg = "******"
 	}
-	s.env.Log.Debug("command", "remote", s.remote, "user", s.userString(), "cmd", string(cmd.Name), "arg", arg)
+	s.env.Log.Debug("command", "remote", s.conn.remote, "user", s.userString(), "cmd", string(cmd.Name), "arg", arg)
 }

@@ -56,9 +56,9 @@ func feed(s *Session, ft *fakeTransport, in string) string {
 		n := s.Feed(buf)
 		buf = buf[n:]
 		switch {
-		case s.closing:
+		case s.conn.closing:
 			return string(ft.out)
-		case s.busy:
+		case s.current.busy:
 			(<-ft.posted)()
 		case len(buf) == 0 || n == 0:
 			return string(ft.out)

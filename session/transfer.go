@@ -65,8 +65,8 @@ type outcome struct {
 // startTransfer claims the data source and runs body on a new goroutine. It answers 425 and
 // changes nothing else when no PASV/PORT came first.
 func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Context, ds dataSource, o *sendfile.Options) outcome) {
-	x0 := s.xr()
-	if x0.pasv == nil && !x0.port.IsValid() {
+	next := s.login.next
+	if next == nil || (next.pasv == nil && !next.port.IsValid()) {
 		s.reply(425, "Use PORT or PASV first.")
 		return
 	}
@@ -74,27 +74,27 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 		return
 	}
 	var dataTLS *tls.Config
-	if s.protP && s.env.TLS != nil {
+	if s.conn.protP && s.env.TLS != nil {
 		dataTLS = s.dataTLSConfig()
 	}
-	ds := dataSource{pasv: x0.pasv, port: x0.port, tls: dataTLS}
-	x0.pasv, x0.port = nil, netipZero
+	ds := dataSource{pasv: next.pasv, port: next.port, tls: dataTLS}
+	next.pasv, next.port, next.rest = nil, netipZero, 0
 	ctx, cancel := context.WithCancel(context.Background())
 	x := &transfer{verb: v, path: p, cancel: cancel}
-	s.xfer = x
-	s.busy = true
-	x0.rest = 0
-	s.transferring.Store(true)
+	d := s.xfers()
+	d.running = x
+	s.current.busy = true
+	s.conn.watch(watchTransferring, true)
 	opts := s.copyOptions(x)
 	upload := v == proto.STOR || v == proto.APPE || v == proto.STOU
 	if upload && opts.Chunk < uploadChunk {
 		opts.Chunk = uploadChunk
 	}
-	own := &x0.wbucket
+	own := &d.writeBucket
 	if upload {
-		own = &x0.rbucket
+		own = &d.readBucket
 	}
-	pacer, buckets, release := s.env.gov.pacer(upload, s.ug, own)
+	pacer, buckets, release := s.env.gov.pacer(upload, s.login.gov, own)
 	opts.Pacer = pacer
 	ds.pace = buckets
 	if o := s.env.Observer; o != nil {
@@ -107,31 +107,33 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 		}
 	}
 	s.env.xfers.add()
+	// end reports the outcome to the owner. The pacer is released first: the next transfer
+	// may start as soon as the owner has the outcome, and it reuses the session's bucket,
+	// which a late release would drop from the buckets SetRates updates.
+	end := func(out outcome) {
+		cancel()
+		release()
+		s.conn.watch(watchTransferring, false)
+		s.post(func() { s.endTransfer(x, out) })
+	}
 	go func() {
 		defer s.env.xfers.done()
-		defer release()
-		out := outcome{451, "Internal error; transfer aborted."}
 		defer func() {
 			// A bug in one transfer must not take down every session of the server.
 			if r := recover(); r != nil {
-				s.env.Log.Error("panic in transfer", "remote", s.remote, "path", p, "panic", r, "stack", string(debug.Stack()))
-				cancel()
+				s.env.Log.Error("panic in transfer", "remote", s.conn.remote, "path", p, "panic", r, "stack", string(debug.Stack()))
 				ds.close()
-				s.transferring.Store(false)
-				s.post(func() { s.endTransfer(x, out) })
+				end(outcome{451, "Internal error; transfer aborted."})
 			}
 		}()
-		out = body(ctx, ds, opts)
-		cancel()
-		s.transferring.Store(false)
-		s.post(func() { s.endTransfer(x, out) })
+		end(body(ctx, ds, opts))
 	}()
 }
 
 func (s *Session) endTransfer(x *transfer, out outcome) {
-	s.xfer = nil
-	s.busy = false
-	s.last.Store(s.env.now())
+	s.data.running = nil
+	s.current.busy = false
+	s.conn.last.Store(s.env.now())
 	if x.aborted {
 		if out.code == 226 {
 			s.reply(226, out.text)
@@ -143,7 +145,7 @@ func (s *Session) endTransfer(x *transfer, out outcome) {
 		s.reply(out.code, out.text)
 	}
 	s.commandDone()
-	if s.quitting {
+	if s.current.quitting {
 		s.goodbye()
 	}
 }
@@ -155,9 +157,9 @@ func (s *Session) connect(ctx context.Context, ds dataSource, send bool) (net.Co
 	var c net.Conn
 	var err error
 	if ds.pasv != nil {
-		c, err = ds.pasv.Accept(ctx, s.remote.Addr())
+		c, err = ds.pasv.Accept(ctx, s.conn.remote.Addr())
 	} else {
-		c, err = datapath.Dial(ctx, s.local.Addr(), ds.port, &s.env.Data)
+		c, err = datapath.Dial(ctx, s.conn.local, ds.port, &s.env.Data)
 	}
 	if err != nil {
 		return c, err
@@ -165,7 +167,7 @@ func (s *Session) connect(ctx context.Context, ds dataSource, send bool) (net.Co
 	if n := s.env.Data.NotSentLowat; send && n > 0 {
 		// On the raw socket, before any TLS wrapping. A failure costs only the tuning.
 		if err := datapath.SetNotSentLowat(c, n); err != nil {
-			s.env.Log.Debug("TCP_NOTSENT_LOWAT not set", "remote", s.remote, "err", err)
+			s.env.Log.Debug("TCP_NOTSENT_LOWAT not set", "remote", s.conn.remote, "err", err)
 		}
 	}
 	if ds.tls == nil {
@@ -178,7 +180,7 @@ func (s *Session) copyOptions(x *transfer) *sendfile.Options {
 	o := &sendfile.Options{
 		Chunk:    s.env.Chunk,
 		Disable:  s.env.DisableSendfile,
-		ASCII:    s.ascii,
+		ASCII:    s.login.ascii,
 		Progress: &x.progress,
 	}
 	if s.env.DataTimeout > 0 {
@@ -196,60 +198,6 @@ func (s *Session) prelim(text string) {
 	s.post(func() { s.reply(150, text) })
 }
 
-// Stages of a transfer, for transferReply: the same error means different things in each.
-type stage uint8
-
-const (
-	stageOpen    stage = iota // opening the file or directory: the storage's verdict
-	stageConnect              // making the data connection and its TLS handshake
-	stageCopy                 // moving the bytes
-)
-
-// transferReply is the one mapping of a transfer's error to its final reply, for files
-// and listings alike. An abort (ABOR, QUIT, shutdown) is 426 at any stage. Opening maps the
-// storage error (550 family, fsError); connecting is 425, or 522 when the data
-// connection's TLS failed; while copying, the client's side (a stall, a dropped
-// connection) is 426, and the server's side is 451, or 452/552 when storage is full.
-func transferReply(ctx context.Context, st stage, err error, p string) outcome {
-	switch {
-	case err == nil:
-		return outcome{226, "Transfer complete."}
-	case ctx.Err() != nil:
-		return outcome{426, "Transfer aborted."}
-	}
-	switch st {
-	case stageOpen:
-		if errors.Is(err, errBadRest) {
-			return outcome{554, "Invalid REST parameter: beyond the end of the file."}
-		}
-		code, text := fsError(err, p)
-		return outcome{code, text}
-	case stageConnect:
-		switch {
-		case errors.Is(err, ErrNoReuse):
-			return outcome{522, "Data connection refused: it must resume the TLS session of your control connection" +
-				" (clients that cannot, such as Python's ftplib, need the server started with --tls-no-session-reuse)."}
-		case tlsFailed(err):
-			return outcome{522, "TLS handshake on the data connection failed."}
-		}
-		return outcome{425, "Can't open data connection."}
-	}
-	// Full storage first: it is never the client's doing, whatever else wraps it.
-	switch {
-	case errors.Is(err, syscall.ENOSPC):
-		return outcome{452, "Insufficient storage space."}
-	case errors.Is(err, syscall.EDQUOT):
-		return outcome{552, "Disk quota exceeded."}
-	case errors.Is(err, sendfile.ErrStalled) || engineStalled(err):
-		return outcome{426, "Data connection stalled; transfer aborted."}
-	case peerGone(err) || engineConnErr(err):
-		return outcome{426, "Connection closed; transfer aborted."}
-	case errors.Is(err, errShrank):
-		return outcome{451, p + ": file shrank during the transfer; fewer bytes were sent than announced."}
-	}
-	return outcome{451, "Local error; transfer aborted."}
-}
-
 // transferEvent reports a finished transfer. It runs on the transfer goroutine, so it uses
 // the user captured when the transfer started: the session may be logged out by now.
 func (s *Session) transferEvent(u *auth.User, ok, incomplete EventKind, p string, n int64, start time.Time, ascii bool, err error) {
@@ -260,7 +208,7 @@ func (s *Session) transferEvent(u *auth.User, ok, incomplete EventKind, p string
 	if err != nil {
 		k = incomplete
 	}
-	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.remote, User: u.Name, Path: p,
+	s.env.Events(Event{Kind: k, Time: time.Now(), Remote: s.conn.remote, User: u.Name, Path: p,
 		Bytes: n, Duration: time.Since(start), Err: err, ASCII: ascii, Anon: u.Anonymous})
 }
 
@@ -273,7 +221,7 @@ func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.T
 	result := "failed"
 	switch {
 	case err == nil:
-		s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.remote,
+		s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.conn.remote,
 			"user", u.Name, "result", "complete")
 		return
 	case errors.Is(err, context.Canceled):
@@ -281,15 +229,8 @@ func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.T
 	case dir != "receive" && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)):
 		result = "closed by client"
 	}
-	s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.remote,
+	s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.conn.remote,
 		"user", u.Name, "result", result, "err", err)
-}
-
-// tlsFailed tells a failed TLS handshake from a failed TCP connection.
-func tlsFailed(err error) bool {
-	var re tls.RecordHeaderError
-	var ae tls.AlertError
-	return errors.As(err, &re) || errors.As(err, &ae) || errors.Is(err, context.DeadlineExceeded)
 }
 
 func (s *Session) cmdRETR(arg []byte) {
@@ -297,36 +238,36 @@ func (s *Session) cmdRETR(arg []byte) {
 	if !s.can(auth.PermRetrieve, p) {
 		return
 	}
-	user, rest := s.user, s.xr().rest
+	user, rest := s.login.user, s.restOffset()
 	fsys := user.FS
 	s.startTransfer(proto.RETR, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
 		f, err := fsys.Open(p)
 		if err != nil {
 			ds.close()
-			return transferReply(ctx, stageOpen, err, p)
+			return errorReply(ctx, stageOpen, err, p)
 		}
 		defer f.Close()
 		fi, err := f.Stat()
 		switch {
 		case err != nil:
 			ds.close()
-			return transferReply(ctx, stageOpen, err, p)
+			return errorReply(ctx, stageOpen, err, p)
 		case fi.IsDir():
 			ds.close()
-			return outcome{550, p + ": Is a directory."}
+			return errorReply(ctx, stageOpen, syscall.EISDIR, p)
 		case rest > fi.Size():
 			ds.close()
-			return transferReply(ctx, stageOpen, errBadRest, p)
+			return errorReply(ctx, stageOpen, errBadRest, p)
 		case rest > 0:
 			if _, err := f.Seek(rest, io.SeekStart); err != nil {
 				ds.close()
-				return outcome{554, "Invalid REST parameter."}
+				return errorReply(ctx, stageOpen, err, p)
 			}
 		}
 		s.prelim("Opening data connection for " + p + " (" + strconv.FormatInt(fi.Size()-rest, 10) + " bytes).")
 		conn, err := s.connect(ctx, ds, true)
 		if err != nil {
-			return transferReply(ctx, stageConnect, err, p)
+			return errorReply(ctx, stageConnect, err, p)
 		}
 		start := time.Now()
 		n, ran, err := s.onEngine(ctx, conn, f, p, rest, false, opts, ds.pace)
@@ -344,7 +285,7 @@ func (s *Session) cmdRETR(arg []byte) {
 		}
 		s.logTransfer(user, "send", p, n, start, err)
 		s.transferEvent(user, EventFileSent, EventIncompleteFileSent, p, n, start, opts.ASCII, err)
-		return transferReply(ctx, stageCopy, err, p)
+		return errorReply(ctx, stageCopy, err, p)
 	})
 }
 
@@ -379,7 +320,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 	if !s.creatable(p) || !s.can(perm, p) {
 		return
 	}
-	user, rest := s.user, s.xr().rest
+	user, rest := s.login.user, s.restOffset()
 	fsys := user.FS
 	verb := proto.STOR
 	if mode == modeAppend {
@@ -391,7 +332,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		f, target, temp, err := openUpload(fsys, p, mode, rest)
 		if err != nil {
 			ds.close()
-			return transferReply(ctx, stageOpen, err, p)
+			return errorReply(ctx, stageOpen, err, p)
 		}
 		if mode == modeUnique {
 			s.prelim("FILE: " + path.Base(target))
@@ -404,7 +345,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 			if temp != "" {
 				fsys.Remove(temp) // nothing arrived: the old file stays as it was
 			}
-			return transferReply(ctx, stageConnect, err, p)
+			return errorReply(ctx, stageConnect, err, p)
 		}
 		start := time.Now()
 		var off int64
@@ -436,7 +377,7 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 			}
 			return outcome{226, "Transfer complete."}
 		}
-		out := transferReply(ctx, stageCopy, err, target)
+		out := errorReply(ctx, stageCopy, err, target)
 		got := strconv.FormatInt(n, 10)
 		if temp != "" {
 			fsys.Remove(temp)
@@ -447,27 +388,6 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		return out
 	})
 }
-
-// peerGone reports whether err is the data connection failing under the transfer (the
-// client closed, reset or vanished), as opposed to a local error. It does not ask for
-// net.Error: every syscall.Errno implements it, a disk's EIO included.
-func peerGone(err error) bool {
-	var oe *net.OpError
-	var re tls.RecordHeaderError
-	var ae tls.AlertError
-	return errors.As(err, &oe) || errors.As(err, &re) || errors.As(err, &ae) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, os.ErrDeadlineExceeded) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ETIMEDOUT) ||
-		errors.Is(err, syscall.ENOTCONN) || errors.Is(err, syscall.EHOSTUNREACH) ||
-		errors.Is(err, syscall.ENETUNREACH)
-}
-
-var errBadRest = errors.New("REST offset beyond end of file")
-
-// errShrank: the file being sent lost bytes (truncated) before they were sent.
-var errShrank = errors.New("file shrank during the transfer")
 
 // tempSeq makes temporary upload names unique within the process.
 var tempSeq atomic.Uint64
@@ -542,12 +462,10 @@ func openUpload(fsys vfs.FS, p string, mode int, rest int64) (vfs.File, string, 
 
 func errIsDir(fi fs.FileInfo) error {
 	if fi.IsDir() {
-		return errIsADir
+		return syscall.EISDIR
 	}
 	return fs.ErrInvalid
 }
-
-var errIsADir = errors.New("is a directory")
 
 // Listings.
 const (
@@ -567,14 +485,14 @@ func (s *Session) list(arg []byte, kind int) {
 	if kind != listMLSD {
 		arg = skipListOptions(arg)
 	}
-	p := s.cwd
+	p := s.login.cwd
 	if len(arg) > 0 {
 		p = s.resolve(arg)
 	}
 	if !s.can(auth.PermList, p) {
 		return
 	}
-	fsys, loc, facts, user := s.user.FS, s.env.Loc, s.facts, s.user
+	fsys, loc, facts, user := s.login.user.FS, s.env.Loc, s.login.facts, s.login.user
 	dirPerm := ""
 	if kind == listMLSD {
 		dirPerm = permFact(user, p, false)
@@ -588,12 +506,12 @@ func (s *Session) list(arg []byte, kind int) {
 		}
 		if err != nil {
 			ds.close()
-			return transferReply(ctx, stageOpen, err, p)
+			return errorReply(ctx, stageOpen, err, p)
 		}
 		s.prelim("Here comes the directory listing.")
 		conn, err := s.connect(ctx, ds, true)
 		if err != nil {
-			return transferReply(ctx, stageConnect, err, p)
+			return errorReply(ctx, stageConnect, err, p)
 		}
 		defer conn.Close()
 		start := time.Now()
@@ -602,7 +520,7 @@ func (s *Session) list(arg []byte, kind int) {
 		// timeout instead of pinning this goroutine (and the session) forever.
 		dw, err := sendfile.NewWriter(ctx, conn, opts)
 		if err != nil {
-			return transferReply(ctx, stageCopy, err, p)
+			return errorReply(ctx, stageCopy, err, p)
 		}
 		w := listBufs.Get().(*bufio.Writer)
 		w.Reset(dw)
@@ -636,6 +554,6 @@ func (s *Session) list(arg []byte, kind int) {
 		}
 		s.logTransfer(user, "list", p, n, start, err)
 		s.transferEvent(user, EventListingSent, EventListingSent, p, n, start, false, err)
-		return transferReply(ctx, stageCopy, err, p)
+		return errorReply(ctx, stageCopy, err, p)
 	})
 }

@@ -1,4 +1,4 @@
-// The one mapping of transfer errors to replies, for files and listings.
+// Transfer errors through the one mapping of errors to replies (errors.go), for files and listings.
 package session
 
 import (
@@ -44,7 +44,7 @@ func TestTransferReply(t *testing.T) {
 		{"directory read error", live, stageCopy, wrap(&fs.PathError{Op: "readdirent", Path: "/d", Err: syscall.EIO}), 451},
 	}
 	for _, c := range cases {
-		if got := transferReply(c.ctx, c.st, c.err, "/x"); got.code != c.code {
+		if got := errorReply(c.ctx, c.st, c.err, "/x"); got.code != c.code {
 			t.Errorf("%s: %d %q, want %d", c.name, got.code, got.text, c.code)
 		}
 	}
