@@ -189,7 +189,7 @@ func (a answer) outcome(p string) outcome {
 
 // replyErr answers a failed storage call on the control connection.
 func (s *Session) replyErr(err error, vpath string) {
-	out := errorReply(nil, stageStorage, err, vpath)
+	out := errorReply(context.Background(), stageStorage, err, vpath) // nothing to abort on the control connection
 	s.reply(out.code, out.text)
 }
 
