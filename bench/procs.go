@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // ReadyFDEnv names the environment variable through which RunProcs gives each child the
@@ -32,7 +34,7 @@ func Prepare(ctx context.Context, cfg Config, name string) ([]string, error) {
 	if c.User == "" {
 		c.User, c.Pass = "anonymous", "ftpbench@"
 	}
-	e := &env{cfg: &c, d: &Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
+	e := &env{cfg: &c, d: &ftpclient.Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
 		TLSConfig: c.TLSConfig, Sources: c.Sources}}
 	switch name {
 	case "retr":

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/fastftp/fastftp/bench"
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 const usage = `usage:
@@ -159,7 +160,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ftpbench: invalid file size:", err)
 		return 2
 	}
-	if cfg.Data, err = bench.ParseDataMode(data); err != nil {
+	if cfg.Data, err = ftpclient.ParseDataMode(data); err != nil {
 		fmt.Fprintln(stderr, "ftpbench:", err)
 		return 2
 	}
@@ -172,12 +173,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfg.Timeout, cfg.Duration, cfg.Warmup, cfg.Seed = timeout, duration, warmup, seed
 	cfg.Args = cmdline
 	if ssl {
-		cfg.TLS = bench.TLSExplicit
+		cfg.TLS = ftpclient.TLSExplicit
 	}
 	if implicit {
-		cfg.TLS = bench.TLSImplicit
+		cfg.TLS = ftpclient.TLSImplicit
 	}
-	if cfg.TLS != bench.TLSNone {
+	if cfg.TLS != ftpclient.TLSNone {
 		cfg.TLSConfig = &tls.Config{InsecureSkipVerify: true}
 	}
 	if debug {
