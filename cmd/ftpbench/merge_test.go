@@ -195,4 +195,12 @@ func TestMergeRefusesMismatches(t *testing.T) {
 	if code := run([]string{"merge", "-h"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "Usage: ftpbench merge") {
 		t.Fatalf("merge -h: exit %d\n%s", code, out.String())
 	}
+	// The main help and the short usage list the subcommand.
+	out.Reset()
+	errb.Reset()
+	run([]string{"-h"}, &out, &errb)
+	run([]string{"--no-such-flag"}, &out, &errb)
+	if !strings.Contains(out.String(), "ftpbench merge A.json B.json") || !strings.Contains(errb.String(), "ftpbench merge A.json B.json") {
+		t.Fatalf("-h or usage lacks merge:\n%s\n%s", out.String(), errb.String())
+	}
 }
