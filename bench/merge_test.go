@@ -89,7 +89,15 @@ func TestMergeAgentsSameHostAndRefusals(t *testing.T) {
 	if r := m.Results[0]; r.MachineCPU != -1 || r.Figure("machine_cpu") != nil || r.ServerCPU != 3 {
 		t.Errorf("one host twice: machine cpu %v (want -1), server cpu %v (want 3)", r.MachineCPU, r.ServerCPU)
 	}
+	// An agent with a client that never logged in makes the merged row incomplete, the
+	// sessions counted over both agents.
 	a, b := agentReport("a", t0, 2, 20, time.Millisecond, -1), agentReport("b", t0, 2, 20, time.Millisecond, -1)
+	b.Results[0].SessionsMissing = 1
+	m, err = MergeAgents([]*Report{a, b}, []string{"a.json", "b.json"})
+	if r := m.Results[0]; err != nil || !r.Incomplete || r.IncompleteReason != "1 of 4 sessions never logged in" {
+		t.Errorf("a missing session: incomplete=%v %q %v", r.Incomplete, r.IncompleteReason, err)
+	}
+	a, b = agentReport("a", t0, 2, 20, time.Millisecond, -1), agentReport("b", t0, 2, 20, time.Millisecond, -1)
 	b.Results[0].Loop = "open"
 	if _, err := MergeAgents([]*Report{a, b}, []string{"a.json", "b.json"}); !errors.Is(err, ErrMergeMismatch) ||
 		!strings.Contains(err.Error(), "a.json") || !strings.Contains(err.Error(), "b.json") {
