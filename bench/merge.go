@@ -202,7 +202,7 @@ func mergeResults(reps []*Report, rule mergeRule) []*Result {
 			case f.Unit == "count" || f.Name == "login_rate" || f.Name == "entries_rate":
 				f.Value = sum(v) // totals and rates add up across processes
 			case f.Name == "seconds":
-				f.Value = slices.Max(v) // v holds at least base's own value // a "once" row's wall time is its slowest part's
+				f.Value = slices.Max(v) // a "once" row's wall time is its slowest part's (v holds base's own value)
 			default:
 				f.Value = sum(v) / float64(len(v))
 			}
