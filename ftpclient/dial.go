@@ -46,7 +46,7 @@ type TLSMode int
 
 // FTPS modes.
 const (
-	TLSNone     TLSMode = iota
+	TLSNone     TLSMode = iota // plain FTP
 	TLSExplicit         // AUTH TLS after the greeting (RFC 4217)
 	TLSImplicit         // TLS from the first byte (port 990 style)
 )
