@@ -47,8 +47,8 @@ type TLSMode int
 // FTPS modes.
 const (
 	TLSNone     TLSMode = iota // plain FTP
-	TLSExplicit         // AUTH TLS after the greeting (RFC 4217)
-	TLSImplicit         // TLS from the first byte (port 990 style)
+	TLSExplicit                // AUTH TLS after the greeting (RFC 4217)
+	TLSImplicit                // TLS from the first byte (port 990 style)
 )
 
 // Dialer opens control connections. Set its fields before first use; after that it is
