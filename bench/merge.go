@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -138,7 +140,7 @@ func mergeResults(reps []*Report, rule mergeRule) []*Result {
 		if base.Errors == nil {
 			base.Errors = map[string]uint64{}
 		}
-		secs := base.Seconds
+		secs, clients0 := base.Seconds, base.Clients
 		rate, tput := figureValue(base, "rate"), figureValue(base, "throughput")
 		costs := newCostSum(base)
 		for _, rep := range reps[1:] {
@@ -182,6 +184,7 @@ func mergeResults(reps []*Report, rule mergeRule) []*Result {
 				noteExtra(o)
 			}
 		}
+		base.Title = retitle(base.Title, clients0, base.Clients)
 		switch rule {
 		case lockStep:
 			base.Seconds = secs / float64(len(reps))
@@ -220,6 +223,20 @@ func mergeResults(reps []*Report, rule mergeRule) []*Result {
 		}
 	}
 	return out
+}
+
+// clientsInTitle finds the count a row's title gives: "retr: 4 streams (...)", "login: 10
+// clients (...)", "idle: 200 sessions (...)", "300 concurrent clients (...)".
+var clientsInTitle = regexp.MustCompile(`\b(\d+) (concurrent )?(clients|streams|sessions)\b`)
+
+// retitle makes a merged row's title give the clients of every part, not the first part's
+// (n); titles whose count is something else ("1 file with 200 idle clients") stay.
+func retitle(title string, n, total int) string {
+	m := clientsInTitle.FindStringSubmatchIndex(title)
+	if m == nil || title[m[2]:m[3]] != strconv.Itoa(n) {
+		return title
+	}
+	return title[:m[2]] + strconv.Itoa(total) + title[m[3]:]
 }
 
 // costSum adds up the server and machine costs of agents that sampled them.

@@ -11,7 +11,7 @@ import (
 // agentReport is one agent's report of a login row: ops operations of lat each, its
 // window opened at start and lasting secs, one point a second.
 func agentReport(host string, start time.Time, secs float64, ops int, lat time.Duration, srvCPU float64) *Report {
-	r := &Result{Scenario: "login", Title: "login", Headline: "rate", Clients: 2, Loop: "closed",
+	r := &Result{Scenario: "login", Title: "login: 2 clients (connect, login, quit)", Headline: "rate", Clients: 2, Loop: "closed",
 		Seconds: secs, Ops: uint64(ops), Errors: map[string]uint64{"5xx": 1}, Latency: &Histogram{},
 		ServerCPU: srvCPU, ServerMem: -1, MachineCPU: 1, MachineSoftirq: 0.1, OpUnit: "sessions"}
 	ser := &Series{Start: start, Interval: 1}
@@ -45,6 +45,9 @@ func TestMergeAgentsAlignsAndSums(t *testing.T) {
 	r := m.Results[0]
 	if r.Ops != 430 || r.Errors["5xx"] != 2 || r.Clients != 4 || r.Seconds != 4 || r.Latency.Count() != 430 {
 		t.Fatalf("merged ops=%d errors=%v clients=%d secs=%v hist=%d", r.Ops, r.Errors, r.Clients, r.Seconds, r.Latency.Count())
+	}
+	if r.Title != "login: 4 clients (connect, login, quit)" {
+		t.Errorf("title %q does not give the clients of both agents", r.Title)
 	}
 	if got := r.Figure("rate").Value; got != 100+10 {
 		t.Errorf("rate %v, want 100 + 10 (the agents' rates)", got)
@@ -111,5 +114,20 @@ func TestMergeAgentsSameHostAndRefusals(t *testing.T) {
 	}
 	if _, err := MergeAgents([]*Report{a}, []string{"a.json"}); !errors.Is(err, ErrBadConfig) {
 		t.Errorf("one report: %v", err)
+	}
+}
+
+func TestRetitle(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"retr: 2 streams (RETR 1.0M file)", "retr: 6 streams (RETR 1.0M file)"},
+		{"login: 500/s open loop, 2 clients", "login: 500/s open loop, 6 clients"},
+		{"2 concurrent clients (RETR 1.0M file)", "6 concurrent clients (RETR 1.0M file)"},
+		{"RETR (1 file with 200 idle clients)", "RETR (1 file with 200 idle clients)"},
+		{"STOR (client -> server)", "STOR (client -> server)"},
+		{"idle: 3 sessions (NOOP latency)", "idle: 3 sessions (NOOP latency)"}, // not the first part's count
+	} {
+		if got := retitle(c.in, 2, 6); got != c.want {
+			t.Errorf("retitle(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

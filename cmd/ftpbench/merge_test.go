@@ -94,7 +94,7 @@ func TestMergeAgents(t *testing.T) {
 		t.Fatalf("merge: exit %d: %s", code, errb.String())
 	}
 	table := out.String()
-	for _, want := range []string{"agent " + a + ": ", "agent " + b + ": ", "login: ", "retr: ", "latency p50"} {
+	for _, want := range []string{"agent " + a + ": ", "agent " + b + ": ", "login: 4 clients", "retr: 4 streams", "latency p50"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
