@@ -1,14 +1,10 @@
 package fastftp_test
 
 import (
-	"bufio"
 	"bytes"
-	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +14,7 @@ import (
 
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/internal/testkit"
 )
 
 // recorder collects events per kind.
@@ -61,61 +58,6 @@ func allHooks(r *recorder) fastftp.Hooks {
 		OnIncompleteFileReceived: r.add}
 }
 
-// rawSession is a line-level control connection for what the Go client cannot do (ABOR
-// in the middle of an upload).
-type rawSession struct {
-	t *testing.T
-	c net.Conn
-	r *bufio.Reader
-}
-
-func dialRaw(t *testing.T, addr string) *rawSession {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	s := &rawSession{t: t, c: c, r: bufio.NewReader(c)}
-	t.Cleanup(func() { c.Close() })
-	s.expect("220")
-	return s
-}
-
-func (s *rawSession) send(line string) { fmt.Fprintf(s.c, "%s\r\n", line) }
-
-func (s *rawSession) expect(code string) string {
-	s.t.Helper()
-	for {
-		line, err := s.r.ReadString('\n')
-		if err != nil {
-			s.t.Fatalf("waiting for %s: %v", code, err)
-		}
-		if len(line) >= 4 && line[3] == '-' {
-			continue
-		}
-		if !strings.HasPrefix(line, code) {
-			s.t.Fatalf("got %q, want %s", strings.TrimSpace(line), code)
-		}
-		return line
-	}
-}
-
-// pasv asks for EPSV and connects to the data port.
-func (s *rawSession) pasv() net.Conn {
-	s.t.Helper()
-	s.send("EPSV")
-	line := s.expect("229")
-	i := strings.Index(line, "(|||")
-	port, _ := strconv.Atoi(strings.TrimSuffix(line[i+4:strings.Index(line, ")")], "|"))
-	host, _, _ := net.SplitHostPort(s.c.RemoteAddr().String())
-	d, err := net.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return d
-}
-
 func TestHooksFireOnceWithFacts(t *testing.T) {
 	rec := &recorder{}
 	addr, dir, _ := startServer(t, fastftp.Config{Hooks: allHooks(rec), WriteLimit: 64 << 10})
@@ -151,22 +93,16 @@ func TestHooksFireOnceWithFacts(t *testing.T) {
 	c.Quit()
 
 	// An upload aborted with ABOR.
-	raw := dialRaw(t, addr)
-	raw.send("USER bob")
-	raw.expect("331")
-	raw.send("PASS pw")
-	raw.expect("230")
-	d := raw.pasv()
-	raw.send("STOR partial.bin")
-	raw.expect("150")
+	raw := testkit.Greeted(t, addr)
+	raw.Login("bob", "pw")
+	d := raw.EPSV()
+	raw.Cmd("STOR partial.bin", 150)
 	d.Write(bytes.Repeat([]byte("x"), 1000))
 	time.Sleep(100 * time.Millisecond)
-	raw.send("ABOR")
-	raw.expect("426")
-	raw.expect("226")
+	raw.Cmd("ABOR", 426)
+	raw.Expect(226)
 	d.Close()
-	raw.send("QUIT")
-	raw.expect("221")
+	raw.Cmd("QUIT", 221)
 
 	conn := rec.wait(t, fastftp.EventConnect, 2)
 	if conn[0].Remote.Addr().String() != "127.0.0.1" {
@@ -255,29 +191,17 @@ func TestCustomSiteCommand(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "tree", "a", "b"), 0o755)
 	os.WriteFile(filepath.Join(dir, "tree", "a", "b", "f"), []byte("x"), 0o644)
 
-	raw := dialRaw(t, addr)
-	raw.send("SITE HELP")
-	help := ""
-	for {
-		line, _ := raw.r.ReadString('\n')
-		help += line
-		if strings.HasPrefix(line, "214 ") {
-			break
-		}
-	}
+	raw := testkit.Greeted(t, addr)
+	help := raw.Cmd("SITE HELP", 214)
 	if !strings.Contains(help, "RMTREE <path> (remove a directory tree)") {
 		t.Fatalf("SITE HELP does not list RMTREE:\n%s", help)
 	}
-	raw.send("SITE RMTREE tree")
-	raw.expect("530")
-	raw.send("USER alice")
-	raw.expect("331")
-	raw.send("PASS pw")
-	raw.expect("230")
-	raw.send("CWD /tree")
-	raw.expect("250")
-	raw.send("SITE rmtree a")
-	raw.expect("250 Tree removed.")
+	raw.Cmd("SITE RMTREE tree", 530)
+	raw.Login("alice", "pw")
+	raw.Cmd("CWD /tree", 250)
+	if text := raw.Cmd("SITE rmtree a", 250); !strings.HasPrefix(text, "250 Tree removed.") {
+		t.Fatalf("SITE rmtree: %q, want 250 Tree removed.", text)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "tree", "a")); err == nil {
 		t.Fatal("SITE RMTREE did not remove the tree")
 	}
@@ -286,8 +210,7 @@ func TestCustomSiteCommand(t *testing.T) {
 		t.Errorf("SiteContext = %+v", seen)
 	}
 	mu.Unlock()
-	raw.send("SITE NOSUCH x")
-	raw.expect("500")
+	raw.Cmd("SITE NOSUCH x", 500)
 }
 
 // removeTree deletes a directory tree through the user's jailed filesystem.
@@ -320,29 +243,21 @@ func TestClientLeavesDuringTransfer(t *testing.T) {
 	addr, dir, _ := startServer(t, fastftp.Config{Hooks: allHooks(rec)})
 	writeRandom(t, filepath.Join(dir, "big.bin"), 8<<20)
 
-	down := dialRaw(t, addr)
-	down.send("USER alice")
-	down.expect("331")
-	down.send("PASS pw")
-	down.expect("230")
-	d := down.pasv()
-	down.send("RETR big.bin")
-	down.expect("150")
+	down := testkit.Greeted(t, addr)
+	down.Login("alice", "pw")
+	d := down.EPSV()
+	down.Cmd("RETR big.bin", 150)
 	io.ReadFull(d, make([]byte, 4096))
-	down.c.Close() // leave while the download is still moving
+	down.Conn.Close() // leave while the download is still moving
 	io.Copy(io.Discard, d)
 	d.Close()
 
-	up := dialRaw(t, addr)
-	up.send("USER bob")
-	up.expect("331")
-	up.send("PASS pw")
-	up.expect("230")
-	u := up.pasv()
-	up.send("STOR left.bin")
-	up.expect("150")
+	up := testkit.Greeted(t, addr)
+	up.Login("bob", "pw")
+	u := up.EPSV()
+	up.Cmd("STOR left.bin", 150)
 	u.Write(bytes.Repeat([]byte("y"), 100000))
-	up.c.Close() // leave, then finish the upload
+	up.Conn.Close() // leave, then finish the upload
 	u.Write(bytes.Repeat([]byte("z"), 100000))
 	u.Close()
 

@@ -1,13 +1,10 @@
 package fastftp_test
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +16,7 @@ import (
 
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/internal/testkit"
 )
 
 // startServer runs a server on 127.0.0.1:0 serving a fresh directory; users "alice" and
@@ -46,17 +44,7 @@ func startServer(t *testing.T, cfg fastftp.Config, setup ...func(*auth.Static)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	return ln.Addr().String(), dir, srv
+	return testkit.Serve(t, srv), dir, srv
 }
 
 func login(t *testing.T, addr, user string) *ftp.ServerConn {
@@ -184,16 +172,14 @@ func TestPerUserLimitAndRuntimeChange(t *testing.T) {
 	}
 }
 
-// rawReply connects and returns the first reply line.
-func rawReply(t *testing.T, addr string) (string, net.Conn) {
+// rawReply connects and returns the first reply (the greeting, or a refusal) and the
+// connection.
+func rawReply(t *testing.T, addr string) (string, *testkit.Ctrl) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	line, _ := bufio.NewReader(c).ReadString('\n')
-	return line, c
+	c := testkit.Dial(t, addr)
+	c.Timeout = 5 * time.Second
+	_, text, _ := c.Reply()
+	return text, c
 }
 
 func TestBanStartsAndExpires(t *testing.T) {
@@ -214,7 +200,7 @@ func TestBanStartsAndExpires(t *testing.T) {
 	if line, conn := rawReply(t, addr); !strings.HasPrefix(line, "421") {
 		t.Fatalf("banned address greeted with %q, want 421", line)
 	} else {
-		conn.Close()
+		conn.Conn.Close()
 	}
 	time.Sleep(1200 * time.Millisecond)
 	login(t, addr, "alice") // the ban has expired
@@ -227,7 +213,7 @@ func TestMaxConsBurst(t *testing.T) {
 	addr, _, srv := startServer(t, fastftp.Config{MaxConns: max})
 	var mu sync.Mutex
 	codes := map[string]int{}
-	var conns []net.Conn
+	var conns []*testkit.Ctrl
 	var wg sync.WaitGroup
 	for range 2 * max {
 		wg.Add(1)
@@ -245,7 +231,7 @@ func TestMaxConsBurst(t *testing.T) {
 		t.Fatalf("greetings %v, want %d x 220 and %d x 421", codes, max, max)
 	}
 	for _, c := range conns {
-		c.Close()
+		c.Conn.Close()
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for srv.Sessions() > 0 && time.Now().Before(deadline) {
@@ -257,8 +243,8 @@ func TestMaxConsBurst(t *testing.T) {
 func TestLoginTimeoutAndSessionsPerUser(t *testing.T) {
 	addr, _, _ := startServer(t, fastftp.Config{LoginTimeout: time.Second, MaxSessionsPerUser: 2})
 	_, idle := rawReply(t, addr)
-	idle.SetDeadline(time.Now().Add(5 * time.Second))
-	got, _ := io.ReadAll(idle)
+	idle.Conn.SetDeadline(time.Now().Add(5 * time.Second))
+	got, _ := io.ReadAll(idle.R)
 	if !strings.HasPrefix(string(got), "421 Login timed out") {
 		t.Fatalf("after the login timeout: %q, want 421 and close", got)
 	}

@@ -1,7 +1,6 @@
 package fastftp_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -27,6 +26,7 @@ import (
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/internal/testcert"
+	"github.com/fastftp/fastftp/internal/testkit"
 	"github.com/fastftp/fastftp/metrics"
 )
 
@@ -73,16 +73,9 @@ func startTLSServer(t *testing.T, cfg fastftp.Config) *tlsServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	iln, _ := net.Listen("tcp", "127.0.0.1:0")
-	go srv.Serve(ln)
-	go srv.ServeTLS(iln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	ts.addr, ts.implicit = ln.Addr().String(), iln.Addr().String()
+	iln := testkit.Listen(t)
+	go srv.ServeTLS(iln) // shut down with the plaintext listener by testkit.Serve's cleanup
+	ts.addr, ts.implicit = testkit.Serve(t, srv), iln.Addr().String()
 	ts.srv = srv
 	return ts
 }
@@ -167,33 +160,17 @@ func TestFTPSWithDataLoops(t *testing.T) {
 // and a data connection that does not resume the control session.
 func TestFTPSRefusals(t *testing.T) {
 	ts := startTLSServer(t, fastftp.Config{TLSControlRequired: true, TLSDataRequired: true})
-	raw, err := net.Dial("tcp", ts.addr)
-	if err != nil {
-		t.Fatal(err)
+	raw := testkit.Dial(t, ts.addr)
+	raw.Timeout = 5 * time.Second
+	raw.Reply()
+	raw.SendRaw("USER alice\r\nFEAT\r\n") // pipelined: the refusal must not stop FEAT
+	if text := raw.Expect(530); !strings.HasPrefix(text, "530 ") {
+		t.Fatalf("plaintext USER: %q, want 530", text)
 	}
-	raw.SetDeadline(time.Now().Add(5 * time.Second))
-	rr := bufio.NewReader(raw)
-	rr.ReadString('\n')
-	io.WriteString(raw, "USER alice\r\nFEAT\r\n")
-	if line, _ := rr.ReadString('\n'); !strings.HasPrefix(line, "530 ") {
-		t.Fatalf("plaintext USER: %q, want 530", line)
+	if feat := raw.Expect(211); !strings.Contains(feat, "\n AUTH TLS") {
+		t.Fatalf("FEAT does not list AUTH TLS:\n%s", feat)
 	}
-	feat := ""
-	for !strings.HasPrefix(feat, "211 ") {
-		line, err := rr.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		feat = line
-		if strings.HasPrefix(line, " AUTH TLS") {
-			feat = "seen"
-			break
-		}
-	}
-	if feat != "seen" {
-		t.Fatal("FEAT does not list AUTH TLS")
-	}
-	raw.Close()
+	raw.Conn.Close()
 
 	// No session cache: the data connection makes a full handshake and must be refused.
 	noReuse := &tls.Config{InsecureSkipVerify: true}
@@ -214,20 +191,13 @@ func TestFTPSRefusals(t *testing.T) {
 // TestFTPSInjection: commands pipelined in plaintext behind AUTH TLS are never executed.
 func TestFTPSInjection(t *testing.T) {
 	ts := startTLSServer(t, fastftp.Config{})
-	c, err := net.Dial("tcp", ts.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	r := bufio.NewReader(c)
-	r.ReadString('\n') // 220
-	fmt.Fprintf(c, "AUTH TLS\r\nUSER alice\r\nPASS pw\r\nMKD injected\r\n")
-	line, _ := r.ReadString('\n')
-	if !strings.HasPrefix(line, "234") {
-		t.Fatalf("AUTH TLS: %q", line)
-	}
-	rest, _ := io.ReadAll(r) // the handshake fails on "USER ...": the server closes
+	c := testkit.Dial(t, ts.addr)
+	c.Conn.SetDeadline(time.Now().Add(5 * time.Second))
+	c.Timeout = 5 * time.Second
+	c.Reply() // 220
+	c.SendRaw("AUTH TLS\r\nUSER alice\r\nPASS pw\r\nMKD injected\r\n")
+	c.Expect(234)
+	rest, _ := io.ReadAll(c.R) // the handshake fails on "USER ...": the server closes
 	if bytes.Contains(rest, []byte("331")) || bytes.Contains(rest, []byte("257")) {
 		t.Fatalf("plaintext after AUTH TLS was executed: %q", rest)
 	}
@@ -249,23 +219,20 @@ func TestFTPSHandshakeTimeout(t *testing.T) {
 		if mode != "implicit" {
 			addr = ts.addr
 		}
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		r := bufio.NewReader(c)
+		c := testkit.Dial(t, addr)
+		c.Timeout = 5 * time.Second
 		if mode != "implicit" {
-			r.ReadString('\n')
-			io.WriteString(c, "AUTH TLS\r\n")
-			r.ReadString('\n')
+			c.Reply()
+			c.Send("AUTH TLS")
+			c.Reply()
 		}
+		c.Conn.SetDeadline(time.Now().Add(5 * time.Second))
 		start := time.Now()
-		_, err = io.ReadAll(r)
+		_, err := io.ReadAll(c.R)
 		if d := time.Since(start); err != nil || d > 2*time.Second {
 			t.Errorf("%s: stalled handshake closed after %v (err %v), want ~300ms", mode, d, err)
 		}
-		c.Close()
+		c.Conn.Close()
 	}
 	fams := scrape(t, web.URL+"/metrics")
 	for deadline := time.Now().Add(5 * time.Second); value(fams, metrics.NameSessions, nil) != 0 && time.Now().Before(deadline); {

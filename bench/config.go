@@ -11,41 +11,43 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // Config describes one benchmark run. Fill it, then pass it to Run; Run does not modify it.
 type Config struct {
-	Host       string        // server host name or IP (IPv6 without brackets)
-	Port       int           // server port
-	User       string        // login name
-	Pass       string        // password
-	Clients    int           // concurrent clients/streams (-n); default 200 for classic, 10 otherwise
-	FileSize   int64         // bytes per transfer (-s); default 10 MiB
-	PID        int           // server process to sample (-k); 0: none
-	PIDs       []int         // more server processes (-k "1 2"), each with its tree; sampled as one with PID
-	Timeout    time.Duration // bound on every network step (-t); default 30s
-	Debug      io.Writer     // protocol log (-d)
-	TLS        TLSMode       // FTPS (-S: explicit)
-	TLSConfig  *tls.Config   // optional base TLS config
-	Data       DataMode      // PASV, EPSV, PORT or EPRT
-	Sources    []netip.Addr  // local source addresses (--source)
-	Duration   time.Duration // measured window per scenario; default 5s
-	Warmup     time.Duration // unmeasured lead-in; default 1s
-	Count      int64         // when > 0: run exactly this many operations instead of a duration
-	Rate       float64       // when > 0: open loop at this many operations per second
-	Verify     bool          // check sha256 of every download
-	Seed       uint64        // content seed for generated files
-	Dir        string        // remote directory for the benchmark's files; "" = login directory
-	ListFiles  int           // entries in the list scenario's directory; default 1000
-	Repeat     int           // run each scenario this many times (samples for compare); default 1
-	Keep       bool          // leave generated remote files and directories in place
-	File       string        // RETR this existing remote file instead of uploading one (--file): read-only servers
-	Progress   io.Writer     // live progress line (a terminal); nil: quiet
-	Args       []string      // command line, recorded in the report
-	Pipeline   bool          // login: send USER, PASS and QUIT in one write
-	Tag        string        // distinguishes the files of concurrent runs (--procs children)
-	NetLogin   bool          // login: go through package net (netpoller) instead of raw-socket event loops
-	ResetClose bool          // login on raw sockets: close with a reset (SO_LINGER 0) after the 221, not a FIN
+	Host       string             // server host name or IP (IPv6 without brackets)
+	Port       int                // server port
+	User       string             // login name
+	Pass       string             // password
+	Clients    int                // concurrent clients/streams (-n); default 200 for classic, 10 otherwise
+	FileSize   int64              // bytes per transfer (-s); default 10 MiB
+	PID        int                // server process to sample (-k); 0: none
+	PIDs       []int              // more server processes (-k "1 2"), each with its tree; sampled as one with PID
+	Timeout    time.Duration      // bound on every network step (-t); default 30s
+	Debug      io.Writer          // protocol log (-d)
+	TLS        ftpclient.TLSMode  // FTPS (-S: explicit)
+	TLSConfig  *tls.Config        // optional base TLS config
+	Data       ftpclient.DataMode // PASV, EPSV, PORT or EPRT
+	Sources    []netip.Addr       // local source addresses (--source)
+	Duration   time.Duration      // measured window per scenario; default 5s
+	Warmup     time.Duration      // unmeasured lead-in; default 1s
+	Count      int64              // when > 0: run exactly this many operations instead of a duration
+	Rate       float64            // when > 0: open loop at this many operations per second
+	Verify     bool               // check sha256 of every download
+	Seed       uint64             // content seed for generated files
+	Dir        string             // remote directory for the benchmark's files; "" = login directory
+	ListFiles  int                // entries in the list scenario's directory; default 1000
+	Repeat     int                // run each scenario this many times (samples for compare); default 1
+	Keep       bool               // leave generated remote files and directories in place
+	File       string             // RETR this existing remote file instead of uploading one (--file): read-only servers
+	Progress   io.Writer          // live progress line (a terminal); nil: quiet
+	Args       []string           // command line, recorded in the report
+	Pipeline   bool               // login: send USER, PASS and QUIT in one write
+	Tag        string             // distinguishes the files of concurrent runs (--procs children)
+	NetLogin   bool               // login: go through package net (netpoller) instead of raw-socket event loops
+	ResetClose bool               // login on raw sockets: close with a reset (SO_LINGER 0) after the 221, not a FIN
 	// Ready, when set, is called once by the idle scenario when its sessions are open and
 	// settled, before the NOOP sweeps: --procs children tell their parent to sample the
 	// server then. Called from the goroutine running Run.

@@ -8,18 +8,13 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
 	"syscall"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // Sentinel errors. Wrapped errors say which step and path failed; test with errors.Is.
 var (
-	// ErrMalformedReply: a control line that is not "ddd text" / "ddd-text".
-	ErrMalformedReply = errors.New("bench: malformed FTP reply")
-	// ErrBadPassiveReply: a 227 or 229 reply whose address cannot be parsed.
-	ErrBadPassiveReply = errors.New("bench: unparsable passive-mode reply")
-	// ErrShortData: a transfer ended before the expected number of bytes or entries.
-	ErrShortData = errors.New("bench: short data")
 	// ErrCorruptData: downloaded bytes whose sha256 differs from what was generated.
 	ErrCorruptData = errors.New("bench: corrupt data (sha256 mismatch)")
 	// ErrUnknownScenario: a scenario name the engine does not know.
@@ -31,19 +26,6 @@ var (
 	// otherwise look twice as fast.
 	ErrNoSession = errors.New("bench: client never logged in")
 )
-
-// ReplyError is an unexpected reply to a command. It is returned by value inside an error
-// interface only on failure paths, so the hot path does not allocate.
-type ReplyError struct {
-	Verb string // the command that got the reply
-	Code int    // the reply code
-	Text string // the reply's last line text
-}
-
-// Error implements error.
-func (e *ReplyError) Error() string {
-	return "bench: " + e.Verb + ": unexpected reply " + strconv.Itoa(e.Code) + " " + e.Text
-}
 
 // ErrorClass is the bucket an error is counted in.
 type ErrorClass int
@@ -73,7 +55,7 @@ func (c ErrorClass) String() string {
 
 // Classify returns the class an error is counted in. Safe from any goroutine.
 func Classify(err error) ErrorClass {
-	var re *ReplyError
+	var re *ftpclient.ReplyError
 	var ne net.Error
 	switch {
 	case errors.As(err, &re):
@@ -88,7 +70,7 @@ func Classify(err error) ErrorClass {
 		return ClassCorrupt
 	case errors.Is(err, ErrNoSession):
 		return ClassNoSession
-	case errors.Is(err, ErrShortData), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+	case errors.Is(err, ftpclient.ErrShortData), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return ClassShort
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return ClassRefused

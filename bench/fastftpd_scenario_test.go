@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 func TestFastftpdScenarios(t *testing.T) {
@@ -111,12 +113,12 @@ func TestFastftpdVerifyCatchesCorruption(t *testing.T) {
 
 func TestFastftpdFTPS(t *testing.T) {
 	cert := writeCert(t)
-	for _, mode := range []TLSMode{TLSExplicit, TLSImplicit} {
-		name := map[TLSMode]string{TLSExplicit: "explicit", TLSImplicit: "implicit"}[mode]
+	for _, mode := range []ftpclient.TLSMode{ftpclient.TLSExplicit, ftpclient.TLSImplicit} {
+		name := map[ftpclient.TLSMode]string{ftpclient.TLSExplicit: "explicit", ftpclient.TLSImplicit: "implicit"}[mode]
 		t.Run(name, func(t *testing.T) {
 			// fastftpd refuses PROT P data connections that do not resume the control
 			// connection's TLS session, so transfers passing prove the reuse.
-			s := startFastftpd(t, fastftpdOpts{cert: cert, implicit: mode == TLSImplicit,
+			s := startFastftpd(t, fastftpdOpts{cert: cert, implicit: mode == ftpclient.TLSImplicit,
 				extra: []string{"--tls-control-required", "--tls-data-required"}})
 			cfg := s.config()
 			cfg.TLS, cfg.Count, cfg.Verify = mode, 8, true
@@ -127,7 +129,7 @@ func TestFastftpdFTPS(t *testing.T) {
 				}
 			}
 			// And directly: the data connection's handshake resumed the session.
-			d := &Dialer{Addr: cfg.Addr(), Timeout: cfg.Timeout, TLS: mode, TLSConfig: &tls.Config{InsecureSkipVerify: true}}
+			d := &ftpclient.Dialer{Addr: cfg.Addr(), Timeout: cfg.Timeout, TLS: mode, TLSConfig: &tls.Config{InsecureSkipVerify: true}}
 			c, err := d.Dial(testCtx(t))
 			if err != nil {
 				t.Fatal(err)
@@ -141,7 +143,7 @@ func TestFastftpdFTPS(t *testing.T) {
 				t.Fatal(err)
 			}
 			resumed := dc.(*tls.Conn).ConnectionState().DidResume
-			_, err = readAll(dc, cfg.Timeout, make([]byte, 4096), discard)
+			_, err = ftpclient.ReadData(dc, cfg.Timeout, make([]byte, 4096), discard)
 			if err = c.CloseData(dc, err); err != nil {
 				t.Fatalf("LIST over the resumed session: %v", err)
 			}
@@ -170,7 +172,7 @@ func TestFastftpdIPv6(t *testing.T) {
 			t.Fatalf("login over ::1 (net %v): ops=%d errors=%v %v", net, r.Ops, r.Errors, r.ErrorText)
 		}
 	}
-	for _, mode := range []DataMode{DataEPSV, DataEPRT} {
+	for _, mode := range []ftpclient.DataMode{ftpclient.DataEPSV, ftpclient.DataEPRT} {
 		cfg := s.config()
 		cfg.Data, cfg.Count, cfg.Verify = mode, 6, true
 		for _, sc := range []string{"retr", "stor"} {
@@ -181,9 +183,9 @@ func TestFastftpdIPv6(t *testing.T) {
 		}
 	}
 	// PORT cannot carry an IPv6 address: a configuration error, not a crash or a hang.
-	cfg.Data, cfg.Count = DataPORT, 2
-	if _, err := Run(testCtx(t), cfg, "retr"); !errors.Is(err, ErrBadConfig) {
-		t.Fatalf("PORT over ::1: %v, want ErrBadConfig", err)
+	cfg.Data, cfg.Count = ftpclient.DataPORT, 2
+	if _, err := Run(testCtx(t), cfg, "retr"); !errors.Is(err, ftpclient.ErrBadConfig) {
+		t.Fatalf("PORT over ::1: %v, want ftpclient.ErrBadConfig", err)
 	}
 }
 
@@ -265,7 +267,7 @@ func TestFastftpdReadOnlyFile(t *testing.T) {
 	}
 	const size = 300<<10 + 17
 	content := make([]byte, size)
-	FillContent(content, 5, 0)
+	ftpclient.FillContent(content, 5, 0)
 	if err := os.WriteFile(filepath.Join(s.dir, "pub", "big.bin"), content, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"io"
 	"strconv"
 	"sync"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // xferBufSize is the data connection buffer: 64 KiB per read, like pyftpdlib's sendfile
@@ -31,7 +33,7 @@ func uploadBlock(seed uint64) []byte {
 	b := blocks[seed]
 	if b == nil {
 		b = make([]byte, uploadBlockSize)
-		FillContent(b, seed, 0)
+		ftpclient.FillContent(b, seed, 0)
 		blocks[seed] = b
 	}
 	return b
@@ -43,19 +45,19 @@ func contentName(prefix string, size int64, seed uint64) string {
 }
 
 // ensureFile uploads size bytes of content for seed to path unless SIZE already says so.
-func (e *env) ensureFile(ctx context.Context, c *Conn, path string, size int64, seed uint64) error {
+func (e *env) ensureFile(ctx context.Context, c *ftpclient.Conn, path string, size int64, seed uint64) error {
 	if n, err := c.Size(path); err == nil && n == size {
 		return nil
 	}
 	buf := make([]byte, xferBufSize)
-	if _, err := c.Stor(ctx, path, &ContentReader{Seed: seed, Size: size}, buf); err != nil {
+	if _, err := c.Stor(ctx, path, &ftpclient.ContentReader{Seed: seed, Size: size}, buf); err != nil {
 		return fmt.Errorf("bench: upload test file %s: %w", path, err)
 	}
 	return nil
 }
 
 // ensureDir creates path, ignoring "already exists".
-func ensureDir(c *Conn, path string) error {
+func ensureDir(c *ftpclient.Conn, path string) error {
 	code, text, err := c.Cmd("MKD", path)
 	if err != nil {
 		return err
@@ -63,7 +65,7 @@ func ensureDir(c *Conn, path string) error {
 	if code/100 == 2 || code == 550 || code == 553 || code == 521 {
 		return nil
 	}
-	return replyErr("MKD", code, text)
+	return ftpclient.NewReplyError("MKD", code, text)
 }
 
 // remove deletes remote files, ignoring failures: cleanup must not hide results. The
@@ -137,13 +139,13 @@ func Cleanup(ctx context.Context, cfg Config, name string) {
 	if c.User == "" {
 		c.User, c.Pass = "anonymous", "ftpbench@"
 	}
-	e := &env{cfg: &c, d: &Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
+	e := &env{cfg: &c, d: &ftpclient.Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
 		TLSConfig: c.TLSConfig, Sources: c.Sources}}
 	e.cleanupScenario(ctx, name)
 }
 
 // countNames counts the entries of an NLST of path.
-func countNames(ctx context.Context, c *Conn, path string) (int, error) {
+func countNames(ctx context.Context, c *ftpclient.Conn, path string) (int, error) {
 	var b bytes.Buffer
 	buf := make([]byte, xferBufSize)
 	if _, err := c.List(ctx, "NLST", path, buf, &b); err != nil {
@@ -161,7 +163,7 @@ func Remove(ctx context.Context, cfg Config, paths ...string) {
 	if c.User == "" {
 		c.User, c.Pass = "anonymous", "ftpbench@"
 	}
-	e := &env{cfg: &c, d: &Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
+	e := &env{cfg: &c, d: &ftpclient.Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
 		TLSConfig: c.TLSConfig, Sources: c.Sources}}
 	e.remove(ctx, paths...)
 }

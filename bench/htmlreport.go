@@ -168,7 +168,7 @@ func writeScenarioHTML(b *strings.Builder, runs []HTMLRun, scenario string, k in
 				}
 				x := off + p.T + p.Secs/2
 				seg = append(seg, svgchart.Point{X: x, Y: v})
-				if p.Ops > 0 {
+				if p.Ops > 0 && p.P99 > 0 { // 0: a merged second without exact percentiles
 					lseg = append(lseg, svgchart.Point{X: x, Y: p.P99})
 					latMax = math.Max(latMax, p.P99)
 				}

@@ -2,13 +2,17 @@
 
 package bench
 
-import "context"
+import (
+	"context"
+
+	"github.com/fastftp/fastftp/ftpclient"
+)
 
 // liveConn is embedded by the scenario workers that keep one logged-in control connection
 // across operations. An operation that fails closes c and clears live; the next prepare
 // reconnects.
 type liveConn struct {
-	c    Conn
+	c    ftpclient.Conn
 	live bool
 }
 

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // ReadyFDEnv names the environment variable through which RunProcs gives each child the
@@ -32,7 +34,7 @@ func Prepare(ctx context.Context, cfg Config, name string) ([]string, error) {
 	if c.User == "" {
 		c.User, c.Pass = "anonymous", "ftpbench@"
 	}
-	e := &env{cfg: &c, d: &Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
+	e := &env{cfg: &c, d: &ftpclient.Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
 		TLSConfig: c.TLSConfig, Sources: c.Sources}}
 	switch name {
 	case "retr":
@@ -191,81 +193,7 @@ func waitReady(r *os.File, n int, pids []int, out chan<- int64) {
 	out <- s.Mem
 }
 
-// MergeProcs merges reports of concurrent child processes result by result.
-func MergeProcs(reps []*Report) []*Result {
-	if len(reps) == 0 {
-		return nil
-	}
-	out := reps[0].Results
-	for _, base := range out {
-		extra := map[string][]float64{}
-		for _, f := range base.Figures {
-			if !standardFigure(f.Name) {
-				extra[f.Name] = append(extra[f.Name], f.Value)
-			}
-		}
-		secs := base.Seconds
-		for _, rep := range reps[1:] {
-			for _, o := range rep.Results {
-				if o.Scenario != base.Scenario {
-					continue
-				}
-				base.Ops += o.Ops
-				base.Bytes += o.Bytes
-				base.mergeSessions(o)
-				secs += o.Seconds
-				base.ClientCPU += o.ClientCPU
-				base.Clients += o.Clients
-				for k, v := range o.Errors {
-					base.Errors[k] += v
-				}
-				for k, v := range o.ErrorText {
-					if base.ErrorText == nil {
-						base.ErrorText = map[string]string{}
-					}
-					if base.ErrorText[k] == "" {
-						base.ErrorText[k] = v
-					}
-				}
-				if base.Latency != nil && o.Latency != nil {
-					base.Latency.Merge(o.Latency)
-				}
-				base.Series = mergeSeries(base.Series, o.Series)
-				for _, f := range o.Figures {
-					if !standardFigure(f.Name) {
-						extra[f.Name] = append(extra[f.Name], f.Value)
-					}
-				}
-			}
-		}
-		base.Seconds = secs / float64(len(reps))
-		// The server is sampled by the parent; MachineCPU stays the first child's, since
-		// every child sees the same machine over about the same window.
-		base.ServerCPU, base.ServerMem = -1, -1
-		var kept []Figure
-		for _, f := range base.Figures {
-			if standardFigure(f.Name) {
-				continue
-			}
-			v := extra[f.Name]
-			if f.Unit == "count" || f.Name == "login_rate" || f.Name == "entries_rate" {
-				f.Value = sum(v) // totals and rates add up across processes
-			} else {
-				f.Value = sum(v) / float64(len(v))
-			}
-			f.Samples = []float64{f.Value}
-			kept = append(kept, f)
-		}
-		base.Figures = kept
-		base.computeFigures()
-	}
-	return out
-}
-
-func sum(v []float64) float64 {
-	var s float64
-	for _, x := range v {
-		s += x
-	}
-	return s
-}
+// MergeProcs merges reports of concurrent child processes result by result: counts,
+// bytes, errors and histograms add up; the window is the children's mean (they open it
+// together, after the same warm-up) and rates are totals over it.
+func MergeProcs(reps []*Report) []*Result { return mergeResults(reps, lockStep) }

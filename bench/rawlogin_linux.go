@@ -9,6 +9,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // rawLoginAvailable reports whether this platform has the raw login engine.
@@ -294,7 +297,7 @@ func (lp *loginLoop) ready(c *rawConn) {
 			c.begin = 0
 		}
 		if c.end == len(c.buf) && !c.overflow() {
-			lp.finish(c, fmt.Errorf("bench: reply from %s: %q...: %w", lp.l.addr, c.buf[:16], ErrMalformedReply))
+			lp.finish(c, fmt.Errorf("bench: reply from %s: %q...: %w", lp.l.addr, c.buf[:16], ftpclient.ErrMalformedReply))
 			return
 		}
 		space := len(c.buf) - c.end
@@ -342,7 +345,7 @@ func (lp *loginLoop) step(c *rawConn, code int, text []byte) (done bool, err err
 	switch c.step {
 	case stepGreeting:
 		if code != 220 {
-			return true, replyErr("greeting", code, text)
+			return true, ftpclient.NewReplyError("greeting", code, text)
 		}
 		if l.pipeline {
 			c.step = stepBatch
@@ -359,16 +362,16 @@ func (lp *loginLoop) step(c *rawConn, code int, text []byte) (done bool, err err
 			c.step = stepPass
 			return false, lp.send(c, "PASS", l.pass)
 		}
-		return true, replyErr("USER", code, text)
+		return true, ftpclient.NewReplyError("USER", code, text)
 	case stepPass:
 		if code != 230 && code != 202 {
-			return true, replyErr("PASS", code, text)
+			return true, ftpclient.NewReplyError("PASS", code, text)
 		}
 		c.step = stepQuit
 		return false, lp.send(c, "QUIT", l.quit)
 	case stepQuit:
 		if code/100 != 2 {
-			return true, replyErr("QUIT", code, text)
+			return true, ftpclient.NewReplyError("QUIT", code, text)
 		}
 		return true, nil
 	}
@@ -377,7 +380,7 @@ func (lp *loginLoop) step(c *rawConn, code int, text []byte) (done bool, err err
 	i := c.replies
 	c.replies++
 	if ok := code/100 == 2 || (i == 0 && code/100 == 3); !ok && c.firstErr == nil {
-		c.firstErr = replyErr([3]string{"USER", "PASS", "QUIT"}[i], code, text)
+		c.firstErr = ftpclient.NewReplyError([3]string{"USER", "PASS", "QUIT"}[i], code, text)
 	}
 	if c.replies == 3 {
 		return true, c.firstErr
@@ -405,7 +408,7 @@ func (lp *loginLoop) send(c *rawConn, verb string, p []byte) error {
 // without text. false: the line is not a reply line.
 func (c *rawConn) overflow() bool {
 	if !c.skip {
-		code, sep := replyCode(c.buf[:4])
+		code, sep := ftpclient.ReplyCode(c.buf[:4])
 		switch {
 		case c.multi == 0 && code == 0:
 			return false
@@ -438,20 +441,20 @@ func (c *rawConn) scan() (code int, text []byte, err error, ok bool) {
 			}
 			continue
 		}
-		code, sep := replyCode(line)
+		code, sep := ftpclient.ReplyCode(line)
 		if c.multi == 0 {
 			if code == 0 {
-				return 0, nil, fmt.Errorf("%q: %w", trimEOL(line), ErrMalformedReply), false
+				return 0, nil, fmt.Errorf("%q: %w", bytes.TrimRight(line, "\r\n"), ftpclient.ErrMalformedReply), false
 			}
 			if sep == ' ' {
-				return code, lineText(line), nil, true
+				return code, ftpclient.ReplyText(line), nil, true
 			}
 			c.multi = code
 			continue
 		}
 		if code == c.multi && sep == ' ' {
 			c.multi = 0
-			return code, lineText(line), nil, true
+			return code, ftpclient.ReplyText(line), nil, true
 		}
 	}
 	return 0, nil, nil, false

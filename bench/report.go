@@ -37,9 +37,14 @@ type Result struct {
 	Clients  int     `json:"clients"`
 	Loop     string  `json:"loop"` // "closed", "open" or "once"
 	Rate     float64 `json:"target_rate,omitempty"`
-	Seconds  float64 `json:"seconds"`
-	Ops      uint64  `json:"ops"`
-	Bytes    uint64  `json:"bytes"`
+	// FileSize is the bytes per file of the scenarios that move -s files, ListEntries the
+	// list scenario's directory size: what merge checks, besides the key, before adding
+	// up several agents' rows.
+	FileSize    int64   `json:"file_size,omitempty"`
+	ListEntries int     `json:"list_entries,omitempty"`
+	Seconds     float64 `json:"seconds"`
+	Ops         uint64  `json:"ops"`
+	Bytes       uint64  `json:"bytes"`
 	// BytesExpected is what the phase should have moved when that is known in advance (a
 	// --count run, or one file per client in the classic concurrent phases); 0 otherwise.
 	BytesExpected uint64 `json:"bytes_expected,omitempty"`
@@ -136,6 +141,13 @@ func (r *runner) result(scenario, title string, clients int, opUnit string) *Res
 		BytesExpected: r.expected, SessionsMissing: int(r.missing.Load())}
 	if r.cfg.Rate > 0 {
 		res.Loop, res.Rate = "open", r.cfg.Rate
+	}
+	switch scenario {
+	case "login", "idle", "mirror": // no -s files (mirror has its own fixed mix)
+	case "list":
+		res.ListEntries = r.cfg.ListFiles
+	default: // retr, stor and pyftpdlib's rows, which all move -s files
+		res.FileSize = r.cfg.FileSize
 	}
 	if s := r.series.Load(); s != nil {
 		ser := s.finish(r.end.Sub(r.start))
@@ -331,6 +343,8 @@ type Report struct {
 	Machine   Machine   `json:"machine"`
 	ServerMem int64     `json:"server_mem_start_bytes"` // -1: not sampled
 	Results   []*Result `json:"results"`
+	// Agents lists the reports `ftpbench merge` added up into this one.
+	Agents []Agent `json:"agents,omitempty"`
 }
 
 // ThisMachine describes the running machine.

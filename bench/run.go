@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // Scenarios lists every scenario name Run accepts, pyftpdlib's first.
@@ -24,11 +26,11 @@ func isClassic(name string) bool {
 // env is what every scenario shares: the configuration (defaults applied) and the dialer.
 type env struct {
 	cfg *Config
-	d   *Dialer
+	d   *ftpclient.Dialer
 }
 
 // session dials, logs in and switches to binary type.
-func (e *env) session(ctx context.Context) (*Conn, error) {
+func (e *env) session(ctx context.Context) (*ftpclient.Conn, error) {
 	c, err := e.d.Dial(ctx)
 	if err != nil {
 		return nil, err
@@ -40,7 +42,7 @@ func (e *env) session(ctx context.Context) (*Conn, error) {
 	return c, nil
 }
 
-func (e *env) login(c *Conn) error {
+func (e *env) login(c *ftpclient.Conn) error {
 	if err := c.Login(e.cfg.User, e.cfg.Pass); err != nil {
 		return err
 	}
@@ -62,7 +64,7 @@ func Run(ctx context.Context, cfg Config, names ...string) (*Report, error) {
 	if c.User == "" {
 		c.User, c.Pass = "anonymous", "ftpbench@"
 	}
-	e := &env{cfg: &c, d: &Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
+	e := &env{cfg: &c, d: &ftpclient.Dialer{Addr: c.Addr(), Timeout: c.Timeout, Data: c.Data, TLS: c.TLS,
 		TLSConfig: c.TLSConfig, Sources: c.Sources, Debug: c.Debug}}
 	rep := &Report{Tool: "ftpbench", Version: Version, Target: c.Addr(), Started: time.Now(),
 		Args: c.Args, Machine: ThisMachine(), ServerMem: -1}

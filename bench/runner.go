@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // errStopped is returned by meters once the run has ended, to abandon in-flight transfers.
@@ -28,7 +30,7 @@ const (
 // runner holds one scenario run's counters. Workers update it concurrently.
 type runner struct {
 	cfg    *Config
-	d      *Dialer
+	d      *ftpclient.Dialer
 	name   string
 	phase  atomic.Int32
 	issued atomic.Int64
@@ -59,7 +61,7 @@ type runner struct {
 	countMode  bool
 }
 
-func newRunner(cfg *Config, d *Dialer, name string) *runner {
+func newRunner(cfg *Config, d *ftpclient.Dialer, name string) *runner {
 	return &runner{cfg: cfg, d: d, name: name, errSamples: map[string]string{}}
 }
 
@@ -398,7 +400,7 @@ func (m *meter) Write(p []byte) (int, error) {
 // not verifying it repeats a precomputed block, so generating data costs no CPU.
 type uploadSource struct {
 	r            *runner
-	exact        ContentReader
+	exact        ftpclient.ContentReader
 	block        []byte // shared, read-only
 	left         int64
 	off          int
@@ -443,3 +445,6 @@ type counter struct {
 	n atomic.Uint64
 	_ [56]byte
 }
+
+// isStopped reports whether err is the runner's stop signal rather than a failure.
+func isStopped(err error) bool { return errors.Is(err, errStopped) }

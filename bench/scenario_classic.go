@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 func runClassic(ctx context.Context, e *env, name string) ([]*Result, error) {
@@ -64,7 +66,7 @@ func (e *env) classicStream(ctx context.Context, stor bool, title, key string) (
 func (e *env) classicMulti(ctx context.Context) ([]*Result, error) {
 	n := e.cfg.Clients
 	size := FormatSize(e.cfg.FileSize)
-	conns := make([]*Conn, n)
+	conns := make([]*ftpclient.Conn, n)
 	var out []*Result
 
 	r := e.once(ctx, "connect", n, func(i int) (int64, error) {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 const (
@@ -21,7 +23,7 @@ const (
 func runIdle(ctx context.Context, e *env) (*Result, error) {
 	n := e.cfg.Clients
 	r := newRunner(e.cfg, e.d, "idle")
-	conns := make([]Conn, n)
+	conns := make([]ftpclient.Conn, n)
 	live := make([]bool, n)
 	var loginHist Histogram
 	var srv0 ProcSample

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // lineMeter counts bytes (through meter) and lines of a listing.
@@ -46,7 +48,7 @@ func (w *listWorker) op(ctx context.Context) error {
 		return err
 	}
 	if w.m.lines < w.want {
-		return fmt.Errorf("bench: LIST %s: %d entries, want %d: %w", w.dir, w.m.lines, w.want, ErrShortData)
+		return fmt.Errorf("bench: LIST %s: %d entries, want %d: %w", w.dir, w.m.lines, w.want, ftpclient.ErrShortData)
 	}
 	return nil
 }
@@ -111,7 +113,7 @@ func (e *env) prepareListDir(ctx context.Context) error {
 			defer c.Quit()
 			buf := make([]byte, 512)
 			for i := p; i < len(names); i += par {
-				if _, err := c.Stor(ctx, names[i], &ContentReader{}, buf); err != nil {
+				if _, err := c.Stor(ctx, names[i], &ftpclient.ContentReader{}, buf); err != nil {
 					errs <- err
 					return
 				}

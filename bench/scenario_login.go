@@ -6,18 +6,20 @@ package bench
 import (
 	"context"
 	"fmt"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 type loginWorker struct {
 	e *env
-	c Conn
+	c ftpclient.Conn
 }
 
 func (w *loginWorker) op(ctx context.Context) error {
 	if err := w.e.d.Connect(ctx, &w.c); err != nil {
 		return err
 	}
-	if w.e.cfg.Pipeline && w.e.cfg.TLS == TLSNone {
+	if w.e.cfg.Pipeline && w.e.cfg.TLS == ftpclient.TLSNone {
 		return w.c.LoginQuit(w.e.cfg.User, w.e.cfg.Pass)
 	}
 	if err := w.c.Login(w.e.cfg.User, w.e.cfg.Pass); err != nil {
@@ -33,7 +35,7 @@ func (w *loginWorker) close() { w.c.Close() }
 // plain FTP, no protocol log, an IP literal (or localhost) as host, and not turned off.
 func (e *env) rawLogin() *rawLogin {
 	c := e.cfg
-	if !rawLoginAvailable || c.NetLogin || c.TLS != TLSNone || c.Debug != nil || c.Rate > 0 {
+	if !rawLoginAvailable || c.NetLogin || c.TLS != ftpclient.TLSNone || c.Debug != nil || c.Rate > 0 {
 		return nil
 	}
 	l, err := newRawLogin(c)

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // mirrorFile is one file of the mirror tree and its pick weight.
@@ -98,7 +100,7 @@ func (w *mirrorWorker) prepare(ctx context.Context) error {
 func (w *mirrorWorker) op(ctx context.Context) error {
 	err := w.command(ctx)
 	if err != nil {
-		if _, ok := err.(*ReplyError); !ok {
+		if _, ok := err.(*ftpclient.ReplyError); !ok {
 			w.c.Close()
 			w.live = false
 			return err
@@ -129,7 +131,7 @@ func (w *mirrorWorker) command(ctx context.Context) error {
 		if w.m.h != nil {
 			var got [32]byte
 			w.m.h.Sum(got[:0])
-			if want := ContentSHA256(f.seed, f.size); !bytes.Equal(got[:], want[:]) {
+			if want := ftpclient.ContentSHA256(f.seed, f.size); !bytes.Equal(got[:], want[:]) {
 				return fmt.Errorf("bench: RETR %s: %w", f.path, ErrCorruptData)
 			}
 		}
@@ -149,7 +151,7 @@ func (w *mirrorWorker) command(ctx context.Context) error {
 		f := w.pick()
 		n, err := w.c.Size(f.path)
 		if err == nil && n != f.size {
-			err = fmt.Errorf("bench: SIZE %s = %d, want %d: %w", f.path, n, f.size, ErrShortData)
+			err = fmt.Errorf("bench: SIZE %s = %d, want %d: %w", f.path, n, f.size, ftpclient.ErrShortData)
 		}
 		return err
 	default:

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 func TestLoginCount(t *testing.T) {
@@ -51,11 +53,11 @@ func TestLoginClosedPortCountsRefused(t *testing.T) {
 
 func TestRetrStorBytes(t *testing.T) {
 	s := startPyftpd(t, "")
-	for _, mode := range []DataMode{DataPASV, DataEPSV, DataPORT, DataEPRT} {
+	for _, mode := range []ftpclient.DataMode{ftpclient.DataPASV, ftpclient.DataEPSV, ftpclient.DataPORT, ftpclient.DataEPRT} {
 		t.Run(mode.String(), func(t *testing.T) {
 			cfg := s.config()
 			cfg.Data, cfg.Count, cfg.Verify = mode, 12, true
-			if mode == DataPORT || mode == DataEPRT {
+			if mode == ftpclient.DataPORT || mode == ftpclient.DataEPRT {
 				// pyftpdlib 1.5.7 sometimes never answers one of two simultaneous PORTs
 				// (the connection sits in our accept queue, no 200): a server bug that
 				// ftpbench rightly counts as a timeout, kept out of this test.
@@ -94,7 +96,7 @@ func TestRetrMissingFileIs5xx(t *testing.T) {
 	s := startPyftpd(t, "")
 	cfg := s.config()
 	cfg.Count = 3
-	e := &env{cfg: &cfg, d: &Dialer{Addr: cfg.Addr(), Timeout: cfg.Timeout}}
+	e := &env{cfg: &cfg, d: &ftpclient.Dialer{Addr: cfg.Addr(), Timeout: cfg.Timeout}}
 	r := newRunner(&cfg, e.d, "retr")
 	r.drive(testCtx(t), 1, func(int) worker { return e.newXferWorker(r, false, "no-such-file") })
 	if r.ops.Load() != 0 || r.errs[Class5xx].Load() != 3 {
@@ -116,7 +118,7 @@ func TestListCountsEntries(t *testing.T) {
 	}
 	// Ask for more entries than exist: every listing is short.
 	os.Remove(filepath.Join(s.dir, "ftpbench-list-150", ents[0].Name()))
-	e := &env{cfg: &cfg, d: &Dialer{Addr: cfg.Addr(), Timeout: cfg.Timeout}}
+	e := &env{cfg: &cfg, d: &ftpclient.Dialer{Addr: cfg.Addr(), Timeout: cfg.Timeout}}
 	cfg.Count = 3
 	rr := newRunner(&cfg, e.d, "list")
 	rr.drive(testCtx(t), 1, func(int) worker {
@@ -224,7 +226,7 @@ func TestSourceAddresses(t *testing.T) {
 			t.Fatalf("%s with sources: ops=%d errors=%v %v", name, r.Ops, r.Errors, r.ErrorText)
 		}
 	}
-	d := &Dialer{Addr: cfg.Addr(), Timeout: cfg.Timeout, Sources: srcs[:3]}
+	d := &ftpclient.Dialer{Addr: cfg.Addr(), Timeout: cfg.Timeout, Sources: srcs[:3]}
 	seen := map[string]bool{}
 	for i := 0; i < 3; i++ {
 		c, err := d.Dial(testCtx(t))

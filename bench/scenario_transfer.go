@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strconv"
+
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 // xferWorker holds one stream's session, reconnecting after a failure.
@@ -58,7 +60,7 @@ func (w *xferWorker) op(ctx context.Context) error {
 func (w *xferWorker) hashOK() bool {
 	var got [32]byte
 	w.m.h.Sum(got[:0])
-	want := ContentSHA256(w.seed, w.size)
+	want := ftpclient.ContentSHA256(w.seed, w.size)
 	return bytes.Equal(got[:], want[:])
 }
 
@@ -91,7 +93,7 @@ func (e *env) newXferWorker(r *runner, stor bool, path string) *xferWorker {
 	if e.cfg.Verify {
 		w.m.h = sha256.New()
 	}
-	w.src = uploadSource{r: r, exact: ContentReader{Seed: e.cfg.Seed},
+	w.src = uploadSource{r: r, exact: ftpclient.ContentReader{Seed: e.cfg.Seed},
 		block: uploadBlock(e.cfg.Seed), exactContent: e.cfg.Verify}
 	return w
 }

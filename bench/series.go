@@ -14,6 +14,7 @@ package bench
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -296,6 +297,7 @@ func (p *SeriesPoint) setLatency(h *Histogram) {
 // warm-up): counts add up, histograms merge and the percentiles are recomputed.
 func mergeSeries(a, b []*Series) []*Series {
 	for k, sb := range b {
+		lost := false
 		if k >= len(a) {
 			a = append(a, sb)
 			continue
@@ -307,24 +309,49 @@ func mergeSeries(a, b []*Series) []*Series {
 				continue
 			}
 			pa := &sa.Points[j]
+			if !mergePercentiles(pa, &pb) {
+				lost = true
+			}
 			pa.Ops += pb.Ops
 			pa.Bytes += pb.Bytes
 			pa.Errors += pb.Errors
 			pa.Secs = max(pa.Secs, pb.Secs)
-			var h Histogram
-			for _, snap := range []*HistSnapshot{pa.Latency, pb.Latency} {
-				if snap == nil {
-					continue
-				}
-				if x, err := snap.Histogram(); err == nil {
-					h.Merge(x)
-				}
-			}
-			pa.setLatency(&h)
 		}
 		if sa.Note == "" {
 			sa.Note = sb.Note
 		}
+		if lost && !strings.Contains(sa.Note, noteLostPercentiles) {
+			sa.Note = strings.TrimPrefix(sa.Note+"; "+noteLostPercentiles, "; ")
+		}
 	}
 	return a
+}
+
+// noteLostPercentiles is the series note of merged --json files: they keep each second's
+// percentiles but not its histogram, so a second in which two agents both finished
+// operations cannot have exact ones.
+const noteLostPercentiles = "per-second percentiles are 0 where several reports finished operations in the same second (report files keep no per-second histograms); the row's percentiles are exact"
+
+// mergePercentiles sets pa's percentiles to those of pa and pb together, before their
+// counts are added. A side without operations adds nothing; two sides with operations
+// need both histograms, else pa's percentiles become 0 and it returns false.
+func mergePercentiles(pa, pb *SeriesPoint) bool {
+	switch {
+	case pb.Ops == 0 && pb.Latency == nil:
+		return true
+	case pa.Ops == 0 && pa.Latency == nil:
+		pa.P50, pa.P90, pa.P99, pa.Latency = pb.P50, pb.P90, pb.P99, pb.Latency
+		return true
+	case pa.Latency == nil || pb.Latency == nil:
+		pa.P50, pa.P90, pa.P99, pa.Latency = 0, 0, 0, nil
+		return false
+	}
+	var h Histogram
+	for _, snap := range []*HistSnapshot{pa.Latency, pb.Latency} {
+		if x, err := snap.Histogram(); err == nil {
+			h.Merge(x)
+		}
+	}
+	pa.setLatency(&h)
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/fastftp/fastftp/ftpclient"
 	"github.com/fastftp/fastftp/internal/testcert"
 )
 
@@ -24,7 +25,7 @@ func TestExplicitFTPS(t *testing.T) {
 	}
 	s := startPyftpd(t, "testdata/tls_server.py", writeCert(t))
 	cfg := s.config()
-	cfg.TLS, cfg.Count, cfg.Verify = TLSExplicit, 8, true
+	cfg.TLS, cfg.Count, cfg.Verify = ftpclient.TLSExplicit, 8, true
 	for _, name := range []string{"login", "retr", "stor"} {
 		r := runOne(t, cfg, name)
 		if r.Ops != 8 || r.ErrorCount() != 0 {
@@ -32,7 +33,7 @@ func TestExplicitFTPS(t *testing.T) {
 		}
 	}
 	// Without TLS the server refuses the login (tls_control_required): 5xx, no crash.
-	cfg.TLS, cfg.Count = TLSNone, 2
+	cfg.TLS, cfg.Count = ftpclient.TLSNone, 2
 	if r := runOne(t, cfg, "login"); r.Errors["5xx"] != 2 {
 		t.Fatalf("plain login to FTPS-only server: errors=%v", r.Errors)
 	}

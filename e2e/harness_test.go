@@ -33,6 +33,7 @@ import (
 
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/internal/testkit"
 )
 
 // Limits that keep every test bounded; none of them is a readiness sleep.
@@ -372,40 +373,9 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// readReply reads one FTP reply, multi-line or not (RFC 959 4.2), and checks that every line
-// ends in CRLF. text holds every line joined by "\n", without the CRLFs.
-func readReply(r *bufio.Reader) (code int, text string, err error) {
-	var lines []string
-	first := true
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return 0, strings.Join(append(lines, line), "\n"), fmt.Errorf("read reply: %w", err)
-		}
-		if !strings.HasSuffix(line, "\r\n") {
-			return 0, line, fmt.Errorf("reply line not ended by CRLF: %q", line)
-		}
-		line = strings.TrimSuffix(line, "\r\n")
-		lines = append(lines, line)
-		if first {
-			if len(line) < 4 || (line[3] != ' ' && line[3] != '-') {
-				return 0, line, fmt.Errorf("malformed reply line %q", line)
-			}
-			code, err = strconv.Atoi(line[:3])
-			if err != nil || code < 100 || code > 599 {
-				return 0, line, fmt.Errorf("malformed reply code in %q", line)
-			}
-			if line[3] == ' ' {
-				return code, line, nil
-			}
-			first = false
-			continue
-		}
-		if len(line) >= 4 && line[:3] == strconv.Itoa(code) && line[3] == ' ' {
-			return code, strings.Join(lines, "\n"), nil
-		}
-	}
-}
+// readReply reads one FTP reply with the test kit's strict reader: every line ends in CRLF,
+// codes 100-599; text holds every line joined by "\n", without the CRLFs.
+func readReply(r *bufio.Reader) (code int, text string, err error) { return testkit.ReadReply(r) }
 
 // ctrl is a raw control connection driven by the test goroutine; every read and write has
 // a deadline. Its methods call t.Fatal and so must not run on other goroutines.

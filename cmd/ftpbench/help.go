@@ -11,6 +11,7 @@ Usage:
                                          or pyftpdlib's transfer download upload concurrence all
   ftpbench compare OLD.json NEW.json [--threshold 5%] [--format text|markdown]
   ftpbench report RUN.json [MORE.json ...] [-o report.html]
+  ftpbench merge A.json B.json [MORE.json ...] [--json ALL.json] [--format text|benchstat]
 
 Connection:
   -H, --host HOST          server host name or IP, IPv6 without brackets (default localhost)
@@ -68,6 +69,7 @@ Examples:
   ftpbench retr -P 2121 --repeat 5 --json new.json && ftpbench compare old.json new.json
   ftpbench retr -P 2121 --repeat 6 --format benchstat > new.txt && benchstat old.txt new.txt
   ftpbench report old.json new.json -o report.html           charts of both runs, overlaid
+  ftpbench merge agent1.json agent2.json --json all.json     several agents against one fleet, as one run
 
 -p and -P:
   ftpbench follows pyftpdlib's ftpbench, where -p is the password and -P the port, so that
@@ -102,4 +104,26 @@ run has its own colour and dash pattern, named in each legend by its file.
   -o FILE   the page to write (default report.html; - for stdout)
 
 Exit status: 0 written, 2 bad arguments or a report that cannot be read.
+`
+
+const mergeHelp = `Usage: ftpbench merge A.json B.json [MORE.json ...] [--json ALL.json] [--format text|benchstat]
+
+Adds up the --json reports of agents that ran the same scenarios against one server or
+fleet at the same time (one ftpbench per client machine) into one report: operations,
+bytes, errors by class, sessions and incomplete rows add up; latency histograms merge, so
+the percentiles are those of every agent's operations together (not an average of
+percentiles); rates and throughputs are the sum of the agents'; the window is the longest
+agent's. Server CPU and memory add up over the agents run with -k (run -k on one agent per
+server host); machine CPU adds up unless two agents ran on one host. Per-second series
+are aligned on the agents' clocks (keep them in sync with NTP).
+
+Reports of other scenarios, file sizes (-s), listing sizes (--list-files) or loop kinds
+(--rate against closed loop), or made with --repeat, are refused, naming the file.
+
+  --json FILE   write the merged report (for compare and report)
+  --format FMT  stdout: text (the table) or benchstat (Go benchmark lines; the table goes
+                to stderr)
+
+Exit status: 0 merged, 1 the output could not be written, 2 bad arguments or reports that
+cannot be merged.
 `

@@ -1,6 +1,6 @@
 // Command ftpbench load-tests any FTP server: pyftpdlib's ftpbench flags and table, plus
-// login/idle/retr/stor/list/mirror scenarios, JSON reports, `compare` for CI and `report`
-// (an HTML page of charts).
+// login/idle/retr/stor/list/mirror scenarios, JSON reports, `compare` for CI, `report`
+// (an HTML page of charts) and `merge` (several agents' reports as one).
 // This file only parses flags and wires them to package bench.
 package main
 
@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/fastftp/fastftp/bench"
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 const usage = `usage:
@@ -27,6 +28,7 @@ const usage = `usage:
   ftpbench SCENARIO [flags]      SCENARIO: login idle retr stor list mirror (or any -b value)
   ftpbench compare OLD.json NEW.json [--threshold 5%] [--format text|markdown]
   ftpbench report RUN.json [MORE.json ...] [-o report.html]
+  ftpbench merge A.json B.json [MORE.json ...] [--json ALL.json] [--format text|benchstat]
 ftpbench -h explains every flag.
 `
 
@@ -63,6 +65,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(args) > 0 && args[0] == "report" {
 		return htmlReport(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "merge" {
+		return merge(args[1:], stdout, stderr)
 	}
 	cmdline := append([]string{"ftpbench"}, maskPassword(args)...)
 	var scenario string
@@ -155,7 +160,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ftpbench: invalid file size:", err)
 		return 2
 	}
-	if cfg.Data, err = bench.ParseDataMode(data); err != nil {
+	if cfg.Data, err = ftpclient.ParseDataMode(data); err != nil {
 		fmt.Fprintln(stderr, "ftpbench:", err)
 		return 2
 	}
@@ -168,12 +173,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfg.Timeout, cfg.Duration, cfg.Warmup, cfg.Seed = timeout, duration, warmup, seed
 	cfg.Args = cmdline
 	if ssl {
-		cfg.TLS = bench.TLSExplicit
+		cfg.TLS = ftpclient.TLSExplicit
 	}
 	if implicit {
-		cfg.TLS = bench.TLSImplicit
+		cfg.TLS = ftpclient.TLSImplicit
 	}
-	if cfg.TLS != bench.TLSNone {
+	if cfg.TLS != ftpclient.TLSNone {
 		cfg.TLSConfig = &tls.Config{InsecureSkipVerify: true}
 	}
 	if debug {
@@ -208,27 +213,77 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if rep != nil {
-		if format == "benchstat" {
-			// stdout is for benchstat (ftpbench ... --format benchstat > new.txt); the
-			// table still shows, on stderr.
-			rep.PrintTable(stderr, true)
-			if werr := rep.WriteBenchstat(stdout); werr != nil {
-				fmt.Fprintln(stderr, "ftpbench:", werr)
-				return 1
-			}
-		} else {
-			rep.PrintTable(stdout, true)
-		}
-		if jsonPath != "" {
-			if werr := rep.WriteJSON(jsonPath); werr != nil {
-				fmt.Fprintln(stderr, "ftpbench:", werr)
-				return 1
-			}
-		}
+	if rep != nil && !output(rep, format, jsonPath, "ftpbench", stdout, stderr) {
+		return 1
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "ftpbench:", err)
+		return 1
+	}
+	return 0
+}
+
+// output prints rep as --format asks and writes --json; it reports whether both went well.
+func output(rep *bench.Report, format, jsonPath, cmd string, stdout, stderr io.Writer) bool {
+	if format == "benchstat" {
+		// stdout is for benchstat (ftpbench ... --format benchstat > new.txt); the
+		// table still shows, on stderr.
+		rep.PrintTable(stderr, true)
+		if err := rep.WriteBenchstat(stdout); err != nil {
+			fmt.Fprintln(stderr, cmd+":", err)
+			return false
+		}
+	} else {
+		rep.PrintTable(stdout, true)
+	}
+	if jsonPath != "" {
+		if err := rep.WriteJSON(jsonPath); err != nil {
+			fmt.Fprintln(stderr, cmd+":", err)
+			return false
+		}
+	}
+	return true
+}
+
+// merge is `ftpbench merge`: the --json reports of agents that loaded one fleet at the
+// same time, added up into one report (table on stdout, optionally --json).
+func merge(args []string, stdout, stderr io.Writer) int {
+	fs := subcommandFlags("ftpbench merge", stderr)
+	jsonPath := fs.String("json", "", "write the merged report to this JSON file")
+	format := fs.String("format", "text", "stdout: text (the table) or benchstat")
+	files, code, done := parseFiles(fs, args, mergeHelp, stdout, stderr)
+	if done {
+		return code
+	}
+	if len(files) < 2 {
+		fmt.Fprintln(stderr, "ftpbench merge: give two reports or more")
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if *format != "text" && *format != "benchstat" {
+		fmt.Fprintf(stderr, "ftpbench merge: --format %q: want text or benchstat\n", *format)
+		return 2
+	}
+	reps := make([]*bench.Report, len(files))
+	for i, f := range files {
+		var err error
+		if reps[i], err = bench.ReadReport(f); err != nil {
+			fmt.Fprintln(stderr, "ftpbench merge:", err)
+			return 2
+		}
+	}
+	rep, err := bench.MergeAgents(reps, files)
+	if err != nil {
+		fmt.Fprintln(stderr, "ftpbench merge:", err)
+		return 2
+	}
+	if *format == "text" {
+		for _, a := range rep.Agents {
+			fmt.Fprintf(stdout, "agent %s: %s on %s, started %s\n", a.File, a.Target, a.Machine.Hostname,
+				a.Started.UTC().Format("15:04:05.000"))
+		}
+	}
+	if !output(rep, *format, *jsonPath, "ftpbench merge", stdout, stderr) {
 		return 1
 	}
 	return 0
@@ -287,9 +342,7 @@ func stripFlags(args []string, names ...string) []string {
 }
 
 func compare(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ftpbench compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {}
+	fs := subcommandFlags("ftpbench compare", stderr)
 	threshold := fs.String("threshold", "5%", "tolerated worsening, in percent")
 	format := fs.String("format", "text", "output: text, or markdown (a table for a pull request or CI job summary)")
 	files, code, done := parseFiles(fs, args, compareHelp, stdout, stderr)
@@ -333,9 +386,7 @@ func compare(args []string, stdout, stderr io.Writer) int {
 
 // htmlReport is `ftpbench report`: the --json reports given, drawn as one HTML page.
 func htmlReport(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ftpbench report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {}
+	fs := subcommandFlags("ftpbench report", stderr)
 	out := fs.String("o", "report.html", "the HTML page to write (- for stdout)")
 	files, code, done := parseFiles(fs, args, reportHelp, stdout, stderr)
 	if done {
@@ -385,6 +436,15 @@ func readySignal() func() {
 			f.Close()
 		})
 	}
+}
+
+// subcommandFlags returns a subcommand's flag set: errors to stderr, and no generated
+// usage (-h prints the written help, a bad flag its error and the short usage).
+func subcommandFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {}
+	return fs
 }
 
 // parseFiles parses a subcommand's flags wherever they stand among its file names (before,

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/fastftp/fastftp/bench"
+	"github.com/fastftp/fastftp/internal/testkit"
 )
 
 // TestMain lets this test binary act as ftpbench for --procs children.
@@ -25,7 +26,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("FTPBENCH_TEST_CHILD") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	testkit.Main(m) // removes the fastftpd binary merge_test.go builds
 }
 
 func startServer(t *testing.T) (port, pid int) {

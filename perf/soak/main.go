@@ -29,7 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fastftp/fastftp/bench"
+	"github.com/fastftp/fastftp/ftpclient"
 )
 
 type config struct {
@@ -104,8 +104,8 @@ func (k *counters) fail(err error) {
 }
 
 func run(c *config) (*report, error) {
-	d := &bench.Dialer{Addr: c.addr, Timeout: 20 * time.Second}
-	td := &bench.Dialer{Addr: c.addr, Timeout: 20 * time.Second, TLS: bench.TLSExplicit,
+	d := &ftpclient.Dialer{Addr: c.addr, Timeout: 20 * time.Second}
+	td := &ftpclient.Dialer{Addr: c.addr, Timeout: 20 * time.Second, TLS: ftpclient.TLSExplicit,
 		TLSConfig: &tls.Config{InsecureSkipVerify: true}}
 	if err := prepare(d, c); err != nil {
 		return nil, fmt.Errorf("soak: prepare: %w", err)
@@ -169,7 +169,7 @@ func run(c *config) (*report, error) {
 }
 
 // prepare uploads the file RETR reads and the 1,000-entry directory LIST reads.
-func prepare(d *bench.Dialer, c *config) error {
+func prepare(d *ftpclient.Dialer, c *config) error {
 	ctx := context.Background()
 	conn, err := d.Dial(ctx)
 	if err != nil {
@@ -196,7 +196,7 @@ func prepare(d *bench.Dialer, c *config) error {
 	return nil
 }
 
-func cleanup(d *bench.Dialer, c *config) {
+func cleanup(d *ftpclient.Dialer, c *config) {
 	conn, err := d.Dial(context.Background())
 	if err != nil {
 		return
@@ -222,7 +222,7 @@ func (pattern) Read(p []byte) (int, error) {
 }
 
 // session dials and logs in, or counts the failure.
-func session(ctx context.Context, d *bench.Dialer, c *config, k *counters) *bench.Conn {
+func session(ctx context.Context, d *ftpclient.Dialer, c *config, k *counters) *ftpclient.Conn {
 	conn, err := d.Dial(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -251,7 +251,7 @@ func pause(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-func idleLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters, i int) {
+func idleLoop(ctx context.Context, d *ftpclient.Dialer, c *config, k *counters, i int) {
 	pause(ctx, time.Duration(i%50)*20*time.Millisecond) // spread the logins over a second
 	conn := session(ctx, d, c, k)
 	if conn == nil {
@@ -268,7 +268,7 @@ func idleLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters, i in
 	conn.Quit()
 }
 
-func retrLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters) {
+func retrLoop(ctx context.Context, d *ftpclient.Dialer, c *config, k *counters) {
 	buf := make([]byte, 64<<10)
 	for ctx.Err() == nil {
 		conn := session(ctx, d, c, k)
@@ -290,7 +290,7 @@ func retrLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters) {
 	}
 }
 
-func storLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters, i int) {
+func storLoop(ctx context.Context, d *ftpclient.Dialer, c *config, k *counters, i int) {
 	buf := make([]byte, 64<<10)
 	name := fmt.Sprintf("soak-stor-%d.bin", i)
 	for ctx.Err() == nil {
@@ -313,7 +313,7 @@ func storLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters, i in
 	}
 }
 
-func listLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters) {
+func listLoop(ctx context.Context, d *ftpclient.Dialer, c *config, k *counters) {
 	buf := make([]byte, 64<<10)
 	conn := session(ctx, d, c, k)
 	if conn == nil {
@@ -337,7 +337,7 @@ func listLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters) {
 
 // loginLoop logs in and out 20 times a second: a soak, not a storm (a storm leaves tens of
 // thousands of TIME_WAIT sockets and runs the client out of ports, which tests the kernel).
-func loginLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters) {
+func loginLoop(ctx context.Context, d *ftpclient.Dialer, c *config, k *counters) {
 	for pause(ctx, 50*time.Millisecond) {
 		conn, err := d.Dial(ctx)
 		if err != nil {
@@ -357,7 +357,7 @@ func loginLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters) {
 
 // aborLoop starts a RETR, reads 64 KiB, sends ABOR and expects 426 then 226 (or 226 alone
 // when the transfer had already ended).
-func aborLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters) {
+func aborLoop(ctx context.Context, d *ftpclient.Dialer, c *config, k *counters) {
 	conn := session(ctx, d, c, k)
 	if conn == nil {
 		return
@@ -394,7 +394,7 @@ func aborLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters) {
 
 // vanishLoop opens a RETR or a STOR, moves some data and closes both connections without a
 // word, as a crashed client would.
-func vanishLoop(ctx context.Context, d *bench.Dialer, c *config, k *counters, i int) {
+func vanishLoop(ctx context.Context, d *ftpclient.Dialer, c *config, k *counters, i int) {
 	for j := 0; pause(ctx, 100*time.Millisecond); j++ {
 		conn := session(ctx, d, c, k)
 		if conn == nil {

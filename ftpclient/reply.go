@@ -1,7 +1,7 @@
-// Reply parsing for the client side: FTP replies (RFC 959 §4.2, net/textproto's rules) read
-// from []byte without allocating.
+// Reply parsing: FTP replies (RFC 959 §4.2, net/textproto's rules) read from []byte or a
+// bufio.Reader without allocating.
 
-package bench
+package ftpclient
 
 import (
 	"bufio"
@@ -12,9 +12,10 @@ import (
 // the control connection's read buffer; only short replies (227, 229, 213) are ever parsed.
 const maxReplyText = 128
 
-// replyCode returns the code of a reply line, or 0 when the line does not start with three
-// digits followed by ' ', '-' or the end of the line.
-func replyCode(line []byte) (code int, sep byte) {
+// ReplyCode returns the code of a reply line and its separator (' ' ends a reply, '-' opens
+// a multi-line one), or 0 when the line does not start with three digits followed by ' ',
+// '-' or the end of the line. Safe from any goroutine; does not allocate.
+func ReplyCode(line []byte) (code int, sep byte) {
 	if len(line) < 3 {
 		return 0, 0
 	}
@@ -45,8 +46,9 @@ func trimEOL(line []byte) []byte {
 	return line
 }
 
-// lineText returns the text after the "ddd " or "ddd-" prefix of a reply line.
-func lineText(line []byte) []byte {
+// ReplyText returns the text after the "ddd " or "ddd-" prefix of a reply line, without
+// its line end: a sub-slice of line.
+func ReplyText(line []byte) []byte {
 	line = trimEOL(line)
 	if len(line) <= 4 {
 		return nil
@@ -65,12 +67,12 @@ func ScanReply(p []byte) (code int, n int, text []byte, err error) {
 		return 0, 0, nil, nil
 	}
 	first := p[:i+1]
-	code, sep := replyCode(first)
+	code, sep := ReplyCode(first)
 	if code == 0 {
 		return 0, 0, nil, ErrMalformedReply
 	}
 	if sep == ' ' {
-		return code, i + 1, lineText(first), nil
+		return code, i + 1, ReplyText(first), nil
 	}
 	off := i + 1
 	for {
@@ -80,25 +82,46 @@ func ScanReply(p []byte) (code int, n int, text []byte, err error) {
 		}
 		line := p[off : off+j+1]
 		off += j + 1
-		if c, s := replyCode(line); c == code && s == ' ' {
-			return code, off, lineText(line), nil
+		if c, s := ReplyCode(line); c == code && s == ' ' {
+			return code, off, ReplyText(line), nil
 		}
 	}
 }
 
-// replyReader reads replies from a buffered control connection. Owned by one goroutine.
-type replyReader struct {
+// ReplyReader reads replies from a buffered control connection. The zero value is ready;
+// owned by one goroutine.
+type ReplyReader struct {
 	scratch [maxReplyText]byte
+	keep    []byte // ReadAppend's destination while keeping is set
+	keeping bool
 }
 
-// read reads one complete reply from r. text is the last line's text; it lives until the
-// next read from r or the next call. Lines longer than r's buffer are consumed in pieces.
-func (rr *replyReader) read(r *bufio.Reader) (code int, text []byte, err error) {
+// Read reads one complete reply from r (RFC 959 §4.2: a multi-line reply starts with
+// "ddd-" and ends at the first line starting "ddd "). text is the last line's text; it
+// lives until the next read from r or the next call. Lines longer than r's buffer are
+// consumed in pieces. Read does not allocate.
+func (rr *ReplyReader) Read(r *bufio.Reader) (code int, text []byte, err error) {
+	rr.keeping = false
+	return rr.read(r)
+}
+
+// ReadAppend reads one reply as Read does and appends every byte of it, line ends
+// included, to dst: for callers that need the whole of a multi-line reply (FEAT, STAT,
+// HELP) or check its framing. On error, reply holds what was read of it. It allocates
+// only when dst grows.
+func (rr *ReplyReader) ReadAppend(r *bufio.Reader, dst []byte) (code int, reply []byte, err error) {
+	rr.keep, rr.keeping = dst, true
+	code, _, err = rr.read(r)
+	reply, rr.keep, rr.keeping = rr.keep, nil, false
+	return code, reply, err
+}
+
+func (rr *ReplyReader) read(r *bufio.Reader) (code int, text []byte, err error) {
 	line, long, err := rr.readLine(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	code, sep := replyCode(line)
+	code, sep := ReplyCode(line)
 	if code == 0 {
 		return 0, nil, ErrMalformedReply
 	}
@@ -107,7 +130,7 @@ func (rr *replyReader) read(r *bufio.Reader) (code int, text []byte, err error) 
 		return code, text, err
 	}
 	if long {
-		if err := skipLine(r); err != nil {
+		if err := rr.skipLine(r); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -116,12 +139,12 @@ func (rr *replyReader) read(r *bufio.Reader) (code int, text []byte, err error) 
 		if err != nil {
 			return 0, nil, err
 		}
-		if c, s := replyCode(line); c == code && s == ' ' {
+		if c, s := ReplyCode(line); c == code && s == ' ' {
 			text, err = rr.finish(r, line, long)
 			return code, text, err
 		}
 		if long {
-			if err := skipLine(r); err != nil {
+			if err := rr.skipLine(r); err != nil {
 				return 0, nil, err
 			}
 		}
@@ -130,12 +153,12 @@ func (rr *replyReader) read(r *bufio.Reader) (code int, text []byte, err error) 
 
 // finish returns the text of the last line; a line longer than the buffer is copied
 // (truncated) into scratch before the rest of it is skipped.
-func (rr *replyReader) finish(r *bufio.Reader, line []byte, long bool) ([]byte, error) {
+func (rr *ReplyReader) finish(r *bufio.Reader, line []byte, long bool) ([]byte, error) {
 	if !long {
-		return lineText(line), nil
+		return ReplyText(line), nil
 	}
 	n := copy(rr.scratch[:], line)
-	if err := skipLine(r); err != nil {
+	if err := rr.skipLine(r); err != nil {
 		return nil, err
 	}
 	if n <= 4 {
@@ -145,8 +168,9 @@ func (rr *replyReader) finish(r *bufio.Reader, line []byte, long bool) ([]byte, 
 }
 
 // readLine returns the next line, or its first buffer-full when it is longer (long=true).
-func (rr *replyReader) readLine(r *bufio.Reader) (line []byte, long bool, err error) {
+func (rr *ReplyReader) readLine(r *bufio.Reader) (line []byte, long bool, err error) {
 	line, err = r.ReadSlice('\n')
+	rr.append(line)
 	if err == bufio.ErrBufferFull {
 		return line, true, nil
 	}
@@ -154,11 +178,19 @@ func (rr *replyReader) readLine(r *bufio.Reader) (line []byte, long bool, err er
 }
 
 // skipLine discards input up to and including the next '\n'.
-func skipLine(r *bufio.Reader) error {
+func (rr *ReplyReader) skipLine(r *bufio.Reader) error {
 	for {
-		_, err := r.ReadSlice('\n')
+		p, err := r.ReadSlice('\n')
+		rr.append(p)
 		if err != bufio.ErrBufferFull {
 			return err
 		}
+	}
+}
+
+// append keeps p for ReadAppend.
+func (rr *ReplyReader) append(p []byte) {
+	if rr.keeping {
+		rr.keep = append(rr.keep, p...)
 	}
 }

@@ -1,5 +1,5 @@
 // Reply parser and address codec tests: table cases, every split point, long lines.
-package bench
+package ftpclient
 
 import (
 	"bufio"
@@ -50,8 +50,8 @@ func TestReplyReaderSplit(t *testing.T) {
 		in := c.in[:c.n]
 		for cut := 0; cut <= len(in); cut++ {
 			r := bufio.NewReaderSize(iotest.OneByteReader(strings.NewReader(in[:cut]+in[cut:])), 16)
-			var rr replyReader
-			code, text, err := rr.read(r)
+			var rr ReplyReader
+			code, text, err := rr.Read(r)
 			if err != nil || code != c.code || string(text) != c.text {
 				t.Fatalf("read(%q) = %d %q %v", in, code, text, err)
 			}
@@ -63,12 +63,12 @@ func TestReplyReaderLongLines(t *testing.T) {
 	long := strings.Repeat("x", 3000)
 	in := "211-" + long + "\r\n" + long + "\r\n211 " + long + "\r\n227 Entering Passive Mode (127,0,0,1,4,1)\r\n"
 	r := bufio.NewReaderSize(strings.NewReader(in), 64)
-	var rr replyReader
-	code, text, err := rr.read(r)
+	var rr ReplyReader
+	code, text, err := rr.Read(r)
 	if err != nil || code != 211 || !strings.HasPrefix(string(text), "xxxx") {
 		t.Fatalf("long reply: %d %q %v", code, text, err)
 	}
-	code, text, err = rr.read(r)
+	code, text, err = rr.Read(r)
 	if err != nil || code != 227 {
 		t.Fatalf("reply after long one: %d %q %v", code, text, err)
 	}
@@ -133,9 +133,9 @@ func FuzzScanReply(f *testing.F) {
 			t.Fatalf("ScanReply(%q) = %d %d", in, code, n)
 		}
 		// The streaming reader must agree with the buffer scanner on complete replies.
-		var rr replyReader
+		var rr ReplyReader
 		r := bufio.NewReaderSize(bytes.NewReader(in[:n]), 4096)
-		code2, text2, err2 := rr.read(r)
+		code2, text2, err2 := rr.Read(r)
 		if len(in) < 4000 && (err2 != nil || code2 != code || !bytes.Equal(text, text2)) {
 			t.Fatalf("reader(%q) = %d %q %v, scanner %d %q", in[:n], code2, text2, err2, code, text)
 		}
@@ -157,13 +157,13 @@ func BenchmarkReplyReader(b *testing.B) {
 	in := []byte("227 Entering Passive Mode (127,0,0,1,78,40).\r\n")
 	br := bytes.NewReader(in)
 	r := bufio.NewReaderSize(br, controlBufSize)
-	var rr replyReader
+	var rr ReplyReader
 	b.ReportAllocs()
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
 		br.Reset(in)
 		r.Reset(br)
-		_, text, _ := rr.read(r)
+		_, text, _ := rr.Read(r)
 		ParsePASV(text)
 	}
 }
@@ -180,5 +180,40 @@ func BenchmarkReplyTextproto(b *testing.B) {
 		r.Reset(br)
 		tp := textprotoReader(r)
 		tp.ReadResponse(227)
+	}
+}
+
+// TestReadAppend: the whole reply, every line and line end, cut at every point and with
+// lines longer than the buffer; the reply after it is untouched; a truncated reply returns
+// what came and the error.
+func TestReadAppend(t *testing.T) {
+	long := strings.Repeat("y", 100)
+	for _, c := range append(replyCases, struct {
+		in   string
+		code int
+		n    int
+		text string
+		err  error
+	}{"214-" + long + "\r\n" + long + "\r\n214 " + long + "\r\n", 214, 106 + 102 + 106, long, nil}) {
+		if c.n == 0 {
+			continue
+		}
+		in := c.in[:c.n]
+		for cut := 0; cut <= len(in); cut++ {
+			r := bufio.NewReaderSize(iotest.OneByteReader(strings.NewReader(in[:cut]+in[cut:]+"200 next\r\n")), 16)
+			var rr ReplyReader
+			code, reply, err := rr.ReadAppend(r, nil)
+			if err != nil || code != c.code || string(reply) != in {
+				t.Fatalf("ReadAppend(%q) = %d %q %v", in, code, reply, err)
+			}
+			if code, text, err := rr.Read(r); err != nil || code != 200 || string(text) != "next" {
+				t.Fatalf("after ReadAppend(%q): %d %q %v", in, code, text, err)
+			}
+		}
+	}
+	var rr ReplyReader
+	code, reply, err := rr.ReadAppend(bufio.NewReader(strings.NewReader("211-a\r\n b\r\n")), []byte("kept:"))
+	if err == nil || code != 0 || string(reply) != "kept:211-a\r\n b\r\n" {
+		t.Fatalf("truncated reply: %d %q %v", code, reply, err)
 	}
 }

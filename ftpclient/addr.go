@@ -1,7 +1,7 @@
 // Data-connection address codecs: PASV (227) and EPSV (229) replies in, PORT and EPRT
 // arguments out. Pure functions on []byte, no allocation.
 
-package bench
+package ftpclient
 
 import (
 	"bytes"

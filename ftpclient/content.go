@@ -1,7 +1,7 @@
 // Deterministic file content from a seed, so --verify knows the expected sha256 of any
 // size without storing files, and corrupted or short downloads are detected.
 
-package bench
+package ftpclient
 
 import (
 	"crypto/sha256"

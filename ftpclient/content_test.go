@@ -1,5 +1,5 @@
 // Generated content: any offset reproduces the same stream; sums are stable.
-package bench
+package ftpclient
 
 import (
 	"bytes"

@@ -1,5 +1,5 @@
 // The naive twin used by BenchmarkReplyTextproto.
-package bench
+package ftpclient
 
 import (
 	"bufio"
