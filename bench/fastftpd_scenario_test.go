@@ -6,14 +6,20 @@ package bench
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fastftp/fastftp/ftpclient"
+	"github.com/fastftp/fastftp/internal/testkit"
+	"github.com/fastftp/fastftp/metrics"
 )
 
 func TestFastftpdScenarios(t *testing.T) {
@@ -202,11 +208,45 @@ func TestFastftpdWrongPassword(t *testing.T) {
 	}
 }
 
+// startCounted starts fastftpd with --max-cons n and its metrics on, and returns with it a
+// function that waits (up to 10 s) until the server counts no open session. A client's
+// close reaches the server's count a moment after the client has moved on; a fixed sleep
+// for that moment failed about one run in six on a loaded machine.
+func startCounted(t *testing.T, n int) (*ftpServer, func()) {
+	t.Helper()
+	mport := testkit.FreePort(t, "127.0.0.1")
+	s := startFastftpd(t, fastftpdOpts{extra: []string{"--max-cons", strconv.Itoa(n),
+		"--metrics", "127.0.0.1:" + strconv.Itoa(mport)}})
+	url := fmt.Sprintf("http://127.0.0.1:%d/metrics", mport)
+	return s, func() {
+		t.Helper()
+		last := "no scrape"
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			resp, err := http.Get(url)
+			if err != nil {
+				last = err.Error()
+				continue
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, l := range strings.Split(string(body), "\n") {
+				if v, ok := strings.CutPrefix(l, metrics.NameSessions+" "); ok {
+					last = metrics.NameSessions + " " + v
+					if v == "0" {
+						return
+					}
+				}
+			}
+		}
+		t.Fatalf("the server still counts open sessions after 10 s (%s)", last)
+	}
+}
+
 // TestFastftpdMaxCons holds more idle sessions than the server admits: the extra clients
 // are counted as 4xx (421), the admitted ones go on.
 func TestFastftpdMaxCons(t *testing.T) {
-	s := startFastftpd(t, fastftpdOpts{extra: []string{"--max-cons", "3"}})
-	time.Sleep(200 * time.Millisecond) // let the server count the start-up probe as closed
+	s, idle := startCounted(t, 3)
+	idle() // the start-up probe has been counted as closed
 	cfg := s.config()
 	cfg.Clients, cfg.Duration, cfg.Warmup = 8, 400*time.Millisecond, 100*time.Millisecond
 	r := runOne(t, cfg, "idle")
@@ -224,7 +264,7 @@ func TestFastftpdMaxCons(t *testing.T) {
 	// 60 transfers: enough that every refused stream tries (and fails) before the three
 	// admitted ones have done them all.
 	cfg.Clients, cfg.Count = 6, 60
-	time.Sleep(200 * time.Millisecond) // let the server count the idle sessions as closed
+	idle() // the idle sessions have been counted as closed
 	xr := runOne(t, cfg, "retr")
 	if !xr.Incomplete || xr.SessionsMissing < 1 || xr.Bytes >= xr.BytesExpected || xr.BytesExpected != 60*uint64(cfg.FileSize) ||
 		xr.Errors["4xx"] == 0 || !strings.Contains(xr.IncompleteReason, "sessions never logged in; moved ") {
@@ -234,8 +274,8 @@ func TestFastftpdMaxCons(t *testing.T) {
 	// pyftpdlib's concurrent phases past the limit: the working session is refused too,
 	// so the run fails, but with the rows measured so far, marked incomplete. A fresh
 	// server, so that no session of the runs above still holds a slot.
-	fresh := startFastftpd(t, fastftpdOpts{extra: []string{"--max-cons", "3"}})
-	time.Sleep(200 * time.Millisecond) // let the server count the start-up probe as closed
+	fresh, freshIdle := startCounted(t, 3)
+	freshIdle()
 	ccfg := fresh.config()
 	ccfg.Clients, ccfg.Count = 5, 2
 	rep, err := Run(testCtx(t), ccfg, "concurrence")
@@ -250,7 +290,7 @@ func TestFastftpdMaxCons(t *testing.T) {
 	}
 	// A login storm past the limit: every attempt ends counted, as success or 421.
 	cfg.Clients, cfg.Count = 12, 120
-	time.Sleep(200 * time.Millisecond) // let the server count the retr sessions as closed
+	idle() // the retr sessions have been counted as closed
 	lr := runOne(t, cfg, "login")
 	if lr.Ops+lr.Errors["4xx"] != 120 || lr.Ops == 0 || lr.Errors["4xx"] == 0 {
 		t.Fatalf("login storm at the limit: ops=%d errors=%v %v", lr.Ops, lr.Errors, lr.ErrorText)
