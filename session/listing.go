@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"path"
-	"syscall"
 	"unsafe"
 
 	"github.com/fastftp/fastftp/proto"
@@ -37,22 +36,7 @@ func listInto(fsys vfs.FS, p string, max int, fn func(*proto.Entry) error) (n in
 		proto.FillEntry(&e, path.Base(p), fi)
 		return 1, false, fn(&e)
 	}
-	if dl, ok := fsys.(vfs.DirLister); ok {
-		// The allocation-free path: names and stat results come from reused buffers.
-		err := dl.ListDir(p, func(name []byte, st *syscall.Stat_t) error {
-			proto.FillEntryStat(&e, bytesString(name), st)
-			if err := fn(&e); err != nil {
-				return err
-			}
-			if n++; max > 0 && n >= max {
-				truncated = true
-				return errListFull
-			}
-			return nil
-		})
-		if err == errListFull {
-			err = nil
-		}
+	if n, truncated, ok, err := listFast(fsys, p, max, &e, fn); ok {
 		return n, truncated, err
 	}
 	d, err := fsys.OpenDir(p)

@@ -8,8 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // underlying strips the *fs.PathError or *os.LinkError wrapper os puts around an errno.
@@ -28,7 +26,7 @@ func underlying(err error) error {
 // at2Error labels an error of openat2(2). RESOLVE_BENEATH reports a resolution that
 // would leave the root (an absolute symbolic link, or ".." above the root) as EXDEV.
 func at2Error(op, name string, err error) error {
-	if err == unix.EXDEV {
+	if err == syscall.EXDEV {
 		err = ErrEscape
 	}
 	return &fs.PathError{Op: op, Path: name, Err: err}
