@@ -369,7 +369,7 @@ func (e *Env) digest(ctx context.Context, fsys vfs.FS, p string, a hashAlgo, r h
 		return hex.EncodeToString(h.Sum(raw[:0])), nil
 	}
 	var sum string
-	if key, ok := hashKey(fi, a, start, end); ok && e.hashCache != nil {
+	if key, ok := hashKey(f, fi, a, start, end); ok && e.hashCache != nil {
 		// Concurrent requests for the same file version wait for one read.
 		sum, _, err = e.hashCache.Do(ctx, key, read)
 	} else {

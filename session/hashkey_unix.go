@@ -11,11 +11,12 @@ import (
 
 	"github.com/fastftp/fastftp/internal/hashcache"
 	"github.com/fastftp/fastftp/internal/unixmode"
+	"github.com/fastftp/fastftp/vfs"
 )
 
-// hashKey builds the cache key from the descriptor's stat; storage without a
+// hashKey builds the cache key from the open file's stat (fi); storage without a
 // *syscall.Stat_t (an embedder's FS) is not cached, since nothing identifies its files.
-func hashKey(fi fs.FileInfo, a hashAlgo, start, end int64) (hashcache.Key, bool) {
+func hashKey(_ vfs.File, fi fs.FileInfo, a hashAlgo, start, end int64) (hashcache.Key, bool) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
 		return hashcache.Key{}, false
