@@ -202,11 +202,8 @@ func (cs *conn) flush() gnet.Action {
 	return gnet.None
 }
 
-// StartTLS implements session.StartTLS: once the 234 reply is written, the socket leaves
-// the event loop (gnet has no TLS) and the session continues on a goroutine.
-func (cs *conn) StartTLS() { cs.detach = true }
-
-// handOver duplicates the socket for the TLS side and closes gnet's copy. Closing a
+// handOver duplicates the socket for the TLS side and closes gnet's copy (after
+// StartTLS, starttls_unix.go). Closing a
 // duplicate sends no FIN: the connection stays open on the other descriptor.
 func (cs *conn) handOver() gnet.Action {
 	h := cs.loop.h
