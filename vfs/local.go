@@ -6,6 +6,7 @@ package vfs
 import (
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -129,6 +130,12 @@ func (l *Local) closeFDs() {
 func (l *Local) enter(op, name string) (string, error) {
 	if len(name) == 0 || name[0] != '/' {
 		return "", &fs.PathError{Op: op, Path: name, Err: ErrNotAbsolute}
+	}
+	if backslashSeparates && strings.IndexByte(name, '\\') >= 0 {
+		// Windows would resolve "/a\..\b" as "/b" while the session checked the
+		// permissions of a path under "/a": refuse, as no file name there can hold one.
+		// (A constant: compiled out on Unix, where a backslash is an ordinary byte.)
+		return "", &fs.PathError{Op: op, Path: name, Err: syscall.EINVAL}
 	}
 	if l.calls.Add(1)&closedBit != 0 {
 		l.leave()

@@ -22,6 +22,9 @@ const (
 	oDirectory = unix.O_DIRECTORY
 )
 
+// backslashSeparates is false: a backslash is an ordinary byte of a Unix file name.
+const backslashSeparates = false
+
 // openRootAt2 opens the O_PATH handle of root for openat2 and sets l.fast when the
 // kernel accepts openat2 on it; otherwise l stays on os.Root. An error means root could
 // not be opened consistently; the caller closes l.root.

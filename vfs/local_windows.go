@@ -22,6 +22,10 @@ const (
 	oDirectory = 0
 )
 
+// backslashSeparates: Windows reads a backslash as a path separator, so virtual paths
+// holding one are refused (see Local.enter).
+const backslashSeparates = true
+
 // errNoFastPath would report a call on the openat2 path, which Windows never takes.
 var errNoFastPath = errors.New("openat2 path used on windows")
 

@@ -138,6 +138,13 @@ func TestPortableContract(t *testing.T) {
 			checkErr(t, f, err, "/out", ErrEscape)
 		}
 
+		if backslashSeparates { // Windows: "/full\\..\\file.txt" must not reach /file.txt
+			_, err := l.Stat("/full\\..\\file.txt")
+			checkErr(t, f, err, "/full\\..\\file.txt", syscall.EINVAL)
+		} else if fi, err := l.Stat("/full\\x"); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Stat(/full\\x) = %v, %v; want not found (an ordinary name on Unix)", fi, err)
+		}
+
 		if err := l.Close(); err != nil {
 			t.Fatal(err)
 		}
