@@ -3,7 +3,6 @@
 package session
 
 import (
-	"errors"
 	"io"
 	"path"
 	"unsafe"
@@ -15,8 +14,6 @@ import (
 // listBatch is how many entries a listing reads per ReadDir call: a 100,000-entry directory
 // is streamed, never held in memory.
 const listBatch = 256
-
-var errListFull = errors.New("listing reached its bound")
 
 // bytesString views b as a string without copying. The string is valid only while b is
 // unchanged: listings use it for a name that lives in a reused getdents buffer during one

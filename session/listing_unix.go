@@ -6,11 +6,15 @@
 package session
 
 import (
+	"errors"
 	"syscall"
 
 	"github.com/fastftp/fastftp/proto"
 	"github.com/fastftp/fastftp/vfs"
 )
+
+// errListFull stops a DirLister listing at its bound.
+var errListFull = errors.New("listing reached its bound")
 
 // listFast lists directory p through vfs.DirLister when fsys has it (ok true), with
 // listInto's contract for max, n, truncated and fn; e is listInto's reused Entry.

@@ -53,10 +53,3 @@ type dirEntry struct {
 }
 
 func (e *dirEntry) String() string { return fs.FormatDirEntry(e) }
-
-func joinVirtual(dir, name string) string {
-	if dir == "/" {
-		return "/" + name
-	}
-	return dir + "/" + name
-}

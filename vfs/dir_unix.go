@@ -23,3 +23,10 @@ func (e *dirEntry) Info() (fs.FileInfo, error) {
 	}
 	return fi, nil
 }
+
+func joinVirtual(dir, name string) string {
+	if dir == "/" {
+		return "/" + name
+	}
+	return dir + "/" + name
+}

@@ -23,15 +23,6 @@ func underlying(err error) error {
 	return err
 }
 
-// at2Error labels an error of openat2(2). RESOLVE_BENEATH reports a resolution that
-// would leave the root (an absolute symbolic link, or ".." above the root) as EXDEV.
-func at2Error(op, name string, err error) error {
-	if err == syscall.EXDEV {
-		err = ErrEscape
-	}
-	return &fs.PathError{Op: op, Path: name, Err: err}
-}
-
 // rootError labels an error of os.Root, whose escape error is unexported: any cause
 // that is neither an errno nor "closed" is reported as ErrEscape. Misclassifying an
 // unknown cause that way fails safe (permission denied).

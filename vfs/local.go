@@ -296,27 +296,3 @@ type renamedInfo struct {
 }
 
 func (r renamedInfo) Name() string { return r.name }
-
-// splitRel splits a root-relative path into its parent ("." at the top) and last
-// component.
-func splitRel(rel string) (parent, base string) {
-	for i := len(rel) - 1; i >= 0; i-- {
-		if rel[i] == '/' {
-			return rel[:i], rel[i+1:]
-		}
-	}
-	return ".", rel
-}
-
-// baseName is path.Base for a cleaned absolute path: "/" stays "/".
-func baseName(name string) string {
-	if name == "/" {
-		return name
-	}
-	for i := len(name) - 1; i >= 0; i-- {
-		if name[i] == '/' {
-			return name[i+1:]
-		}
-	}
-	return name
-}

@@ -198,3 +198,36 @@ func ignoringEINTR(fn func() error) error {
 		}
 	}
 }
+
+// at2Error labels an error of openat2(2). RESOLVE_BENEATH reports a resolution that
+// would leave the root (an absolute symbolic link, or ".." above the root) as EXDEV.
+func at2Error(op, name string, err error) error {
+	if err == syscall.EXDEV {
+		err = ErrEscape
+	}
+	return &fs.PathError{Op: op, Path: name, Err: err}
+}
+
+// splitRel splits a root-relative path into its parent ("." at the top) and last
+// component.
+func splitRel(rel string) (parent, base string) {
+	for i := len(rel) - 1; i >= 0; i-- {
+		if rel[i] == '/' {
+			return rel[:i], rel[i+1:]
+		}
+	}
+	return ".", rel
+}
+
+// baseName is path.Base for a cleaned absolute path: "/" stays "/".
+func baseName(name string) string {
+	if name == "/" {
+		return name
+	}
+	for i := len(name) - 1; i >= 0; i-- {
+		if name[i] == '/' {
+			return name[i+1:]
+		}
+	}
+	return name
+}
