@@ -1,15 +1,18 @@
 // Process cost sampling from /proc: CPU seconds and memory (RSS minus shared, as
 // pyftpdlib's ftpbench reports) of a server process and all of its descendants, and the
-// CPU this process spends.
+// memory this process uses (its CPU: selfcpu_unix.go, selfcpu_windows.go). Systems
+// without /proc (macOS, FreeBSD, Windows) cannot sample a server: --pid is refused there
+// with the reason.
 
 package bench
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -42,6 +45,10 @@ func SampleProcTrees(roots []int) (ProcSample, error) {
 	var s ProcSample
 	if len(roots) == 0 {
 		return s, fmt.Errorf("bench: no server pid: %w", ErrBadConfig)
+	}
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		// Said once, plainly, rather than as an error opening some pid's file.
+		return s, fmt.Errorf("bench: sampling a server process reads /proc, which this system (%s) does not have: leave out --pid: %w", runtime.GOOS, errors.ErrUnsupported)
 	}
 	kids, _ := childrenMap() // without it, the roots alone are sampled
 	seen := map[int]bool{}
@@ -241,15 +248,6 @@ func childrenMap() (map[int][]int, error) {
 		kids[pp] = append(kids[pp], p)
 	}
 	return kids, nil
-}
-
-// SelfCPU returns the user+system CPU time this process has used. Safe from any goroutine.
-func SelfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // SelfMem returns this process's RSS minus shared bytes, 0 when unknown.

@@ -1,5 +1,8 @@
 // Several server process trees sampled as one: every process once, even when a tree is
 // inside another.
+
+//go:build linux
+
 package bench
 
 import (

@@ -1,5 +1,7 @@
 // Aborts as BSD ftp and tnftp send them: the Telnet Synch with its IAC as TCP urgent data.
 
+//go:build unix
+
 package e2e
 
 import (

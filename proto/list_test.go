@@ -4,8 +4,6 @@ package proto
 
 import (
 	"io/fs"
-	"os"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -71,26 +69,5 @@ func TestAppendListLineLocation(t *testing.T) {
 func TestAppendNameLine(t *testing.T) {
 	if got := string(AppendNameLine([]byte("a\r\n"), "b\nc")); got != "a\r\nb\x00c\r\n" {
 		t.Fatalf("got %q", got)
-	}
-}
-
-// TestFillEntryStatMatchesFillEntry: the raw-stat path fills the same Entry as FileInfo.
-func TestFillEntryStatMatchesFillEntry(t *testing.T) {
-	dir := t.TempDir()
-	p := dir + "/x"
-	os.WriteFile(p, []byte("hello"), 0o4751)
-	os.Chmod(p, 0o4751)
-	os.Symlink("x", dir+"/l")
-	for _, name := range []string{"x", "l", "."} {
-		fi, err := os.Lstat(dir + "/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var a, b Entry
-		FillEntry(&a, name, fi)
-		FillEntryStat(&b, name, fi.Sys().(*syscall.Stat_t))
-		if a != b {
-			t.Errorf("%s: FillEntry %+v, FillEntryStat %+v", name, a, b)
-		}
 	}
 }

@@ -218,13 +218,10 @@ func (cs *conn) flush() gnet.Action {
 	return gnet.None
 }
 
-// StartTLS implements TLSStarter: once the reply in Out is written, the socket leaves the
-// event loop and the handler continues on a goroutine (tls.go).
-func (cs *conn) StartTLS() { cs.startTLS = true }
-
 // handOverTLS gives a duplicate of the socket, with the input already buffered behind
-// the command that asked for TLS, to the TLS side (upgrade) and closes gnet's copy. Closing
-// a duplicate sends no FIN: the connection stays open on the other descriptor.
+// the command that asked for TLS (StartTLS, starttls_unix.go), to the TLS side (upgrade)
+// and closes gnet's copy. Closing a duplicate sends no FIN: the connection stays open on
+// the other descriptor.
 func (cs *conn) handOverTLS() gnet.Action {
 	var pending []byte
 	if buf, _ := cs.c.Peek(-1); len(buf) > 0 {

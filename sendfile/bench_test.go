@@ -2,6 +2,10 @@
 // Files live in /dev/shm (tmpfs) when it exists, so the disk is not measured; else in
 // os.TempDir. The peer moves its side zero-copy too (sendfile from tmpfs, splice into
 // /dev/null) so that the CPU metric is mostly Send's or Recv's own.
+// The CPU comes from getrusage(2), hence Unix only.
+
+//go:build unix
+
 package sendfile
 
 import (

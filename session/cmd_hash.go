@@ -18,14 +18,10 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
-	"io/fs"
 	"strconv"
 	"sync"
-	"syscall"
 
 	"github.com/fastftp/fastftp/auth"
-	"github.com/fastftp/fastftp/internal/hashcache"
-	"github.com/fastftp/fastftp/internal/unixmode"
 	"github.com/fastftp/fastftp/proto"
 	"github.com/fastftp/fastftp/sendfile"
 	"github.com/fastftp/fastftp/vfs"
@@ -360,7 +356,7 @@ func (e *Env) digest(ctx context.Context, fsys vfs.FS, p string, a hashAlgo, r h
 		return hex.EncodeToString(h.Sum(raw[:0])), nil
 	}
 	var sum string
-	if key, ok := hashKey(fi, a, start, end); ok && e.hashCache != nil {
+	if key, ok := hashKey(f, fi, a, start, end); ok && e.hashCache != nil {
 		// Concurrent requests for the same file version wait for one read.
 		sum, _, err = e.hashCache.Do(ctx, key, read)
 	} else {
@@ -370,20 +366,6 @@ func (e *Env) digest(ctx context.Context, fsys vfs.FS, p string, a hashAlgo, r h
 		return fail(err)
 	}
 	return hashResult{sum: sum, start: start, end: end}
-}
-
-// hashKey builds the cache key from the descriptor's stat; storage without a
-// *syscall.Stat_t (an embedder's FS) is not cached, since nothing identifies its files.
-func hashKey(fi fs.FileInfo, a hashAlgo, start, end int64) (hashcache.Key, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return hashcache.Key{}, false
-	}
-	return hashcache.Key{
-		Dev: uint64(st.Dev), Ino: uint64(st.Ino), Size: st.Size,
-		Mtime: unixmode.Mtime(st).UnixNano(), Ctime: unixmode.Ctime(st).UnixNano(),
-		Start: start, End: end, Algo: uint8(a),
-	}, true
 }
 
 // HashBytesRead returns the bytes read from files to compute digests (cache misses only).

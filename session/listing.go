@@ -3,10 +3,8 @@
 package session
 
 import (
-	"errors"
 	"io"
 	"path"
-	"syscall"
 	"unsafe"
 
 	"github.com/fastftp/fastftp/proto"
@@ -16,8 +14,6 @@ import (
 // listBatch is how many entries a listing reads per ReadDir call: a 100,000-entry directory
 // is streamed, never held in memory.
 const listBatch = 256
-
-var errListFull = errors.New("listing reached its bound")
 
 // bytesString views b as a string without copying. The string is valid only while b is
 // unchanged: listings use it for a name that lives in a reused getdents buffer during one
@@ -37,22 +33,7 @@ func listInto(fsys vfs.FS, p string, max int, fn func(*proto.Entry) error) (n in
 		proto.FillEntry(&e, path.Base(p), fi)
 		return 1, false, fn(&e)
 	}
-	if dl, ok := fsys.(vfs.DirLister); ok {
-		// The allocation-free path: names and stat results come from reused buffers.
-		err := dl.ListDir(p, func(name []byte, st *syscall.Stat_t) error {
-			proto.FillEntryStat(&e, bytesString(name), st)
-			if err := fn(&e); err != nil {
-				return err
-			}
-			if n++; max > 0 && n >= max {
-				truncated = true
-				return errListFull
-			}
-			return nil
-		})
-		if err == errListFull {
-			err = nil
-		}
+	if n, truncated, ok, err := listFast(fsys, p, max, &e, fn); ok {
 		return n, truncated, err
 	}
 	d, err := fsys.OpenDir(p)

@@ -1,5 +1,8 @@
 // account_test.go: a real account made with useradd and chpasswd logs in through the
 // machine's own /etc/passwd and /etc/shadow.
+
+//go:build unix
+
 package sysauth
 
 import (

@@ -1,5 +1,8 @@
 // sysauth_test.go: every account state and hash scheme against fake passwd and shadow
 // files written by the test, and the Chain's order and error rules.
+
+//go:build unix
+
 package sysauth
 
 import (

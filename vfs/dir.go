@@ -45,34 +45,11 @@ func (d *localDir) Close() error {
 	return nil
 }
 
-// dirEntry keeps os's Name, IsDir and Type (from d_type) and replaces Info.
+// dirEntry keeps os's Name, IsDir and Type (from d_type) and replaces Info (dir_unix.go:
+// only the openat2 path, which Windows lacks, creates it).
 type dirEntry struct {
 	fs.DirEntry
 	dir *localDir
 }
 
-// Info lstats the entry relative to its open directory. Fails after the Dir is closed
-// (the descriptor number may have been reused by then).
-func (e *dirEntry) Info() (fs.FileInfo, error) {
-	fi := &fileInfo{name: e.Name()}
-	var serr error
-	cerr := e.dir.rc.Control(func(fd uintptr) {
-		serr = lstatAt(int(fd), fi.name, &fi.sys)
-	})
-	if cerr == nil {
-		cerr = serr
-	}
-	if cerr != nil {
-		return nil, &fs.PathError{Op: "lstat", Path: joinVirtual(e.dir.name, fi.name), Err: underlying(cerr)}
-	}
-	return fi, nil
-}
-
 func (e *dirEntry) String() string { return fs.FormatDirEntry(e) }
-
-func joinVirtual(dir, name string) string {
-	if dir == "/" {
-		return "/" + name
-	}
-	return dir + "/" + name
-}

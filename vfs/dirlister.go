@@ -1,4 +1,7 @@
-// The optional allocation-free listing extension of FS.
+// The optional allocation-free listing extension of FS. Unix only: it hands out a
+// syscall.Stat_t, which Windows lacks.
+
+//go:build unix
 
 package vfs
 

@@ -8,8 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // underlying strips the *fs.PathError or *os.LinkError wrapper os puts around an errno.
@@ -23,15 +21,6 @@ func underlying(err error) error {
 		return e.Err
 	}
 	return err
-}
-
-// at2Error labels an error of openat2(2). RESOLVE_BENEATH reports a resolution that
-// would leave the root (an absolute symbolic link, or ".." above the root) as EXDEV.
-func at2Error(op, name string, err error) error {
-	if err == unix.EXDEV {
-		err = ErrEscape
-	}
-	return &fs.PathError{Op: op, Path: name, Err: err}
 }
 
 // rootError labels an error of os.Root, whose escape error is unexported: any cause

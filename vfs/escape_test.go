@@ -1,6 +1,9 @@
 // Jail tests: symbolic links pointing outside the root (absolute and relative, in the
 // middle of a path and as its last component) are refused by every method on both code
 // paths, and nothing outside the root is created, changed or removed.
+
+//go:build unix
+
 package vfs
 
 import (

@@ -1,5 +1,8 @@
 // fileInfo: an fs.FileInfo built from a raw stat on the openat2 path, shaped like os's so
-// that Sys() is a *syscall.Stat_t in both modes.
+// that Sys() is a *syscall.Stat_t in both modes. Unix only: the fast path exists only
+// there.
+
+//go:build unix
 
 package vfs
 
@@ -27,14 +30,6 @@ func (fi *fileInfo) ModTime() time.Time { return unixmode.Mtime(&fi.sys) }
 func (fi *fileInfo) IsDir() bool        { return unixmode.StatIsDir(&fi.sys) }
 func (fi *fileInfo) Sys() any           { return &fi.sys }
 func (fi *fileInfo) String() string     { return fs.FormatFileInfo(fi) }
-
-// renamedInfo gives the root its virtual name "/" (os.Root calls it ".").
-type renamedInfo struct {
-	fs.FileInfo
-	name string
-}
-
-func (r renamedInfo) Name() string { return r.name }
 
 // The syscall and x/sys stat structures are both generated from the kernel's struct stat;
 // these lines stop the build if their sizes ever differ.

@@ -6,12 +6,11 @@ package vfs
 import (
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // LocalOptions tunes NewLocalOptions. The zero value is what NewLocal uses.
@@ -84,40 +83,11 @@ func NewLocalOptions(root string, o LocalOptions) (*Local, error) {
 	if o.DisableOpenat2 || !haveOpenat2 {
 		return l, nil
 	}
-	fd, err := unix.Open(root, oPath|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
+	if err := l.openRootAt2(root); err != nil {
 		r.Close()
-		return nil, &fs.PathError{Op: "open root", Path: root, Err: err}
+		return nil, err
 	}
-	// Both handles must name the same directory: root could be renamed and replaced
-	// between the two opens.
-	var st unix.Stat_t
-	rfi, err := r.Stat(".")
-	if err == nil {
-		err = unix.Fstat(fd, &st)
-	}
-	if err != nil || !sameInode(rfi, &st) {
-		unix.Close(fd)
-		r.Close()
-		if err == nil {
-			err = syscall.ESTALE
-		}
-		return nil, &fs.PathError{Op: "open root", Path: root, Err: underlying(err)}
-	}
-	if !openat2Works(fd) {
-		unix.Close(fd)
-		return l, nil
-	}
-	l.dir = os.NewFile(uintptr(fd), root)
-	l.dirfd = fd
-	l.fast = true
 	return l, nil
-}
-
-// sameInode reports whether fi (from os) and st describe the same file.
-func sameInode(fi fs.FileInfo, st *unix.Stat_t) bool {
-	s, ok := fi.Sys().(*syscall.Stat_t)
-	return ok && uint64(s.Dev) == uint64(st.Dev) && uint64(s.Ino) == uint64(st.Ino)
 }
 
 // UsesOpenat2 reports whether l resolves paths with openat2(2) rather than os.Root.
@@ -161,6 +131,12 @@ func (l *Local) enter(op, name string) (string, error) {
 	if len(name) == 0 || name[0] != '/' {
 		return "", &fs.PathError{Op: op, Path: name, Err: ErrNotAbsolute}
 	}
+	if backslashSeparates && strings.IndexByte(name, '\\') >= 0 {
+		// Windows would resolve "/a\..\b" as "/b" while the session checked the
+		// permissions of a path under "/a": refuse, as no file name there can hold one.
+		// (A constant: compiled out on Unix, where a backslash is an ordinary byte.)
+		return "", &fs.PathError{Op: op, Path: name, Err: syscall.EINVAL}
+	}
 	if l.calls.Add(1)&closedBit != 0 {
 		l.leave()
 		return "", &fs.PathError{Op: op, Path: name, Err: ErrClosed}
@@ -184,7 +160,7 @@ func (l *Local) Stat(name string) (fs.FileInfo, error) {
 
 // Lstat describes name without following a final symbolic link. Safe from any goroutine.
 func (l *Local) Lstat(name string) (fs.FileInfo, error) {
-	return l.stat("lstat", name, unix.O_NOFOLLOW)
+	return l.stat("lstat", name, oNofollow)
 }
 
 func (l *Local) stat(op, name string, nofollow int) (fs.FileInfo, error) {
@@ -194,17 +170,7 @@ func (l *Local) stat(op, name string, nofollow int) (fs.FileInfo, error) {
 	}
 	defer l.leave()
 	if l.fast {
-		fd, err := openat2(l.dirfd, rel, oPath|nofollow, 0)
-		if err != nil {
-			return nil, at2Error(op, name, err)
-		}
-		fi := &fileInfo{name: baseName(name)}
-		err = fstat(fd, &fi.sys)
-		unix.Close(fd)
-		if err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		return fi, nil
+		return l.statAt2(op, name, rel, nofollow)
 	}
 	var fi fs.FileInfo
 	if nofollow != 0 {
@@ -252,11 +218,7 @@ func (l *Local) openFile(op, name string, flag int, perm fs.FileMode) (*os.File,
 // openRel opens the root-relative path rel; op and name label errors.
 func (l *Local) openRel(op, name, rel string, flag int, perm fs.FileMode) (*os.File, error) {
 	if l.fast {
-		fd, err := openat2(l.dirfd, rel, flag, syscallMode(perm))
-		if err != nil {
-			return nil, at2Error(op, name, err)
-		}
-		return os.NewFile(uintptr(fd), name), nil
+		return l.openAt2(op, name, rel, flag, perm)
 	}
 	f, err := l.root.OpenFile(rel, flag, perm)
 	if err != nil {
@@ -269,9 +231,21 @@ func (l *Local) openRel(op, name, rel string, flag int, perm fs.FileMode) (*os.F
 // fstatat relative to the open directory, so it stays inside the root. Safe from any
 // goroutine; the Dir is used by one goroutine at a time.
 func (l *Local) OpenDir(name string) (Dir, error) {
-	f, err := l.openFile("opendir", name, os.O_RDONLY|unix.O_DIRECTORY, 0)
+	f, err := l.openFile("opendir", name, os.O_RDONLY|oDirectory, 0)
 	if err != nil {
 		return nil, err
+	}
+	if oDirectory == 0 {
+		// No O_DIRECTORY (Windows), where a plain file opens too: refuse it as open(2)
+		// would, so LIST of a file and NLST behave as on Unix. Constant: compiled out
+		// elsewhere.
+		if fi, err := f.Stat(); err != nil || !fi.IsDir() {
+			f.Close()
+			if err == nil {
+				err = syscall.ENOTDIR
+			}
+			return nil, &fs.PathError{Op: "opendir", Path: name, Err: underlying(err)}
+		}
 	}
 	d := &localDir{f: f, name: name}
 	if l.fast {
@@ -285,57 +259,6 @@ func (l *Local) OpenDir(name string) (Dir, error) {
 		d.rc = rc
 	}
 	return d, nil
-}
-
-// Mkdir creates the directory name with perm (before the umask). A final symbolic link
-// is not followed (EEXIST). Safe from any goroutine.
-func (l *Local) Mkdir(name string, perm fs.FileMode) error {
-	return l.atParent("mkdir", name, func(dirfd int, base string) error {
-		err := ignoringEINTR(func() error { return unix.Mkdirat(dirfd, base, syscallMode(perm)) })
-		if err == nil && l.owner != nil {
-			err = l.owner.chownNewDir(dirfd, base)
-		}
-		return err
-	})
-}
-
-// Remove removes a file or symbolic link (never its target). A directory gives EISDIR.
-// Safe from any goroutine.
-func (l *Local) Remove(name string) error {
-	if name == "/" {
-		return &fs.PathError{Op: "remove", Path: name, Err: syscall.EISDIR}
-	}
-	return l.atParent("remove", name, func(dirfd int, base string) error {
-		return ignoringEINTR(func() error { return unix.Unlinkat(dirfd, base, 0) })
-	})
-}
-
-// Rmdir removes an empty directory. A file or symbolic link gives ENOTDIR, a non-empty
-// directory ENOTEMPTY, the root EBUSY. Safe from any goroutine.
-func (l *Local) Rmdir(name string) error {
-	if name == "/" {
-		return &fs.PathError{Op: "rmdir", Path: name, Err: syscall.EBUSY}
-	}
-	return l.atParent("rmdir", name, func(dirfd int, base string) error {
-		return ignoringEINTR(func() error { return unix.Unlinkat(dirfd, base, unix.AT_REMOVEDIR) })
-	})
-}
-
-// Rename renames from to to with renameat(2): a file at to is replaced, symbolic links
-// in the last components are renamed or replaced themselves, never followed. Errors
-// resolving either parent name that side's path; errors of renameat itself name
-// "from -> to". Safe from any goroutine.
-func (l *Local) Rename(from, to string) error {
-	return l.atParent("rename", from, func(fromfd int, fromBase string) error {
-		err := l.atParent("rename", to, func(tofd int, toBase string) error {
-			err := ignoringEINTR(func() error { return unix.Renameat(fromfd, fromBase, tofd, toBase) })
-			if err != nil {
-				return &fs.PathError{Op: "rename", Path: from + " -> " + to, Err: err}
-			}
-			return nil
-		})
-		return err
-	})
 }
 
 // Chmod sets the permission bits (and setuid, setgid, sticky) of name, following
@@ -366,87 +289,10 @@ func (l *Local) Chtimes(name string, mtime time.Time) error {
 	return nil
 }
 
-// atParent opens the directory holding name's last component (following symbolic links
-// inside the root) and calls fn with its descriptor and that component. fn's errors that
-// are not already *fs.PathError are labelled with op and name.
-func (l *Local) atParent(op, name string, fn func(dirfd int, base string) error) error {
-	rel, err := l.enter(op, name)
-	if err != nil {
-		return err
-	}
-	defer l.leave()
-	parent, base := splitRel(rel)
-	var dirfd int
-	switch {
-	case l.fast && parent == ".":
-		dirfd = l.dirfd
-	case l.fast:
-		dirfd, err = openat2(l.dirfd, parent, oPath|unix.O_DIRECTORY, 0)
-		if err != nil {
-			return at2Error(op, name, err)
-		}
-		defer unix.Close(dirfd)
-	default:
-		f, err := l.root.OpenFile(parent, oPath|unix.O_DIRECTORY, 0)
-		if err != nil {
-			return rootError(op, name, err)
-		}
-		defer f.Close() // after fn: f owns dirfd
-		dirfd = int(f.Fd())
-	}
-	if err := fn(dirfd, base); err != nil {
-		if _, ok := err.(*fs.PathError); ok {
-			return err
-		}
-		return &fs.PathError{Op: op, Path: name, Err: err}
-	}
-	return nil
+// renamedInfo gives the root its virtual name "/" (os.Root calls it ".").
+type renamedInfo struct {
+	fs.FileInfo
+	name string
 }
 
-// splitRel splits a root-relative path into its parent ("." at the top) and last
-// component.
-func splitRel(rel string) (parent, base string) {
-	for i := len(rel) - 1; i >= 0; i-- {
-		if rel[i] == '/' {
-			return rel[:i], rel[i+1:]
-		}
-	}
-	return ".", rel
-}
-
-// baseName is path.Base for a cleaned absolute path: "/" stays "/".
-func baseName(name string) string {
-	if name == "/" {
-		return name
-	}
-	for i := len(name) - 1; i >= 0; i-- {
-		if name[i] == '/' {
-			return name[i+1:]
-		}
-	}
-	return name
-}
-
-// syscallMode converts permission bits and setuid/setgid/sticky to the kernel's layout.
-func syscallMode(m fs.FileMode) uint32 {
-	o := uint32(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		o |= syscall.S_ISUID
-	}
-	if m&fs.ModeSetgid != 0 {
-		o |= syscall.S_ISGID
-	}
-	if m&fs.ModeSticky != 0 {
-		o |= syscall.S_ISVTX
-	}
-	return o
-}
-
-func ignoringEINTR(fn func() error) error {
-	for {
-		err := fn()
-		if err != syscall.EINTR {
-			return err
-		}
-	}
-}
+func (r renamedInfo) Name() string { return r.name }

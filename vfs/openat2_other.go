@@ -1,8 +1,8 @@
-// openat2_other.go: systems without openat2(2) (everything but Linux). Local always uses
+// openat2_other.go: Unix systems without openat2(2) (all but Linux). Local always uses
 // the os.Root fallback there: the same jail, walked one openat per component by package
 // os, and slower (see local.go).
 
-//go:build !linux
+//go:build unix && !linux
 
 package vfs
 

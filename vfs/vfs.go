@@ -1,13 +1,16 @@
 // Package vfs defines the storage interface an FTP session needs (FS, File, Dir) and Local,
 // which serves a host directory jailed under a root with openat2(2) RESOLVE_BENEATH and
 // falls back to os.Root where openat2 is missing (old Linux kernels, seccomp filters, and
-// every other system: darwin and the BSDs always use os.Root).
+// every other system: darwin, the BSDs and Windows always use os.Root).
 //
 // Differences by system: the allocation-free vfs.DirLister listing (getdents64) exists
-// only on linux/amd64 and linux/arm64, so elsewhere sessions list with Dir.ReadDir; off
-// Linux, the directory holding an entry to create, remove or rename is opened O_RDONLY
-// rather than O_PATH, so it must be readable (see openat2_other.go). Owner works on every
-// Unix (fchown).
+// only on linux/amd64 and linux/arm64, so elsewhere sessions list with Dir.ReadDir; on
+// the other Unixes, the directory holding an entry to create, remove or rename is opened
+// O_RDONLY rather than O_PATH, so it must be readable (see openat2_other.go). Owner works
+// on every Unix (fchown). Windows has no *at calls, no chown and no syscall.Stat_t: Local
+// creates, removes and renames through os.Root alone (local_root.go, local_windows.go),
+// refuses an Owner, has no DirLister, and its FileInfo.Sys() is what package os gives
+// there.
 //
 // Paths given to an FS are FTP virtual paths: slash-separated and absolute ("/" is the
 // user's root), already cleaned by the caller with path.Clean. Errors returned by FS methods

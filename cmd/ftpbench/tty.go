@@ -1,18 +1,9 @@
-// Terminal detection for the progress line, without a dependency. The ioctl that reads
-// the termios differs by system: tty_linux.go (TCGETS) and tty_bsd.go (TIOCGETA).
+// Terminal detection for the progress line, without a dependency. The check differs by
+// system: tty_unix.go reads the termios with an ioctl whose request tty_linux.go (TCGETS)
+// and tty_bsd.go (TIOCGETA) name; tty_windows.go asks for the console mode.
 
 package main
 
-import (
-	"encoding/json"
-	"os"
-
-	"golang.org/x/sys/unix"
-)
-
-func isTerminal(f *os.File) bool {
-	_, err := unix.IoctlGetTermios(int(f.Fd()), ioctlGetTermios)
-	return err == nil
-}
+import "encoding/json"
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

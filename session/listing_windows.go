@@ -1,0 +1,14 @@
+// listing_windows.go: Windows has no vfs.DirLister (no syscall.Stat_t), so every listing
+// streams Dir.ReadDir.
+
+package session
+
+import (
+	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/vfs"
+)
+
+// listFast never handles the listing here (ok false).
+func listFast(vfs.FS, string, int, *proto.Entry, func(*proto.Entry) error) (n int, truncated, ok bool, err error) {
+	return 0, false, false, nil
+}
