@@ -259,15 +259,20 @@ func TestFastftpdMaxCons(t *testing.T) {
 	if !r.Incomplete || r.IncompleteReason != "5 of 8 sessions never logged in" {
 		t.Fatalf("idle past the limit: incomplete=%v %q", r.Incomplete, r.IncompleteReason)
 	}
-	// Transfers past the limit: the refused streams never log in, their share of the
-	// bytes is never moved, and the row says so.
-	// 60 transfers: enough that every refused stream tries (and fails) before the three
-	// admitted ones have done them all.
+	// Transfers past the limit: the refused streams' attempts fail, their share of the
+	// bytes is never moved, and the row says so. A refused stream retries, and may get in
+	// once an admitted one has left (the shared count ran out for it): then it is not
+	// missing, but the bytes still are. Which happens depends on the scheduler, so both
+	// reasons are accepted; each must name what is missing.
 	cfg.Clients, cfg.Count = 6, 60
 	idle() // the idle sessions have been counted as closed
 	xr := runOne(t, cfg, "retr")
-	if !xr.Incomplete || xr.SessionsMissing < 1 || xr.Bytes >= xr.BytesExpected || xr.BytesExpected != 60*uint64(cfg.FileSize) ||
-		xr.Errors["4xx"] == 0 || !strings.Contains(xr.IncompleteReason, "sessions never logged in; moved ") {
+	wantReason := "moved "
+	if xr.SessionsMissing > 0 {
+		wantReason = "sessions never logged in; moved "
+	}
+	if !xr.Incomplete || xr.Bytes >= xr.BytesExpected || xr.BytesExpected != 60*uint64(cfg.FileSize) ||
+		xr.Errors["4xx"] == 0 || !strings.Contains(xr.IncompleteReason, wantReason) {
 		t.Fatalf("retr past the limit: ops=%d bytes=%d of %d missing=%d errors=%v incomplete=%v %q",
 			xr.Ops, xr.Bytes, xr.BytesExpected, xr.SessionsMissing, xr.Errors, xr.Incomplete, xr.IncompleteReason)
 	}
