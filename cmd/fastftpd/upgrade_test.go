@@ -1,0 +1,369 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/textproto"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jlaffaye/ftp"
+)
+
+// liveServer is a fastftpd started by the test, and its successors: every generation
+// writes to one pipe that the test reads (exec.Cmd's own pipe would close when the first
+// generation is waited for, and its successors would die of SIGPIPE on their next line).
+type liveServer struct {
+	cmd  *exec.Cmd
+	log  *syncBuffer
+	addr string
+	done chan error // the first generation's exit
+
+	mu   sync.Mutex
+	pids []int // successors seen, killed at cleanup
+}
+
+// startLive starts name with args (env and extra descriptors added) and waits for its
+// listening address.
+func startLive(t *testing.T, name string, args, env []string, extra ...*os.File) *liveServer {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = w
+	cmd.ExtraFiles = extra
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	s := &liveServer{cmd: cmd, log: &syncBuffer{}, done: make(chan error, 1)}
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		s.mu.Lock()
+		for _, pid := range s.pids {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		s.mu.Unlock()
+		r.Close()
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			s.log.WriteString(sc.Text() + "\n")
+			if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case s.addr = <-found:
+	case err := <-s.done:
+		t.Fatalf("fastftpd exited before listening (%v):\n%s", err, s.log.String())
+	case <-time.After(20 * time.Second):
+		t.Fatalf("fastftpd did not report its address:\n%s", s.log.String())
+	}
+	return s
+}
+
+// waitFor polls cond for at most d.
+func waitFor(d time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
+
+// readPid reads the pid file (0 if absent or not a number).
+func readPid(path string) int {
+	b, _ := os.ReadFile(path)
+	n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return n
+}
+
+// exited reports whether process pid is gone or a zombie (a successor outlives its parent,
+// and whoever inherits it may not reap it at once).
+func exited(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	_, rest, _ := bytes.Cut(b, []byte(") "))
+	return len(rest) > 0 && (rest[0] == 'Z' || rest[0] == 'X')
+}
+
+var successorRe = regexp.MustCompile(`msg="upgrade: the successor serves; stopping accepting and draining" successor_pid=(\d+)`)
+
+// upgrade sends SIGUSR2 to the process the pid file names and returns the successor's
+// PID once the predecessor says the successor serves and starts draining.
+func (s *liveServer) upgrade(t *testing.T, pidFile string) (old, next int) {
+	t.Helper()
+	old = readPid(pidFile)
+	before := len(successorRe.FindAllStringSubmatch(s.log.String(), -1))
+	if err := syscall.Kill(old, syscall.SIGUSR2); err != nil {
+		t.Fatalf("SIGUSR2 to %d: %v", old, err)
+	}
+	if !waitFor(15*time.Second, func() bool { return len(successorRe.FindAllStringSubmatch(s.log.String(), -1)) > before }) {
+		t.Fatalf("no successor serves 15 s after SIGUSR2 to %d:\n%s", old, s.log.String())
+	}
+	m := successorRe.FindAllStringSubmatch(s.log.String(), -1)
+	next, _ = strconv.Atoi(m[len(m)-1][1])
+	s.mu.Lock()
+	s.pids = append(s.pids, next)
+	s.mu.Unlock()
+	if got := readPid(pidFile); got != next {
+		t.Errorf("pid file names %d after the upgrade, want the successor %d", got, next)
+	}
+	return old, next
+}
+
+// tally counts what the clients saw.
+type tally struct {
+	conns, xfers, long, refused, bye, failed atomic.Int64
+	mu                                       sync.Mutex
+	errs                                     []string
+	spans                                    [][2]time.Time // long downloads: start, end
+}
+
+func (tl *tally) fail(format string, a ...any) {
+	tl.failed.Add(1)
+	tl.mu.Lock()
+	if len(tl.errs) < 10 {
+		tl.errs = append(tl.errs, fmt.Sprintf(format, a...))
+	}
+	tl.mu.Unlock()
+}
+
+// said421 reports whether err is the 421 a draining server says before closing.
+func said421(err error) bool {
+	var te *textproto.Error
+	return errors.As(err, &te) && te.Code == 421
+}
+
+// fetch connects, logs in, downloads name and compares it with want. A refused connection,
+// a transfer that started (150) and did not end in 226 with the right bytes, and any other
+// error are counted; a 421 before the transfer started (the session reached a draining
+// predecessor as it ended: the documented behaviour) is counted apart.
+func fetch(addr, name string, want []byte, tl *tally, long bool) {
+	dial := func(network, address string) (net.Conn, error) {
+		c, err := net.DialTimeout(network, address, 5*time.Second)
+		if err == nil {
+			c.SetDeadline(time.Now().Add(30 * time.Second)) // no client outlives the test
+		}
+		return c, err
+	}
+	tl.conns.Add(1)
+	c, err := ftp.Dial(addr, ftp.DialWithDialFunc(dial))
+	if err != nil {
+		switch {
+		case errors.Is(err, syscall.ECONNREFUSED):
+			tl.refused.Add(1)
+		case said421(err):
+			tl.bye.Add(1)
+		default:
+			tl.fail("connect: %v", err)
+		}
+		return
+	}
+	defer c.Quit()
+	if err := c.Login("anonymous", "storm@example.com"); err != nil {
+		if said421(err) {
+			tl.bye.Add(1)
+		} else {
+			tl.fail("login: %v", err)
+		}
+		return
+	}
+	start := time.Now()
+	r, err := c.Retr(name)
+	if err != nil {
+		if said421(err) {
+			tl.bye.Add(1)
+		} else {
+			tl.fail("RETR %s before 150: %v", name, err)
+		}
+		return
+	}
+	got, err := io.ReadAll(r)
+	if cerr := r.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		tl.fail("RETR %s after %d bytes: %v", name, len(got), err)
+	case !bytes.Equal(got, want):
+		tl.fail("RETR %s: %d bytes differ from the %d on disk", name, len(got), len(want))
+	default:
+		tl.xfers.Add(1)
+		if long {
+			tl.long.Add(1)
+			tl.mu.Lock()
+			tl.spans = append(tl.spans, [2]time.Time{start, time.Now()})
+			tl.mu.Unlock()
+		}
+	}
+}
+
+// publicBinary builds fastftpd where any account can run it: started as root, the server
+// becomes nobody, and it is nobody who starts the successor.
+func publicBinary(t *testing.T) (bin, dir string) {
+	t.Helper()
+	dir = publicDir(t)
+	bin = filepath.Join(dir, "bin", "fastftpd")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	os.Chmod(filepath.Dir(bin), 0o755)
+	return bin, dir
+}
+
+// randomFile writes n random bytes to dir/name and returns them.
+func randomFile(t *testing.T, dir, name string, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	rand.Read(b)
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// passiveRange picks 1000 passive ports below the ephemeral range (ARCHITECTURE.md:
+// kernel-picked ports on loopback make many-transfer tests flaky), at random so that
+// parallel test runs rarely share them (sharing only costs retries).
+func passiveRange() string {
+	n, _ := rand.Int(rand.Reader, big.NewInt(10))
+	lo := 20000 + 1000*int(n.Int64())
+	return fmt.Sprintf("%d-%d", lo, lo+999)
+}
+
+// TestUpgradeUnderStorm: a connection storm (connect, log in, download, compare) and
+// looping long downloads run through two SIGUSR2 upgrades. No connection is refused, no
+// transfer fails, every byte is right; each predecessor finishes its transfers and exits
+// 0; the pid file names the newest process, which serves.
+func TestUpgradeUnderStorm(t *testing.T) {
+	bin, dir := publicBinary(t)
+	pub := filepath.Join(dir, "pub")
+	os.Mkdir(pub, 0o755)
+	small := randomFile(t, pub, "small.bin", 64<<10)
+	large := randomFile(t, pub, "large.bin", 12<<20)
+	pidFile := filepath.Join(dir, "fastftpd.pid")
+	// 6 MB/s per session: a long download takes 2 s, so some run across each upgrade.
+	s := startLive(t, bin, []string{"-i", "127.0.0.1", "-p", "0", "-d", pub, "--pid-file", pidFile,
+		"--shutdown-grace", "20s", "-r", passiveRange(), "--write-limit", "6M"}, nil)
+	first := readPid(pidFile)
+	if first != s.cmd.Process.Pid {
+		t.Fatalf("pid file names %d, want the server %d", first, s.cmd.Process.Pid)
+	}
+
+	var tl tally
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 100000 && !stop.Load(); n++ {
+				if i < 2 {
+					fetch(s.addr, "large.bin", large, &tl, true)
+				} else {
+					fetch(s.addr, "small.bin", small, &tl, false)
+				}
+			}
+		}()
+	}
+	time.Sleep(time.Second)
+
+	var upgradedAt []time.Time
+	var olds []int
+	for range 2 {
+		before := tl.xfers.Load()
+		old, next := s.upgrade(t, pidFile)
+		upgradedAt = append(upgradedAt, time.Now())
+		olds = append(olds, old)
+		if !waitFor(25*time.Second, func() bool { return exited(old) }) {
+			t.Fatalf("predecessor %d still runs 25 s after its successor %d took over:\n%s", old, next, s.log.String())
+		}
+		// The storm goes on against the successor before the next upgrade.
+		if !waitFor(10*time.Second, func() bool { return tl.xfers.Load() > before+20 }) {
+			t.Fatalf("the storm stalled after the upgrade to %d:\n%s", next, s.log.String())
+		}
+		time.Sleep(time.Second) // long downloads restarted on the successor get going
+	}
+	time.Sleep(500 * time.Millisecond)
+	stop.Store(true)
+	clients := make(chan struct{})
+	go func() { wg.Wait(); close(clients) }()
+	select {
+	case <-clients:
+	case <-time.After(40 * time.Second):
+		t.Fatal("clients still running 40 s after the storm stopped")
+	}
+
+	t.Logf("storm through 2 upgrades: %d connections, %d transfers complete (%d long), %d refused, %d told 421 before a transfer, %d failed",
+		tl.conns.Load(), tl.xfers.Load(), tl.long.Load(), tl.refused.Load(), tl.bye.Load(), tl.failed.Load())
+	if n := tl.refused.Load(); n != 0 {
+		t.Errorf("%d connections refused during the upgrades", n)
+	}
+	if n := tl.failed.Load(); n != 0 {
+		t.Errorf("%d failures: %s", n, strings.Join(tl.errs, "; "))
+	}
+	// A long download running at each upgrade finished on the predecessor.
+	for i, at := range upgradedAt {
+		across := false
+		tl.mu.Lock()
+		for _, sp := range tl.spans {
+			across = across || sp[0].Before(at.Add(-100*time.Millisecond)) && sp[1].After(at)
+		}
+		tl.mu.Unlock()
+		if !across {
+			t.Errorf("no long download ran across upgrade %d: the test proved nothing about draining", i+1)
+		}
+	}
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("first process %d: %v (want exit 0 after draining)", olds[0], err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Errorf("first process %d has not exited", olds[0])
+	}
+	live := readPid(pidFile)
+	if live == olds[0] || live == olds[1] || exited(live) {
+		t.Fatalf("pid file names %d (predecessors %v); want the live newest process", live, olds)
+	}
+	if c, err := dialLogin(s.addr, "anonymous", "x"); err != nil {
+		t.Fatalf("newest process: %v", err)
+	} else {
+		c.Quit()
+	}
+	if n := strings.Count(s.log.String(), `msg="upgrade: serving; the predecessor drains"`); n != 2 {
+		t.Errorf("%d successors said they serve, want 2:\n%s", n, s.log.String())
+	}
+}
