@@ -57,6 +57,8 @@ type sockets struct {
 	open    []socket
 	notes   []string // for the start-up log: where sockets came from, what was closed
 	readyFD int      // the predecessor's readiness pipe; -1 when not an upgrade
+	// executable is the path this process was started from, which SIGUSR2 starts.
+	executable string
 }
 
 // socks returns the process's sockets, reading the environment the first time.

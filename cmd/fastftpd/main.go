@@ -146,6 +146,12 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	// SIGUSR2 is caught before the pid file names this process: one sent as soon as it
+	// does upgrades (it waits in the channel until the signal loop runs).
+	usr2 := make(chan os.Signal, 1)
+	if upgradeSignal != nil {
+		signal.Notify(usr2, upgradeSignal)
+	}
 	// Sockets come from a predecessor (upgrade), from systemd, or are bound (listen.go).
 	// Nothing is accepted before the last step that can fail: a successor that fails
 	// exits without having taken a connection from its predecessor's queue.
@@ -190,10 +196,6 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 	// Serving: the pid file, the predecessor and systemd are told (upgrade.go).
 	announce(st, log)
 	defer releasePidFile(st.pidFile)
-	usr2 := make(chan os.Signal, 1)
-	if upgradeSignal != nil {
-		signal.Notify(usr2, upgradeSignal)
-	}
 	type upgradeResult struct {
 		pid int
 		err error

@@ -38,6 +38,10 @@ var upgradeSignal os.Signal = syscall.SIGUSR2
 // that named them from the environment (a successor gets its own).
 func takeOffered() (*sockets, error) {
 	s := &sockets{readyFD: -1}
+	// The path this process was started from, now: later, /proc/self/exe follows the file
+	// if it is renamed away (mv fastftpd fastftpd.old), and the upgrade would start the
+	// old binary again. A new binary installed at the same path is what SIGUSR2 starts.
+	s.executable, _ = os.Executable()
 	inherit, upgrade := os.LookupEnv(inheritEnv)
 	ready := os.Getenv(readyEnv)
 	os.Unsetenv(inheritEnv)
@@ -111,13 +115,13 @@ func fileListener(f *os.File) (net.Listener, error) {
 // socket and waits (at most timeout, or until ctx ends) for it to serve. On failure the
 // successor is killed and reaped and this process serves on; the error says why.
 func startSuccessor(ctx context.Context, s *sockets, log *slog.Logger, timeout time.Duration) (int, error) {
-	exe, err := os.Executable() // the path, also when the file was replaced since start
-	if err != nil {
-		return 0, fmt.Errorf("finding the executable: %v", err)
+	exe := s.executable
+	if exe == "" {
+		return 0, errors.New("the path of the executable was not found at start")
 	}
 	var p [2]int
 	syscall.ForkLock.RLock() // no other fork may inherit the pipe before it is close-on-exec
-	err = syscall.Pipe(p[:])
+	err := syscall.Pipe(p[:])
 	if err == nil {
 		syscall.CloseOnExec(p[0])
 		syscall.CloseOnExec(p[1])

@@ -367,3 +367,121 @@ func TestUpgradeUnderStorm(t *testing.T) {
 		t.Errorf("%d successors said they serve, want 2:\n%s", n, s.log.String())
 	}
 }
+
+// TestUpgradeToBrokenBinary: SIGUSR2 when the executable was replaced by one that exits 1
+// at once: the upgrade fails, the running process serves on and keeps the pid file. With
+// the real binary back, the next SIGUSR2 upgrades.
+func TestUpgradeToBrokenBinary(t *testing.T) {
+	bin, dir := publicBinary(t)
+	pub := filepath.Join(dir, "pub")
+	os.Mkdir(pub, 0o755)
+	data := randomFile(t, pub, "f.bin", 200<<10)
+	pidFile := filepath.Join(dir, "fastftpd.pid")
+	s := startLive(t, bin, []string{"-i", "127.0.0.1", "-p", "0", "-d", pub, "--pid-file", pidFile}, nil)
+	pid := s.cmd.Process.Pid
+
+	// Installed as operators do: the old binary moved aside, a new file at the path.
+	good := bin + ".good"
+	if err := os.Rename(bin, good); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\necho 'broken build' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(pid, syscall.SIGUSR2)
+	if !waitFor(15*time.Second, func() bool { return strings.Contains(s.log.String(), "upgrade failed; this process serves on") }) {
+		t.Fatalf("no failed upgrade logged:\n%s", s.log.String())
+	}
+	if !strings.Contains(s.log.String(), "it exited before serving (exit status 1); killed") || !strings.Contains(s.log.String(), "broken build") {
+		t.Errorf("the failure does not say why:\n%s", s.log.String())
+	}
+	if exited(pid) || readPid(pidFile) != pid {
+		t.Fatalf("after a failed upgrade: process %d exited=%v, pid file names %d", pid, exited(pid), readPid(pidFile))
+	}
+	var tl tally
+	fetch(s.addr, "f.bin", data, &tl, false)
+	if tl.xfers.Load() != 1 {
+		t.Fatalf("download after the failed upgrade: %s", strings.Join(tl.errs, "; "))
+	}
+
+	if err := os.Rename(good, bin); err != nil {
+		t.Fatal(err)
+	}
+	_, next := s.upgrade(t, pidFile)
+	if !waitFor(15*time.Second, func() bool { return exited(pid) }) {
+		t.Fatalf("predecessor %d did not exit after the upgrade to %d", pid, next)
+	}
+	fetch(s.addr, "f.bin", data, &tl, false)
+	if tl.xfers.Load() != 2 {
+		t.Fatalf("download from the successor: %s", strings.Join(tl.errs, "; "))
+	}
+}
+
+// TestSocketActivation: fastftpd started as systemd starts it, with a control socket and
+// an implicit FTPS socket (FileDescriptorName=ftps) as descriptors 3 and 4: without -p it
+// serves exactly those, and curl lists and downloads through both. With -p naming another
+// port, it refuses to start and says why.
+func TestSocketActivation(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	pub := filepath.Join(dir, "pub")
+	os.Mkdir(pub, 0o755)
+	data := randomFile(t, pub, "f.bin", 300<<10)
+	_, _, both := keyPair(t, dir)
+	socket := func() (*os.File, string) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close() // the duplicate in the *os.File keeps the socket
+		f, err := ln.(*net.TCPListener).File()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f, ln.Addr().String()
+	}
+	ctrl, ctrlAddr := socket()
+	ftps, ftpsAddr := socket()
+	// LISTEN_PID must be the server's PID: sh sets it to its own, then becomes the server.
+	wrap := []string{"-c", `LISTEN_PID=$$ exec "$0" "$@"`, bin}
+	env := []string{"LISTEN_FDS=2", "LISTEN_FDNAMES=fastftpd.socket:ftps"}
+	s := startLive(t, "sh", append(wrap, "-d", pub, "--certfile", both), env, ctrl, ftps)
+	if s.addr != ctrlAddr {
+		t.Fatalf("serves %s, want systemd's socket %s", s.addr, ctrlAddr)
+	}
+	for _, want := range []string{"listen=" + ctrlAddr + " ", "implicit_ftps=" + ftpsAddr + " ",
+		"ftps " + ftpsAddr + " from systemd; ftp " + ctrlAddr + " from systemd"} {
+		if !waitFor(5*time.Second, func() bool { return strings.Contains(s.log.String(), want) }) {
+			t.Errorf("log lacks %q:\n%s", want, s.log.String())
+		}
+	}
+	curl := func(args ...string) []byte {
+		out, err := exec.Command("curl", append([]string{"-sS", "--max-time", "20"}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("curl %v: %v", args, err)
+		}
+		return out
+	}
+	if l := curl("ftp://" + ctrlAddr + "/"); !bytes.Contains(l, []byte("f.bin")) {
+		t.Errorf("listing through systemd's control socket: %q", l)
+	}
+	if got := curl("ftp://" + ctrlAddr + "/f.bin"); !bytes.Equal(got, data) {
+		t.Errorf("download through systemd's control socket: %d bytes, want %d identical", len(got), len(data))
+	}
+	if got := curl("-k", "ftps://"+ftpsAddr+"/f.bin"); !bytes.Equal(got, data) {
+		t.Errorf("download through systemd's implicit FTPS socket: %d bytes, want %d identical", len(got), len(data))
+	}
+
+	// A configured address that is not the socket systemd passed: a clear refusal.
+	other, _ := socket()
+	cmd := exec.Command("sh", append(wrap, "-d", pub, "-i", "127.0.0.1", "-p", "0")...)
+	cmd.Env = append(os.Environ(), "LISTEN_FDS=1")
+	cmd.ExtraFiles = []*os.File{other}
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "systemd passed socket 127.0.0.1:") ||
+		!strings.Contains(string(out), "no configured address is bound there (-p: 127.0.0.1:0)") {
+		t.Errorf("systemd socket that -p does not name: %v, %q; want exit 1 and the reason", err, out)
+	}
+}
