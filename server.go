@@ -435,8 +435,11 @@ func (s *Server) DataLoopBytes() int64 { return s.env.DataLoopBytes() }
 func (s *Server) Sessions() int { return s.env.Sessions() }
 
 // Shutdown stops accepting, lets running transfers finish until ctx is done, then says 421
-// to every session and stops. It returns ctx's error if transfers were cut short.
+// to every session and stops. Meanwhile sessions start no new transfer: a command from a
+// session without a running transfer is answered 421 and closes it (session.Env.Drain).
+// It returns ctx's error if transfers were cut short.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.env.Drain()
 	s.mu.Lock()
 	first := !s.shutdown.Swap(true)
 	for ln := range s.lns {
