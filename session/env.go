@@ -101,9 +101,9 @@ type Env struct {
 	epoch     time.Time                  // origin of the 32-bit times kept per session
 	clock     atomic.Int64               // coarse unix nanoseconds, advanced by the reaper
 	reg       [regShards]shard
-	xfers     xferCount // running transfers, for graceful shutdown
+	xfers     xferCount   // running transfers, for graceful shutdown
 	draining  atomic.Bool // Drain was called: no new transfers (see Drain)
-	owner     tlsOwners // who logged in on each TLS control connection (see tlsowners.go)
+	owner     tlsOwners   // who logged in on each TLS control connection (see tlsowners.go)
 	stop      chan struct{}
 	once      sync.Once
 }
