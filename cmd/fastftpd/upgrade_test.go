@@ -493,3 +493,77 @@ func TestSocketActivation(t *testing.T) {
 		t.Errorf("systemd socket that -p does not name: %v, %q; want exit 1 and the reason", err, out)
 	}
 }
+
+// TestTakeInherited: FASTFTPD_INHERIT hands a listening socket to the configured address
+// it served; the variables are gone afterwards (a later successor gets its own); a
+// malformed entry or a descriptor that is no socket is a clear error.
+func TestTakeInherited(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	// Descriptors handed over belong to the taker, which closes them: give it its own.
+	handOver := func(c syscall.Conn) int {
+		rc, err := c.SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fd := -1
+		rc.Control(func(x uintptr) { fd, err = syscall.Dup(int(x)) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fd
+	}
+	t.Setenv(inheritEnv, fmt.Sprintf("ftp/127.0.0.1:0=%d", handOver(ln.(*net.TCPListener))))
+	st := &settings{listen: []string{"127.0.0.1:0"}, listenFrom: "-p"}
+	ctrl, implicit, err := openListeners(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.sockets.close()
+	if len(ctrl) != 1 || len(implicit) != 0 || ctrl[0].Addr().String() != ln.Addr().String() {
+		t.Fatalf("listeners %v %v, want the inherited %s", ctrl, implicit, ln.Addr())
+	}
+	if _, ok := os.LookupEnv(inheritEnv); ok {
+		t.Errorf("%s still set after the sockets were taken", inheritEnv)
+	}
+
+	notSocket, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notSocket.Close()
+	devNull := handOver(notSocket)
+	for _, c := range []struct{ env, want string }{
+		{"ftp/:21", `"ftp/:21" is not KIND/ADDRESS=FD`},
+		{"ssh/:22=3", `"ssh/:22=3" is not KIND/ADDRESS=FD`},
+		{"ftp/:21=1", `"ftp/:21=1" is not KIND/ADDRESS=FD`},
+		{fmt.Sprintf("ftp/:21=%d", devNull), fmt.Sprintf("descriptor %d for ftp/:21:", devNull)},
+	} {
+		t.Setenv(inheritEnv, c.env)
+		st := &settings{listen: []string{"127.0.0.1:0"}, listenFrom: "-p"}
+		if _, _, err := openListeners(st); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s=%s: %v, want an error with %q", inheritEnv, c.env, err, c.want)
+		}
+	}
+}
+
+func TestBoundTo(t *testing.T) {
+	any6 := &net.TCPAddr{IP: net.IPv6unspecified, Port: 21}
+	lo := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2121}
+	for _, c := range []struct {
+		a    net.Addr
+		addr string
+		want bool
+	}{
+		{any6, ":21", true}, {any6, "0.0.0.0:21", true}, {any6, "[::]:21", true}, {any6, ":2121", false},
+		{any6, "127.0.0.1:21", false}, {lo, "127.0.0.1:2121", true}, {lo, "[::ffff:127.0.0.1]:2121", true},
+		{lo, ":2121", false}, {lo, "127.0.0.2:2121", false}, {&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}, "127.0.0.1:0", false},
+	} {
+		if got := boundTo(c.a, c.addr); got != c.want {
+			t.Errorf("boundTo(%v, %q) = %v, want %v", c.a, c.addr, got, c.want)
+		}
+	}
+}
