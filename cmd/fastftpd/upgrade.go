@@ -217,19 +217,21 @@ func announce(st *settings, log *slog.Logger) {
 	if s != nil && len(s.notes) > 0 {
 		log.Info("listening sockets handed over", "sockets", strings.Join(s.notes, "; "))
 	}
-	state := daemon.SdNotifyReady
-	if s != nil && s.readyFD >= 0 {
-		state = "MAINPID=" + strconv.Itoa(os.Getpid()) + "\n" + daemon.SdNotifyReady
-		f := os.NewFile(uintptr(s.readyFD), "readiness pipe")
-		if _, err := f.Write([]byte("ready\n")); err != nil {
-			log.Error("upgrade: could not tell the predecessor that this process serves; it will kill this one", "err", err)
-		} else {
-			log.Info("upgrade: serving; the predecessor drains", "pid", os.Getpid())
-		}
-		f.Close()
-		s.readyFD = -1
+	if s == nil || s.readyFD < 0 {
+		notifySystemd(daemon.SdNotifyReady, log)
+		return
 	}
-	notifySystemd(state, log)
+	f := os.NewFile(uintptr(s.readyFD), "readiness pipe")
+	_, err := f.Write([]byte("ready\n"))
+	f.Close()
+	s.readyFD = -1
+	if err != nil { // the predecessor gave up on this process and kills it: systemd must not follow it
+		log.Error("upgrade: could not tell the predecessor that this process serves; it will kill this one", "err", err)
+		return
+	}
+	log.Info("upgrade: serving; the predecessor drains", "pid", os.Getpid())
+	// The predecessor says MAINPID= too, which NotifyAccess=main accepts from it.
+	notifySystemd("MAINPID="+strconv.Itoa(os.Getpid())+"\n"+daemon.SdNotifyReady, log)
 }
 
 // notifySystemd sends one state to systemd, if it listens (NOTIFY_SOCKET).

@@ -11,11 +11,13 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"net/http"
 	"net/textproto"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -378,15 +380,55 @@ func TestUpgradeUnderStorm(t *testing.T) {
 
 // TestUpgradeToBrokenBinary: SIGUSR2 when the executable was replaced by one that exits 1
 // at once: the upgrade fails, the running process serves on and keeps the pid file. With
-// the real binary back, the next SIGUSR2 upgrades.
+// the real binary back, the next SIGUSR2 upgrades: the successor serves the metrics port
+// it inherited, and systemd (a notify socket made by the test) hears READY=1 from the
+// first process, then MAINPID= and READY=1 from the successor and MAINPID= from the
+// predecessor.
 func TestUpgradeToBrokenBinary(t *testing.T) {
 	bin, dir := publicBinary(t)
 	pub := filepath.Join(dir, "pub")
 	os.Mkdir(pub, 0o755)
 	data := randomFile(t, pub, "f.bin", 200<<10)
 	pidFile := filepath.Join(dir, "fastftpd.pid")
-	s := startLive(t, bin, []string{"-i", "127.0.0.1", "-p", "0", "-d", pub, "--pid-file", pidFile}, nil)
+	notifyPath := filepath.Join(dir, "notify.sock")
+	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: notifyPath, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notify.Close()
+	os.Chmod(notifyPath, 0o777) // the server sends as the account it became
+	notes := make(chan string, 16)
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			n, err := notify.Read(buf)
+			if err != nil {
+				return
+			}
+			notes <- string(buf[:n])
+		}
+	}()
+	// nextNotes checks the next messages, in any order (two processes send them).
+	nextNotes := func(want ...string) {
+		t.Helper()
+		var got []string
+		for range want {
+			select {
+			case n := <-notes:
+				got = append(got, n)
+			case <-time.After(10 * time.Second):
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("systemd was told %q, want %q", got, want)
+		}
+	}
+	s := startLive(t, bin, []string{"-i", "127.0.0.1", "-p", "0", "-d", pub, "--pid-file", pidFile,
+		"--metrics", "127.0.0.1:0"}, []string{"NOTIFY_SOCKET=" + notifyPath})
 	pid := s.cmd.Process.Pid
+	nextNotes("READY=1")
 
 	// Installed as operators do: the old binary moved aside, a new file at the path.
 	good := bin + ".good"
@@ -416,12 +458,26 @@ func TestUpgradeToBrokenBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, next := s.upgrade(t, pidFile)
+	nextNotes(fmt.Sprintf("MAINPID=%d\nREADY=1", next), fmt.Sprintf("MAINPID=%d", next))
 	if !waitFor(15*time.Second, func() bool { return exited(pid) }) {
 		t.Fatalf("predecessor %d did not exit after the upgrade to %d", pid, next)
 	}
 	fetch(s.addr, "f.bin", data, &tl, false, 1, nil)
 	if tl.xfers.Load() != 2 {
 		t.Fatalf("download from the successor: %s", strings.Join(tl.errs, "; "))
+	}
+	urls := regexp.MustCompile(`metrics=(http://\S+)`).FindAllStringSubmatch(s.log.String(), -1)
+	if len(urls) != 2 || urls[0][1] != urls[1][1] {
+		t.Fatalf("metrics URLs of the two processes: %v; want the same inherited port", urls)
+	}
+	resp, err := http.Get(urls[1][1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(body, []byte("# TYPE")) {
+		t.Fatalf("metrics from the successor: %s %.200q", resp.Status, body)
 	}
 }
 
