@@ -236,6 +236,8 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 				upgrading()
 				if r := <-upgraded; r.err == nil {
 					log.Warn("upgrade: the successor became ready as this process stops; it serves on", "successor_pid", r.pid)
+				} else {
+					log.Info("upgrade abandoned", "err", r.err)
 				}
 				upgrading = nil
 			}
