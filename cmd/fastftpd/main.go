@@ -214,6 +214,10 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 				log.Warn("SIGUSR2: an upgrade is already under way; ignored")
 				continue
 			}
+			if os.Getpid() == 1 {
+				log.Error("SIGUSR2 ignored: this process is PID 1 (a container's init), and its exit would stop the container with the new process in it; run fastftpd under an init (docker run --init, tini) to upgrade in place")
+				continue
+			}
 			log.Info("SIGUSR2: upgrade: starting the executable again with the listening sockets")
 			ctx, cancel := context.WithCancel(context.Background())
 			upgrading = cancel
