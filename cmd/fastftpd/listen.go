@@ -35,6 +35,39 @@ const (
 	kindMetrics  = "metrics"
 )
 
+// inherited is one entry of inheritEnv.
+type inherited struct {
+	kind, addr string
+	fd         int
+}
+
+// String is the entry as inheritEnv writes it.
+func (e inherited) String() string { return e.kind + "/" + e.addr + "=" + strconv.Itoa(e.fd) }
+
+// parseInherit reads inheritEnv's value: "KIND/ADDRESS=FD" entries separated by commas,
+// each descriptor 3 or more and named once (the taker closes each).
+func parseInherit(v string) ([]inherited, error) {
+	var out []inherited
+	seen := map[int]bool{}
+	for _, e := range strings.Split(v, ",") {
+		if e == "" {
+			continue
+		}
+		ka, fdText, ok1 := strings.Cut(e, "=")
+		kind, addr, ok2 := strings.Cut(ka, "/")
+		fd, err := strconv.Atoi(fdText)
+		if !ok1 || !ok2 || err != nil || fd < 3 || (kind != kindControl && kind != kindImplicit && kind != kindMetrics) {
+			return nil, fmt.Errorf("%s: %q is not KIND/ADDRESS=FD", inheritEnv, e)
+		}
+		if seen[fd] {
+			return nil, fmt.Errorf("%s: descriptor %d is named twice", inheritEnv, fd)
+		}
+		seen[fd] = true
+		out = append(out, inherited{kind, addr, fd})
+	}
+	return out, nil
+}
+
 // socket is a listener this process serves, and what it serves, for the next handover.
 type socket struct {
 	kind string

@@ -59,24 +59,21 @@ func takeOffered() (*sockets, error) {
 		for _, f := range systemd {
 			f.Close() // only a wrapper could set both; the predecessor's list is the one served
 		}
-		for _, e := range strings.Split(inherit, ",") {
-			if e == "" {
-				continue
-			}
-			ka, fdText, ok1 := strings.Cut(e, "=")
-			kind, addr, ok2 := strings.Cut(ka, "/")
-			fd, err := strconv.Atoi(fdText)
-			if !ok1 || !ok2 || err != nil || fd < 3 || (kind != kindControl && kind != kindImplicit && kind != kindMetrics) {
-				s.close()
-				return nil, fmt.Errorf("%s: %q is not KIND/ADDRESS=FD", inheritEnv, e)
-			}
-			syscall.CloseOnExec(fd)
-			ln, err := fileListener(os.NewFile(uintptr(fd), ka))
+		entries, err := parseInherit(inherit)
+		if err != nil {
+			return nil, err
+		}
+		for i, e := range entries {
+			syscall.CloseOnExec(e.fd)
+			ln, err := fileListener(os.NewFile(uintptr(e.fd), e.kind+"/"+e.addr))
 			if err != nil {
 				s.close()
-				return nil, fmt.Errorf("%s: descriptor %d for %s: %v", inheritEnv, fd, ka, err)
+				for _, rest := range entries[i+1:] {
+					syscall.Close(rest.fd)
+				}
+				return nil, fmt.Errorf("%s: descriptor %d for %s/%s: %v", inheritEnv, e.fd, e.kind, e.addr, err)
 			}
-			s.offered = append(s.offered, &offer{kind: kind, key: addr, source: "inherited", ln: ln})
+			s.offered = append(s.offered, &offer{kind: e.kind, key: e.addr, source: "inherited", ln: ln})
 		}
 		return s, nil
 	}
@@ -144,7 +141,7 @@ func startSuccessor(ctx context.Context, s *sockets, log *slog.Logger, timeout t
 			syscall.Close(p[1])
 			return 0, fmt.Errorf("socket %s: %v", o.ln.Addr(), err)
 		}
-		inherit = append(inherit, fmt.Sprintf("%s/%s=%d", o.kind, o.key, len(files)))
+		inherit = append(inherit, inherited{o.kind, o.key, len(files)}.String())
 		files = append(files, fd)
 	}
 	env := []string{inheritEnv + "=" + strings.Join(inherit, ","), readyEnv + "=" + strconv.Itoa(len(files))}
