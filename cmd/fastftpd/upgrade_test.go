@@ -484,15 +484,17 @@ func TestUpgradeToBrokenBinary(t *testing.T) {
 
 // TestSocketActivation: fastftpd started as systemd starts it, with a control socket and
 // an implicit FTPS socket (FileDescriptorName=ftps) as descriptors 3 and 4: without -p it
-// serves exactly those, and curl lists and downloads through both. With -p naming another
-// port, it refuses to start and says why.
+// serves exactly those, and curl lists and downloads through both, also after an upgrade
+// (which hands both on). With -p naming another port, it refuses to start and says why.
 func TestSocketActivation(t *testing.T) {
-	bin := buildBinary(t)
-	dir := t.TempDir()
+	bin, dir := publicBinary(t)
 	pub := filepath.Join(dir, "pub")
 	os.Mkdir(pub, 0o755)
 	data := randomFile(t, pub, "f.bin", 300<<10)
 	_, _, both := keyPair(t, dir)
+	// Started as root, the server becomes nobody, and the successor it starts reads the
+	// key as nobody (docs/operations.md): a test key may be readable by all.
+	os.Chmod(both, 0o644)
 	socket := func() (*os.File, string) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -511,7 +513,8 @@ func TestSocketActivation(t *testing.T) {
 	// LISTEN_PID must be the server's PID: sh sets it to its own, then becomes the server.
 	wrap := []string{"-c", `LISTEN_PID=$$ exec "$0" "$@"`, bin}
 	env := []string{"LISTEN_FDS=2", "LISTEN_FDNAMES=fastftpd.socket:ftps"}
-	s := startLive(t, "sh", append(wrap, "-d", pub, "--certfile", both), env, ctrl, ftps)
+	pidFile := filepath.Join(dir, "fastftpd.pid")
+	s := startLive(t, "sh", append(wrap, "-d", pub, "--certfile", both, "--pid-file", pidFile), env, ctrl, ftps)
 	if s.addr != ctrlAddr {
 		t.Fatalf("serves %s, want systemd's socket %s", s.addr, ctrlAddr)
 	}
@@ -536,6 +539,18 @@ func TestSocketActivation(t *testing.T) {
 	}
 	if got := curl("-k", "ftps://"+ftpsAddr+"/f.bin"); !bytes.Equal(got, data) {
 		t.Errorf("download through systemd's implicit FTPS socket: %d bytes, want %d identical", len(got), len(data))
+	}
+	// An upgrade hands both sockets on, each as what it was.
+	s.upgrade(t, pidFile)
+	want := "ftps " + ftpsAddr + " from inherited; ftp " + ctrlAddr + " from inherited"
+	if !waitFor(5*time.Second, func() bool { return strings.Contains(s.log.String(), want) }) {
+		t.Errorf("successor's log lacks %q:\n%s", want, s.log.String())
+	}
+	if got := curl("ftp://" + ctrlAddr + "/f.bin"); !bytes.Equal(got, data) {
+		t.Errorf("download through the control socket after an upgrade: %d bytes, want %d identical", len(got), len(data))
+	}
+	if got := curl("-k", "ftps://"+ftpsAddr+"/f.bin"); !bytes.Equal(got, data) {
+		t.Errorf("download through the implicit FTPS socket after an upgrade: %d bytes, want %d identical", len(got), len(data))
 	}
 
 	// A configured address that is not the socket systemd passed: a clear refusal.
