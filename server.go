@@ -434,6 +434,10 @@ func (s *Server) DataLoopBytes() int64 { return s.env.DataLoopBytes() }
 // Sessions returns the number of connected sessions.
 func (s *Server) Sessions() int { return s.env.Sessions() }
 
+// shutdownSettle is how long Shutdown leaves sessions after the last transfer ended, before
+// it says 421 to those that stayed silent.
+const shutdownSettle = time.Second
+
 // Shutdown stops accepting, lets running transfers finish until ctx is done, then says 421
 // to every session and stops. Meanwhile sessions start no new transfer: a command from a
 // session without a running transfer is answered 421 and closes it (session.Env.Drain).
@@ -450,6 +454,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	clean := s.env.WaitTransfers(ctx.Done())
+	// The last transfer's 226 may reach its client before the client has read the end of
+	// the data connection: a 421 and a close on its heels made lftp count that transfer
+	// as failed. Clients that go on send their next command within this moment and get
+	// Drain's 421 in answer to it; those that stay silent get theirs below.
+	settle := time.Now().Add(shutdownSettle)
+	for clean && s.env.Sessions() > 0 && time.Now().Before(settle) && ctx.Err() == nil {
+		time.Sleep(10*time.Millisecond + rand.N(5*time.Millisecond))
+	}
 	s.env.EachSession(func(x *session.Session) { x.Shutdown() })
 	deadline := time.Now().Add(2 * time.Second)
 	for s.env.Sessions() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
