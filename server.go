@@ -434,8 +434,8 @@ func (s *Server) DataLoopBytes() int64 { return s.env.DataLoopBytes() }
 // Sessions returns the number of connected sessions.
 func (s *Server) Sessions() int { return s.env.Sessions() }
 
-// shutdownSettle is how long Shutdown leaves sessions after the last transfer ended, before
-// it says 421 to those that stayed silent.
+// shutdownSettle is how long after the last transfer ended Shutdown leaves sessions alone,
+// before it says 421 to those that stayed silent.
 const shutdownSettle = time.Second
 
 // Shutdown stops accepting, lets running transfers finish until ctx is done, then says 421
@@ -458,7 +458,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// the data connection: a 421 and a close on its heels made lftp count that transfer
 	// as failed. Clients that go on send their next command within this moment and get
 	// Drain's 421 in answer to it; those that stay silent get theirs below.
-	settle := time.Now().Add(shutdownSettle)
+	settle := s.env.LastTransferEnd().Add(shutdownSettle)
 	for clean && s.env.Sessions() > 0 && time.Now().Before(settle) && ctx.Err() == nil {
 		time.Sleep(10*time.Millisecond + rand.N(5*time.Millisecond))
 	}

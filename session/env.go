@@ -208,12 +208,21 @@ func (e *Env) WaitTransfers(done <-chan struct{}) bool {
 // closes, rather than a reset on its next command. Safe from any goroutine.
 func (e *Env) Drain() { e.draining.Store(true) }
 
+// LastTransferEnd returns when the latest transfer ended (zero before the first). Safe
+// from any goroutine.
+func (e *Env) LastTransferEnd() time.Time {
+	e.xfers.mu.Lock()
+	defer e.xfers.mu.Unlock()
+	return e.xfers.ended
+}
+
 // xferCount counts running transfers. Unlike a WaitGroup it allows an increment from zero
 // while someone waits (a session starting a transfer during the shutdown grace period).
 type xferCount struct {
 	mu      sync.Mutex
 	n       int
 	waiters []chan struct{}
+	ended   time.Time // when the latest transfer ended
 }
 
 func (c *xferCount) add() {
@@ -224,6 +233,7 @@ func (c *xferCount) add() {
 
 func (c *xferCount) done() {
 	c.mu.Lock()
+	c.ended = time.Now()
 	if c.n--; c.n == 0 {
 		for _, w := range c.waiters {
 			close(w)
