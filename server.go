@@ -433,9 +433,16 @@ func (s *Server) DataLoopBytes() int64 { return s.env.DataLoopBytes() }
 // Sessions returns the number of connected sessions.
 func (s *Server) Sessions() int { return s.env.Sessions() }
 
+// shutdownSettle is how long after the last transfer ended Shutdown leaves sessions alone,
+// before it says 421 to those that stayed silent.
+const shutdownSettle = time.Second
+
 // Shutdown stops accepting, lets running transfers finish until ctx is done, then says 421
-// to every session and stops. It returns ctx's error if transfers were cut short.
+// to every session and stops. Meanwhile sessions start no new transfer: a command from a
+// session without a running transfer is answered 421 and closes it (session.Env.Drain).
+// It returns ctx's error if transfers were cut short.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.env.Drain()
 	s.mu.Lock()
 	first := !s.shutdown.Swap(true)
 	for ln := range s.lns {
@@ -446,6 +453,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	clean := s.env.WaitTransfers(ctx.Done())
+	// The last transfer's 226 may reach its client before the client has read the end of
+	// the data connection: a 421 and a close on its heels made lftp count that transfer
+	// as failed. Clients that go on send their next command within this moment and get
+	// Drain's 421 in answer to it; those that stay silent get theirs below.
+	settle := s.env.LastTransferEnd().Add(shutdownSettle)
+	for clean && s.env.Sessions() > 0 && time.Now().Before(settle) && ctx.Err() == nil {
+		time.Sleep(10*time.Millisecond + rand.N(5*time.Millisecond))
+	}
 	s.env.EachSession(func(x *session.Session) { x.Shutdown() })
 	deadline := time.Now().Add(2 * time.Second)
 	for s.env.Sessions() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {

@@ -127,7 +127,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Server{Listen: []string{":2121"}, MaxLoginAttempts: 3, IdleTimeout: DefaultTimeout, DataTimeout: DefaultTimeout,
+	want := Server{Listen: []string{":2121"}, ListenDefault: true, MaxLoginAttempts: 3, IdleTimeout: DefaultTimeout, DataTimeout: DefaultTimeout,
 		LoginTimeout: DefaultLoginTimeout, BanWindow: DefaultBanWindow, BanTime: DefaultBanTime, ShutdownGrace: DefaultShutdownGrace}
 	if !reflect.DeepEqual(f.Server, want) {
 		t.Errorf("server defaults %+v", f.Server)
@@ -275,6 +275,7 @@ func TestErrorLines(t *testing.T) {
 		{"ban window zero", "[server]\nban_after = 5\nban_window = 0 # <-\n", "server.ban_window: 0 is not a period"},
 		{"ban after negative", "[server]\nban_after = -1 # <-\n", "server.ban_after: -1 is negative"},
 		{"run as", "[server]\nrun_as = \"a b\" # <-\n", "server.run_as"},
+		{"pid file dir", "[server]\npid_file = \"/nonexistent-dir-for-test/ftp.pid\" # <-\n", "server.pid_file: directory /nonexistent-dir-for-test does not exist"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -398,14 +399,16 @@ func TestDurationsAndCertInOneFile(t *testing.T) {
 	dir := t.TempDir()
 	_, _, both := writeKeyPair(t, dir)
 	doc := "[server]\nlogin_timeout = \"90\"\nban_after = 5\nban_window = 30\nban_time = \"1h\"\nshutdown_grace = \"0\"\n" +
-		"max_sessions_per_user = 2\nrun_as = \"nobody\"\n[tls]\ncert_file = \"both.pem\"\n"
+		"max_sessions_per_user = 2\nrun_as = \"nobody\"\npid_file = \"run/ftp.pid\"\nlisten = [\":2121\"]\n[tls]\ncert_file = \"both.pem\"\n"
+	os.Mkdir(filepath.Join(dir, "run"), 0o755)
 	f, err := Parse(filepath.Join(dir, "c.toml"), []byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := f.Server
 	if s.LoginTimeout != 90*time.Second || s.BanAfter != 5 || s.BanWindow != 30*time.Second || s.BanTime != time.Hour ||
-		s.ShutdownGrace != 0 || s.MaxSessionsPerUser != 2 || s.RunAs != "nobody" {
+		s.ShutdownGrace != 0 || s.MaxSessionsPerUser != 2 || s.RunAs != "nobody" ||
+		s.PidFile != filepath.Join(dir, "run", "ftp.pid") || s.ListenDefault {
 		t.Errorf("server %+v", s)
 	}
 	if f.TLS.CertFile != both || f.TLS.KeyFile != "" || !f.TLS.Enabled() {

@@ -53,6 +53,8 @@
 //	shutdown_grace = "30s"          # transfers may finish after SIGTERM; 0 = stop at once
 //	run_as = ""                     # started as root: the account to switch to after
 //	                                # binding; "" = ftp, else nobody, with anonymous access
+//	pid_file = ""                   # the live process writes its PID here (kill -USR2 to
+//	                                # upgrade); "" = none
 //
 //	[log]
 //	format = "text"                 # "text" or "json"

@@ -65,6 +65,12 @@ type Server struct {
 	// RunAs is the account fastftpd switches to after binding its ports when started as
 	// root; "" means the default (see cmd/fastftpd).
 	RunAs string
+	// PidFile is where the serving process writes its PID ("" = nowhere). After a
+	// SIGUSR2 upgrade the successor rewrites it, so it always names the live process.
+	PidFile string
+	// ListenDefault is true when the file does not set server.listen (Listen holds the
+	// default): fastftpd then serves the sockets systemd passes, whatever their address.
+	ListenDefault bool
 	// PassivePortMin and PassivePortMax bound PASV/EPSV ports; both 0 when unset (the
 	// kernel picks).
 	PassivePortMin, PassivePortMax uint16

@@ -59,6 +59,7 @@ type rawServer struct {
 	BanTime                any               `toml:"ban_time"`
 	ShutdownGrace          any               `toml:"shutdown_grace"`
 	RunAs                  string            `toml:"run_as"`
+	PidFile                string            `toml:"pid_file"`
 }
 
 type rawLog struct {

@@ -92,6 +92,7 @@ func (v *validator) file(r *rawFile) *File {
 
 func (v *validator) server(s *Server, r *rawServer) {
 	s.Listen = []string{DefaultListen}
+	s.ListenDefault = r.Listen == nil
 	if r.Listen != nil {
 		s.Listen = v.listenList("server.listen", *r.Listen)
 		if len(*r.Listen) == 0 {
@@ -126,6 +127,12 @@ func (v *validator) server(s *Server, r *rawServer) {
 	s.RunAs = r.RunAs
 	if strings.ContainsAny(r.RunAs, " \t\r\n:\x00") {
 		v.errorf("server.run_as", "server.run_as: %q is not a user name", r.RunAs)
+	}
+	if r.PidFile != "" {
+		s.PidFile = v.abs(r.PidFile)
+		if fi, err := os.Stat(filepath.Dir(s.PidFile)); err != nil || !fi.IsDir() {
+			v.errorf("server.pid_file", "server.pid_file: directory %s does not exist", filepath.Dir(s.PidFile))
+		}
 	}
 	if r.PassivePorts != "" {
 		s.PassivePortMin, s.PassivePortMax = v.portRange("server.passive_ports", r.PassivePorts)

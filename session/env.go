@@ -101,8 +101,9 @@ type Env struct {
 	epoch     time.Time                  // origin of the 32-bit times kept per session
 	clock     atomic.Int64               // coarse unix nanoseconds, advanced by the reaper
 	reg       [regShards]shard
-	xfers     xferCount // running transfers, for graceful shutdown
-	owner     tlsOwners // who logged in on each TLS control connection (see tlsowners.go)
+	xfers     xferCount   // running transfers, for graceful shutdown
+	draining  atomic.Bool // Drain was called: no new transfers (see Drain)
+	owner     tlsOwners   // who logged in on each TLS control connection (see tlsowners.go)
 	stop      chan struct{}
 	once      sync.Once
 }
@@ -197,12 +198,31 @@ func (e *Env) WaitTransfers(done <-chan struct{}) bool {
 	}
 }
 
+// Drain begins a graceful stop: a session's next command, unless a transfer of its own is
+// running (ABOR, STAT, QUIT act on it as usual) or it is QUIT, is answered 421 and the
+// session closes. Running transfers finish; sessions that say nothing stay until
+// Session.Shutdown. Without it a client looping downloads on one session starts transfer
+// after transfer, holds a draining server until the grace ends, and has a transfer cut;
+// with it the client reconnects between two transfers (to the successor, after an
+// upgrade). The 421 answers a command, so the client reads it before the connection
+// closes, rather than a reset on its next command. Safe from any goroutine.
+func (e *Env) Drain() { e.draining.Store(true) }
+
+// LastTransferEnd returns when the latest transfer ended (zero before the first). Safe
+// from any goroutine.
+func (e *Env) LastTransferEnd() time.Time {
+	e.xfers.mu.Lock()
+	defer e.xfers.mu.Unlock()
+	return e.xfers.ended
+}
+
 // xferCount counts running transfers. Unlike a WaitGroup it allows an increment from zero
 // while someone waits (a session starting a transfer during the shutdown grace period).
 type xferCount struct {
 	mu      sync.Mutex
 	n       int
 	waiters []chan struct{}
+	ended   time.Time // when the latest transfer ended
 }
 
 func (c *xferCount) add() {
@@ -213,6 +233,7 @@ func (c *xferCount) add() {
 
 func (c *xferCount) done() {
 	c.mu.Lock()
+	c.ended = time.Now()
 	if c.n--; c.n == 0 {
 		for _, w := range c.waiters {
 			close(w)

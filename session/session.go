@@ -197,6 +197,11 @@ func (s *Session) exec(line []byte) {
 	cmd := proto.Parse(line)
 	s.conn.last.Store(s.env.now())
 	v := cmd.Verb
+	if s.env.draining.Load() && s.xfer == nil && v != proto.QUIT { // see Env.Drain
+		s.reply(421, "Server shutting down.")
+		s.closeNow()
+		return
+	}
 	if s.env.Debug {
 		s.logCommand(&cmd)
 	}

@@ -137,3 +137,19 @@ func TestPermFact(t *testing.T) {
 		}
 	}
 }
+
+// TestDrainAnswers421: once the Env drains, a session's next command is answered 421 and
+// closes it (a client looping transfers reconnects instead of holding a draining server);
+// QUIT still says goodbye.
+func TestDrainAnswers421(t *testing.T) {
+	s, ft := newTestSession(t)
+	feed(s, ft, "USER bob\r\nPASS secret\r\n")
+	s.env.Drain()
+	if got := feed(s, ft, "PASV\r\nNOOP\r\n"); got != "421 Server shutting down.\r\n" || !ft.closed {
+		t.Fatalf("PASV while draining: %q closed=%v; want only 421 and a close", got, ft.closed)
+	}
+	s, ft = newTestSession(t, func(e *Env) { e.Drain() })
+	if got := feed(s, ft, "QUIT\r\n"); !strings.HasPrefix(got, "221 ") || !ft.closed {
+		t.Fatalf("QUIT while draining: %q; want 221", got)
+	}
+}

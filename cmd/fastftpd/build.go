@@ -48,6 +48,13 @@ type settings struct {
 	readOnly  bool   // no login may change files
 	runAs     *account
 	runAsNote string // for the start-up log: which account serves, and why
+	pidFile   string // "" = none
+	// listenDefault and implicitDefault: no flag or key named the control (implicit
+	// FTPS) addresses, so the sockets systemd passes are served whatever their address.
+	listenDefault, implicitDefault bool
+	// sockets are the listening sockets handed over (by systemd or a predecessor) and
+	// open (listen.go); nil until the first listener opens.
+	sockets *sockets
 	// from names, for messages, where each address came from ("-p", "--metrics", or a
 	// key of the file).
 	listenFrom, implicitFrom, metricsFrom string
@@ -71,6 +78,8 @@ func build(o *options, file *config.File) (*settings, error) {
 		return nil, err
 	}
 	st.listenFrom, st.implicitFrom, st.metricsFrom = "-p", "--tls-implicit", "--metrics"
+	st.listenDefault = !o.given("p", "port", "i", "interface") && (file == nil || file.Server.ListenDefault)
+	st.implicitDefault = !o.given("tls-implicit") && (file == nil || len(file.TLS.ImplicitListen) == 0)
 	if file != nil {
 		if !o.given("p", "port", "i", "interface") {
 			st.listenFrom = "server.listen in " + file.Name
@@ -186,6 +195,9 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	}
 	if use("run-as") {
 		s.RunAs = o.runAs
+	}
+	if use("pid-file") {
+		s.PidFile = absPath(o.pidFile)
 	}
 	if use("log-format") {
 		f.Log.Format = o.logFormat
@@ -424,7 +436,7 @@ func applyTLS(o *options, f *config.File, withFile bool) error {
 func convert(f *config.File) (*settings, error) {
 	s, t := &f.Server, &f.TLS
 	st := &settings{file: f, logFormat: f.Log.Format, logLevel: f.Log.Level, xferlog: f.Log.Xferlog,
-		metrics: f.Metrics.Listen, listen: s.Listen, grace: s.ShutdownGrace}
+		metrics: f.Metrics.Listen, listen: s.Listen, grace: s.ShutdownGrace, pidFile: s.PidFile}
 	cfg := &st.cfg
 	cfg.Banner = s.Banner
 	cfg.Loops = s.Loops

@@ -23,7 +23,7 @@ type options struct {
 	write, debug, foreign, privileged, localTime       bool
 	noSendfile, showVersion, noHash                    bool
 	timeout, dataTimeout, grace                        time.Duration
-	masqMap, runAs                                     string
+	masqMap, runAs, pidFile                            string
 	proxyFrom                                          string
 
 	readLimit, writeLimit, globalRead, globalWrite string
@@ -81,6 +81,7 @@ var keyOf = map[string]string{
 	"ban-time":                 "server.ban_time",
 	"shutdown-grace":           "server.shutdown_grace",
 	"run-as":                   "server.run_as",
+	"pid-file":                 "server.pid_file",
 	"tls":                      "tls.cert_file",
 	"certfile":                 "tls.cert_file",
 	"keyfile":                  "tls.key_file",
@@ -203,6 +204,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	str(&o.xferlog, "", "xferlog", "", "append a wu-ftpd xferlog line per transfer to this file (SIGHUP reopens it)")
 	str(&o.metrics, "", "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9121")
 	str(&o.runAs, "", "run-as", "", "started as root: the account to switch to once the ports are bound (default with anonymous access: ftp, else nobody)")
+	str(&o.pidFile, "", "pid-file", "", "write the serving process's PID to this file; after a SIGUSR2 upgrade (new binary, same sockets, no connection refused) the new process rewrites it, so kill -USR2 $(cat FILE) always reaches the live one")
 	str(&o.configFile, "c", "config", "", "TOML configuration file (a flag given on the command line overrides only its key; SIGHUP reloads users and limits)")
 	boolean(&o.checkConfig, "", "check-config", "validate the --config file with the flags, load the TLS key pair, print problems with line numbers, and exit")
 	dur(&o.grace, "shutdown-grace", config.DefaultShutdownGrace, "on SIGINT/SIGTERM, how long running transfers may go on; 0: stop at once")

@@ -133,7 +133,7 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 	if st.metrics != "" {
 		st.cfg.Metrics = metrics.New()
 		var err error
-		if mln, err = bind(st.metrics, st.metricsFrom); err != nil {
+		if mln, err = openMetrics(st); err != nil {
 			return fail("metrics: %v", err)
 		}
 		mux := http.NewServeMux()
@@ -146,42 +146,38 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	served := make(chan error, len(st.listen)+len(st.implicit))
-	var lns []net.Listener
-	var addrs, implicit []string
-	open := func(list []string, from string, tls bool) error {
-		for _, a := range list {
-			ln, err := bind(a, from)
-			if err != nil {
-				return err
-			}
-			lns = append(lns, ln)
-			if tls {
-				implicit = append(implicit, ln.Addr().String())
-				go func() { served <- srv.ServeTLS(ln) }()
-			} else {
-				addrs = append(addrs, ln.Addr().String())
-				go func() { served <- srv.Serve(ln) }()
-			}
-		}
-		return nil
+	// SIGUSR2 is caught before the pid file names this process: one sent as soon as it
+	// does upgrades (it waits in the channel until the signal loop runs).
+	usr2 := make(chan os.Signal, 1)
+	if upgradeSignal != nil {
+		signal.Notify(usr2, upgradeSignal)
 	}
-	if len(st.listen) == 0 {
-		st.listen = []string{":2121"}
-	}
-	err = open(st.implicit, st.implicitFrom, true)
+	// Sockets come from a predecessor (upgrade), from systemd, or are bound (listen.go).
+	// Nothing is accepted before the last step that can fail: a successor that fails
+	// exits without having taken a connection from its predecessor's queue.
+	ctrlLns, tlsLns, err := openListeners(st)
 	if err == nil {
-		err = open(st.listen, st.listenFrom, false)
+		err = writePidFile(st.pidFile, st.runAs) // as root, if root is left
 	}
 	if err == nil && st.runAs != nil {
 		err = dropPrivileges(st.runAs)
 	}
 	if err != nil {
-		for _, ln := range lns {
-			ln.Close()
+		if st.sockets != nil {
+			st.sockets.close()
 		}
 		srv.Shutdown(context.Background())
 		return fail("%v", err)
+	}
+	served := make(chan error, len(ctrlLns)+len(tlsLns))
+	var addrs, implicit []string
+	for _, ln := range tlsLns {
+		implicit = append(implicit, ln.Addr().String())
+		go func() { served <- srv.ServeTLS(ln) }()
+	}
+	for _, ln := range ctrlLns {
+		addrs = append(addrs, ln.Addr().String())
+		go func() { served <- srv.Serve(ln) }()
 	}
 	// Signals are caught before the start-up log announces the server, so that a SIGHUP
 	// sent as soon as it is seen reloads instead of killing.
@@ -197,6 +193,15 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 		log.Info("starting FTP server", "address", a, "pid", os.Getpid(), "version", version)
 	}
 
+	// Serving: the pid file, the predecessor and systemd are told (upgrade.go).
+	announce(st, log)
+	defer releasePidFile(st.pidFile)
+	type upgradeResult struct {
+		pid int
+		err error
+	}
+	var upgrading context.CancelFunc // non-nil while a successor starts
+	upgraded := make(chan upgradeResult, 1)
 	for {
 		select {
 		case err := <-served:
@@ -204,7 +209,43 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 		case <-hup:
 			reload(srv, st, o, log)
 			continue
+		case <-usr2:
+			if upgrading != nil {
+				log.Warn("SIGUSR2: an upgrade is already under way; ignored")
+				continue
+			}
+			if os.Getpid() == 1 {
+				log.Error("SIGUSR2 ignored: this process is PID 1 (a container's init), and its exit would stop the container with the new process in it; run fastftpd under an init (docker run --init, tini) to upgrade in place")
+				continue
+			}
+			log.Info("SIGUSR2: upgrade: starting the executable again with the listening sockets")
+			ctx, cancel := context.WithCancel(context.Background())
+			upgrading = cancel
+			go func() {
+				pid, err := startSuccessor(ctx, st.sockets, log, upgradeTimeout)
+				upgraded <- upgradeResult{pid, err}
+			}()
+			continue
+		case r := <-upgraded:
+			upgrading()
+			upgrading = nil
+			if r.err != nil {
+				log.Error("upgrade failed; this process serves on", "err", r.err)
+				continue
+			}
+			notifySystemd("MAINPID="+strconv.Itoa(r.pid), log) // also works with NotifyAccess=main
+			log.Info("upgrade: the successor serves; stopping accepting and draining", "successor_pid", r.pid, "grace", st.grace)
 		case sig := <-sigs:
+			if upgrading != nil { // the operator stops the service: no successor either
+				upgrading()
+				if r := <-upgraded; r.err == nil {
+					log.Warn("upgrade: the successor became ready as this process stops; it serves on", "successor_pid", r.pid)
+				} else {
+					log.Info("upgrade abandoned", "err", r.err)
+				}
+				upgrading = nil
+			}
+			notifySystemd("STOPPING=1", log)
 			log.Info("stopping: no new connections; waiting for transfers", "signal", sig.String(), "grace", st.grace)
 		}
 		break
@@ -291,6 +332,7 @@ func restartOnly(st *settings) [][2]string {
 		{"server.ban_time", v(s.BanTime)},
 		{"server.shutdown_grace", v(s.ShutdownGrace)},
 		{"server.run_as", s.RunAs},
+		{"server.pid_file", s.PidFile},
 		{"server.passive_ports", v([2]uint16{s.PassivePortMin, s.PassivePortMax})},
 		{"server.masquerade_address", v(s.MasqueradeAddress)},
 		{"server.masquerade_map", v(s.MasqueradeMap)},
@@ -314,28 +356,6 @@ func restartOnly(st *settings) [][2]string {
 		{"tls.implicit_listen", v(t.ImplicitListen)},
 		{"tls.require_session_reuse", v(t.RequireSessionReuse)},
 	}
-}
-
-// bind opens a listener and turns the errors operators hit into one sentence that names
-// the flag or key the address came from (from).
-func bind(addr, from string) (net.Listener, error) {
-	lc := net.ListenConfig{KeepAlive: -1} // as fastftp.Listen: the idle timeout closes dead clients
-	ln, err := lc.Listen(context.Background(), "tcp", addr)
-	if err == nil {
-		return ln, nil
-	}
-	_, port, _ := net.SplitHostPort(addr)
-	switch {
-	case errors.Is(err, syscall.EACCES) && from == "-p":
-		return nil, fmt.Errorf("port %s needs root or CAP_NET_BIND_SERVICE; use -p 2121", port)
-	case errors.Is(err, syscall.EACCES):
-		return nil, fmt.Errorf("port %s (%s) needs root or CAP_NET_BIND_SERVICE; choose a port above 1023", port, from)
-	case errors.Is(err, syscall.EADDRINUSE):
-		return nil, fmt.Errorf("port %s is already in use by another program; choose another with %s", port, from)
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return nil, fmt.Errorf("address %s (%s) is not an address of this machine", addr, from)
-	}
-	return nil, fmt.Errorf("listen on %s (%s): %w", addr, from, err)
 }
 
 // logStart logs the effective configuration, once, in one line.
