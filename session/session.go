@@ -197,9 +197,9 @@ func (s *Session) exec(line []byte) {
 	cmd := proto.Parse(line)
 	s.conn.last.Store(s.env.now())
 	v := cmd.Verb
-	if s.env.draining.Load() && s.xfer == nil && v != proto.QUIT { // see Env.Drain
+	if s.env.draining.Load() && s.running() == nil && v != proto.QUIT { // see Env.Drain
 		s.reply(421, "Server shutting down.")
-		s.closeNow()
+		s.closeNow(reactor.ReasonServerShutdown)
 		return
 	}
 	if s.env.Debug {
