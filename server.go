@@ -19,10 +19,12 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/datapath"
+	"github.com/fastftp/fastftp/internal/listcache"
 	"github.com/fastftp/fastftp/internal/proxyhdr"
 	"github.com/fastftp/fastftp/reactor"
 	"github.com/fastftp/fastftp/session"
 	"github.com/fastftp/fastftp/throttle"
+	"github.com/fastftp/fastftp/vfs"
 )
 
 // ErrServerClosed is returned by Serve after Shutdown.
@@ -121,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 		DisableHash:        cfg.DisableHash,
 		HashWorkers:        cfg.HashWorkers,
 		HashCacheEntries:   cfg.HashCacheEntries,
+		Listing:            cfg.listingOptions(),
 		DataLoops:          max(cfg.DataLoops, 0),
 		MaxLoginAttempts:   cfg.MaxLoginAttempts,
 		FailedLoginDelay:   cfg.FailedLoginDelay,
@@ -471,4 +474,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return ctx.Err()
 	}
 	return err
+}
+
+// listingOptions turns the Config's listing keys into the sessions' options.
+func (cfg *Config) listingOptions() session.ListingOptions {
+	o := session.ListingOptions{SortMax: cfg.ListSortMax}
+	if !cfg.ListNumericOwners {
+		o.Names = vfs.NewNames(0, 0)
+	}
+	bytes := cfg.ListCacheBytes
+	if bytes == 0 {
+		bytes = listcache.DefaultMaxBytes
+	}
+	o.Cache = listcache.New(bytes, cfg.ListCacheMaxAge)
+	return o
 }

@@ -11,3 +11,11 @@ import "syscall"
 type DirLister interface {
 	ListDir(name string, fn func(name []byte, st *syscall.Stat_t) error) error
 }
+
+// LinkReader is an optional FS extension (found by type assertion): Readlink returns the
+// target of the symbolic link name as stored, unresolved (it may name a path outside the
+// root; LIST shows it as ls does and never follows it). name's last component is not
+// followed; a name that is not a link gives an error matching fs.ErrInvalid (EINVAL).
+type LinkReader interface {
+	Readlink(name string) (string, error)
+}
