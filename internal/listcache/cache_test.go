@@ -1,0 +1,152 @@
+package listcache
+
+import (
+	"bytes"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func key(ino uint64) Key { return Key{Dev: 1, Ino: ino, Mtime: 100, Ctime: 100, Kind: LIST} }
+
+func TestGetPut(t *testing.T) {
+	c := New(1<<20, time.Minute)
+	now := time.Unix(1000, 0)
+	k := key(1)
+	if _, ok := c.Get(&k, now); ok {
+		t.Fatal("hit on an empty cache")
+	}
+	if !c.Put(k, []byte("listing"), now, time.Time{}) {
+		t.Fatal("Put refused a small listing")
+	}
+	if b, ok := c.Get(&k, now); !ok || string(b) != "listing" {
+		t.Fatalf("Get = %q, %v", b, ok)
+	}
+	// Any part of the key differing is another listing.
+	for _, other := range []Key{
+		{Dev: 2, Ino: 1, Mtime: 100, Ctime: 100, Kind: LIST},
+		{Dev: 1, Ino: 1, Mtime: 101, Ctime: 100, Kind: LIST},
+		{Dev: 1, Ino: 1, Mtime: 100, Ctime: 101, Kind: LIST},
+		{Dev: 1, Ino: 1, Mtime: 100, Ctime: 100, Kind: NLST},
+		{Dev: 1, Ino: 1, Mtime: 100, Ctime: 100, Kind: LIST, View: "x"},
+	} {
+		if _, ok := c.Get(&other, now); ok {
+			t.Errorf("hit for %+v", other)
+		}
+	}
+	s := c.Stats()
+	if s.Hits != 1 || s.Misses != 6 || s.Stores != 1 || s.Entries != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestExpiry(t *testing.T) {
+	c := New(1<<20, 10*time.Second)
+	now := time.Unix(1000, 0)
+	k := key(1)
+	c.Put(k, []byte("a"), now, time.Time{})
+	if _, ok := c.Get(&k, now.Add(9*time.Second)); !ok {
+		t.Fatal("expired before MaxAge")
+	}
+	if _, ok := c.Get(&k, now.Add(10*time.Second)); ok {
+		t.Fatal("served at MaxAge")
+	}
+	if c.Stats().Entries != 0 || c.Stats().Bytes != 0 {
+		t.Fatalf("expired entry kept: %+v", c.Stats())
+	}
+	// An earlier expiry from the caller (a LIST date changing form) wins.
+	c.Put(k, []byte("a"), now, now.Add(time.Second))
+	if _, ok := c.Get(&k, now.Add(time.Second)); ok {
+		t.Fatal("served past the caller's expiry")
+	}
+	if c.Put(k, []byte("a"), now, now) {
+		t.Fatal("stored an already expired listing")
+	}
+}
+
+func TestBoundAndLRU(t *testing.T) {
+	const max = 64 << 10
+	c := New(max, time.Minute)
+	now := time.Unix(1000, 0)
+	data := bytes.Repeat([]byte("x"), 4000)
+	if c.Put(key(0), make([]byte, max/4), now, time.Time{}) {
+		t.Fatal("stored an entry over a quarter of the bound")
+	}
+	for i := uint64(1); i <= 100; i++ {
+		c.Put(key(i), data, now, time.Time{})
+		if i == 10 {
+			k := key(1)
+			c.Get(&k, now) // 1 becomes the most recently used
+		}
+		if s := c.Stats(); s.Bytes > max {
+			t.Fatalf("after %d puts: %d bytes > bound %d", i, s.Bytes, max)
+		}
+	}
+	s := c.Stats()
+	if s.Entries == 0 || s.Entries > max/4000 {
+		t.Fatalf("entries %d", s.Entries)
+	}
+	k100, k2 := key(100), key(2)
+	if _, ok := c.Get(&k100, now); !ok {
+		t.Fatal("newest entry evicted")
+	}
+	if _, ok := c.Get(&k2, now); ok {
+		t.Fatal("old entry kept past the bound")
+	}
+}
+
+// TestMemoryBound fills a cache far past its bound and checks the heap it keeps: the
+// accounting must cover what the entries really cost.
+func TestMemoryBound(t *testing.T) {
+	const max = 8 << 20
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	c := New(max, time.Minute)
+	now := time.Unix(1000, 0)
+	for i := uint64(0); i < 20000; i++ {
+		k := key(i)
+		k.View = "Europe/Paris\x00names"
+		c.Put(k, make([]byte, 100+i%2000), now, time.Time{})
+	}
+	after := heap()
+	if s := c.Stats(); s.Bytes > max {
+		t.Fatalf("accounted %d > %d", s.Bytes, max)
+	}
+	if grew := int64(after) - int64(before); grew > max+max/8 {
+		t.Fatalf("heap grew by %d bytes for a %d-byte cache", grew, max)
+	}
+	runtime.KeepAlive(c)
+}
+
+func TestNilCache(t *testing.T) {
+	var c *Cache
+	k := key(1)
+	if c.Put(k, []byte("a"), time.Now(), time.Time{}) || c.MaxEntry() != 0 {
+		t.Fatal("nil cache stored")
+	}
+	if _, ok := c.Get(&k, time.Now()); ok {
+		t.Fatal("nil cache hit")
+	}
+	if New(0, 0) != nil || New(-1, 0) != nil {
+		t.Fatal("New(<=0) is not a disabled cache")
+	}
+}
+
+func BenchmarkGetHit(b *testing.B) {
+	c := New(1<<20, time.Minute)
+	now := time.Unix(1000, 0)
+	k := key(1)
+	k.View = "UTC\x00names"
+	c.Put(k, []byte("listing"), now, time.Time{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := c.Get(&k, now); !ok {
+			b.Fatal("miss")
+		}
+	}
+}
