@@ -134,16 +134,22 @@ func writeListing(w io.Writer, r *listReq) error {
 	var key listcache.Key
 	cacheable := o.Cache != nil && r.cacheKey(&key, now)
 	if cacheable {
-		if b, ok := o.Cache.Get(&key, now); ok {
-			_, err := w.Write(b)
-			return err
+		if chunks, ok := o.Cache.Get(&key, now); ok {
+			for _, b := range chunks {
+				if _, err := w.Write(b); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 	}
-	// On a miss, lines are encoded into buf, kept whole for the cache while it fits.
-	var buf []byte
+	// On a miss, each line is encoded into line, written, and appended to the chunks kept
+	// for the cache while the listing fits.
+	var line []byte
+	var kept listChunks
 	keep := cacheable
 	expires := time.Time{}
-	limit := o.Cache.MaxEntry()
+	limit := int64(o.Cache.MaxEntry())
 	sortMax := o.SortMax
 	if sortMax == 0 {
 		sortMax = DefaultListSortMax
@@ -157,26 +163,63 @@ func writeListing(w io.Writer, r *listReq) error {
 		lo.links, _ = r.fsys.(vfs.LinkReader)
 	}
 	_, _, err := listEntries(r.fsys, r.p, &lo, func(e *proto.Entry) error {
-		if !keep {
-			buf = buf[:0]
+		line = r.appendLine(line[:0], e, now)
+		if _, err := w.Write(line); err != nil {
+			return err
 		}
-		start := len(buf)
-		buf = r.appendLine(buf, e, now)
-		if r.kind == listLong && keep {
+		if !keep {
+			return nil
+		}
+		if r.kind == listLong {
 			if at, ok := proto.ListLineChanges(e.ModTime, now); ok && (expires.IsZero() || at.Before(expires)) {
 				expires = at
 			}
 		}
-		_, werr := w.Write(buf[start:])
-		if keep && len(buf) > limit {
-			keep, buf = false, nil // too big to cache: back to one line at a time
+		if kept.add(line) > limit {
+			keep, kept = false, listChunks{} // too big to cache
 		}
-		return werr
+		return nil
 	})
 	if err == nil && keep {
-		o.Cache.Put(key, bytes.Clone(buf), now, expires)
+		o.Cache.Put(key, kept.done(), now, expires)
 	}
 	return err
+}
+
+// listChunks collects an encoded listing for the cache in chunks that grow from 4 KiB to
+// 64 KiB: a small listing costs little, and a big one is never copied whole when its
+// buffer grows (the peak stays about the listing's size).
+type listChunks struct {
+	chunks [][]byte
+	cur    []byte
+	cost   int64
+}
+
+const (
+	firstListChunk = 4 << 10
+	maxListChunk   = 64 << 10
+)
+
+// add appends b and returns the cost so far.
+func (c *listChunks) add(b []byte) int64 {
+	if len(c.cur)+len(b) > cap(c.cur) {
+		size := min(max(2*cap(c.cur), firstListChunk), maxListChunk)
+		if len(c.cur) > 0 {
+			c.chunks = append(c.chunks, c.cur)
+		}
+		c.cur = make([]byte, 0, max(size, len(b)))
+		c.cost += int64(cap(c.cur))
+	}
+	c.cur = append(c.cur, b...)
+	return c.cost
+}
+
+// done returns the chunks with the last one trimmed to its length.
+func (c *listChunks) done() [][]byte {
+	if len(c.cur) > 0 {
+		c.chunks = append(c.chunks, bytes.Clone(c.cur))
+	}
+	return c.chunks
 }
 
 // appendLine appends e's line in the request's format.

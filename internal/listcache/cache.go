@@ -60,7 +60,7 @@ type Key struct {
 
 type entry struct {
 	key     Key
-	data    []byte
+	data    [][]byte
 	expires int64 // unix nanoseconds
 	cost    int64
 }
@@ -101,11 +101,11 @@ func (c *Cache) MaxEntry() int {
 	return int(c.maxEntry)
 }
 
-// Get returns the listing stored for k, if any and still fresh at now, and marks it
-// recently used. The bytes are shared and must not be modified; they stay valid (and keep
-// their memory) while the caller holds them, even if the entry is evicted meanwhile.
-// Allocates nothing.
-func (c *Cache) Get(k *Key, now time.Time) ([]byte, bool) {
+// Get returns the listing stored for k, if any and still fresh at now, as the chunks to
+// send in order, and marks it recently used. The bytes are shared and must not be
+// modified; they stay valid (and keep their memory) while the caller holds them, even if
+// the entry is evicted meanwhile. Allocates nothing.
+func (c *Cache) Get(k *Key, now time.Time) ([][]byte, bool) {
 	if c == nil {
 		return nil, false
 	}
@@ -126,15 +126,16 @@ func (c *Cache) Get(k *Key, now time.Time) ([]byte, bool) {
 	return nil, false
 }
 
-// Put stores data (which the cache now owns: the caller must not modify it) for k until
-// expires or now+MaxAge, whichever comes first, evicting the least recently used entries to
-// stay within the bound. It reports whether it stored: not when the listing is larger than
-// MaxEntry or already expired.
-func (c *Cache) Put(k Key, data []byte, now, expires time.Time) bool {
+// Put stores data, a listing as chunks (which the cache now owns: the caller must not
+// modify them), for k until expires or now+MaxAge, whichever comes first, evicting the
+// least recently used entries to stay within the bound. Chunks are charged by capacity, so
+// a caller trims slack before storing. It reports whether it stored: not when the listing
+// costs more than MaxEntry or is already expired.
+func (c *Cache) Put(k Key, data [][]byte, now, expires time.Time) bool {
 	if c == nil {
 		return false
 	}
-	cost := int64(cap(data)) + int64(len(k.View)) + entryOverhead
+	cost := Cost(data) + int64(len(k.View)) + entryOverhead
 	exp := now.Add(c.maxAge)
 	if !expires.IsZero() && expires.Before(exp) {
 		exp = expires
@@ -155,6 +156,15 @@ func (c *Cache) Put(k Key, data []byte, now, expires time.Time) bool {
 	c.mu.Unlock()
 	c.stores.Add(1)
 	return true
+}
+
+// Cost is what data is charged besides its key: the chunks' capacities and slice headers.
+func Cost(data [][]byte) int64 {
+	n := int64(cap(data)) * 24
+	for _, b := range data {
+		n += int64(cap(b))
+	}
+	return n
 }
 
 func (c *Cache) removeLocked(el *list.Element) {

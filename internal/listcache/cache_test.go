@@ -16,10 +16,10 @@ func TestGetPut(t *testing.T) {
 	if _, ok := c.Get(&k, now); ok {
 		t.Fatal("hit on an empty cache")
 	}
-	if !c.Put(k, []byte("listing"), now, time.Time{}) {
+	if !c.Put(k, chunks("listing"), now, time.Time{}) {
 		t.Fatal("Put refused a small listing")
 	}
-	if b, ok := c.Get(&k, now); !ok || string(b) != "listing" {
+	if b, ok := c.Get(&k, now); !ok || len(b) != 1 || string(b[0]) != "listing" {
 		t.Fatalf("Get = %q, %v", b, ok)
 	}
 	// Any part of the key differing is another listing.
@@ -44,7 +44,7 @@ func TestExpiry(t *testing.T) {
 	c := New(1<<20, 10*time.Second)
 	now := time.Unix(1000, 0)
 	k := key(1)
-	c.Put(k, []byte("a"), now, time.Time{})
+	c.Put(k, chunks("a"), now, time.Time{})
 	if _, ok := c.Get(&k, now.Add(9*time.Second)); !ok {
 		t.Fatal("expired before MaxAge")
 	}
@@ -55,11 +55,11 @@ func TestExpiry(t *testing.T) {
 		t.Fatalf("expired entry kept: %+v", c.Stats())
 	}
 	// An earlier expiry from the caller (a LIST date changing form) wins.
-	c.Put(k, []byte("a"), now, now.Add(time.Second))
+	c.Put(k, chunks("a"), now, now.Add(time.Second))
 	if _, ok := c.Get(&k, now.Add(time.Second)); ok {
 		t.Fatal("served past the caller's expiry")
 	}
-	if c.Put(k, []byte("a"), now, now) {
+	if c.Put(k, chunks("a"), now, now) {
 		t.Fatal("stored an already expired listing")
 	}
 }
@@ -69,11 +69,11 @@ func TestBoundAndLRU(t *testing.T) {
 	c := New(max, time.Minute)
 	now := time.Unix(1000, 0)
 	data := bytes.Repeat([]byte("x"), 4000)
-	if c.Put(key(0), make([]byte, max/4), now, time.Time{}) {
+	if c.Put(key(0), [][]byte{make([]byte, max/4)}, now, time.Time{}) {
 		t.Fatal("stored an entry over a quarter of the bound")
 	}
 	for i := uint64(1); i <= 100; i++ {
-		c.Put(key(i), data, now, time.Time{})
+		c.Put(key(i), [][]byte{data}, now, time.Time{})
 		if i == 10 {
 			k := key(1)
 			c.Get(&k, now) // 1 becomes the most recently used
@@ -111,7 +111,7 @@ func TestMemoryBound(t *testing.T) {
 	for i := uint64(0); i < 20000; i++ {
 		k := key(i)
 		k.View = "Europe/Paris\x00names"
-		c.Put(k, make([]byte, 100+i%2000), now, time.Time{})
+		c.Put(k, [][]byte{make([]byte, 100+i%2000), make([]byte, 50)}, now, time.Time{})
 	}
 	after := heap()
 	if s := c.Stats(); s.Bytes > max {
@@ -126,7 +126,7 @@ func TestMemoryBound(t *testing.T) {
 func TestNilCache(t *testing.T) {
 	var c *Cache
 	k := key(1)
-	if c.Put(k, []byte("a"), time.Now(), time.Time{}) || c.MaxEntry() != 0 {
+	if c.Put(k, chunks("a"), time.Now(), time.Time{}) || c.MaxEntry() != 0 {
 		t.Fatal("nil cache stored")
 	}
 	if _, ok := c.Get(&k, time.Now()); ok {
@@ -142,7 +142,7 @@ func BenchmarkGetHit(b *testing.B) {
 	now := time.Unix(1000, 0)
 	k := key(1)
 	k.View = "UTC\x00names"
-	c.Put(k, []byte("listing"), now, time.Time{})
+	c.Put(k, chunks("listing"), now, time.Time{})
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, ok := c.Get(&k, now); !ok {
@@ -150,3 +150,5 @@ func BenchmarkGetHit(b *testing.B) {
 		}
 	}
 }
+
+func chunks(s string) [][]byte { return [][]byte{[]byte(s)} }
