@@ -139,7 +139,8 @@ run_one() {
     "$PERF_BIN/peak" -k "$SRV_PID" -i 5ms >"$dir/$scen.peak.json" &
     local pk=$!
     sleep 0.3
-    bench "$out" list -n 1 --list-files 100000 "${W[@]}" || log "list failed on $srv"
+    # --keep: the directory stays for the next server and repetition (made once, above).
+    bench "$out" list -n 1 --list-files 100000 --keep "${W[@]}" || log "list failed on $srv"
     kill -INT "$pk"
     wait "$pk" || true
     ;;

@@ -1,0 +1,65 @@
+// listing_test.go: listEntries past the sort bound streams without per-entry allocation,
+// within it sorts; decorate names owners only for entries with a real stat.
+
+package session
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/vfs"
+)
+
+func bigLocal(t testing.TB, n int) *vfs.Local {
+	t.Helper()
+	root := t.TempDir()
+	dir := filepath.Join(root, "d")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		// Reverse-numbered so creation order is not name order.
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("e%05d", n-i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := vfs.NewLocal(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func collect(t *testing.T, l vfs.FS, o *listOpts) []string {
+	t.Helper()
+	var names []string
+	if _, _, err := listEntries(l, "/d", o, func(e *proto.Entry) error {
+		names = append(names, e.Name)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func TestListEntriesSortBound(t *testing.T) {
+	l := bigLocal(t, 300)
+	sorted := collect(t, l, &listOpts{sortMax: 300, now: time.Now()})
+	if len(sorted) != 300 || !slices.IsSorted(sorted) {
+		t.Fatalf("within the bound: %d names, sorted %v", len(sorted), slices.IsSorted(sorted))
+	}
+	past := collect(t, l, &listOpts{sortMax: 299, now: time.Now()})
+	raw := collect(t, l, &listOpts{sortMax: -1, now: time.Now()})
+	if !slices.Equal(past, raw) {
+		t.Fatal("past the bound the listing is not in directory order")
+	}
+	if slices.Equal(raw, sorted) {
+		t.Skip("this filesystem lists in name order: the bound cannot be told apart")
+	}
+}
