@@ -22,7 +22,7 @@ import (
 // Defaults and fixed costs.
 const (
 	// DefaultMaxBytes is the bound fastftpd uses when none is configured: a few big
-	// directories (a 100,000-entry LIST is ~7 MiB) and many small ones.
+	// directories (a 100,000-entry LIST is ~6 MiB) and many small ones.
 	DefaultMaxBytes = 64 << 20
 	// DefaultMaxAge bounds how stale a listing can be about the files it lists (sizes and
 	// times of files written in place), since only directory changes invalidate it.
