@@ -281,3 +281,45 @@ func TestListCacheUserViews(t *testing.T) {
 		}
 	}
 }
+
+// TestListCacheTransferPath: a listing served from the cache goes through the same
+// transfer path as an encoded one: paced by the download limit and counted in the
+// transfer log with the bytes the client received.
+func TestListCacheTransferPath(t *testing.T) {
+	t.Parallel()
+	fastftpOnly(t, "the listing cache is fastftp's")
+	const limit = 100 << 10
+	s := startServer(t, withConfig("a download limit", func(c *fastftp.Config) {
+		c.WriteLimit = limit
+		c.ListCacheMaxAge = time.Hour
+	}))
+	makeBigDir(t, s.Root, "d", "entry-with-a-longish-name-", 1500)
+	age(t, filepath.Join(s.Root, "d"))
+	c := s.login(t)
+	var sizes []int
+	var listings [2][]byte
+	for i := range 2 {
+		start := time.Now()
+		data := c.retr("LIST d")
+		took := time.Since(start)
+		sizes = append(sizes, len(data))
+		listings[i] = data
+		// Allow the bucket's initial burst (a second's worth) and scheduling slack.
+		if min := time.Duration(float64(len(data)-limit) / limit * float64(time.Second) * 0.8); took < min {
+			t.Fatalf("LIST %d: %d bytes in %v, faster than the %d B/s limit allows (%v)", i+1, len(data), took, limit, min)
+		}
+		if i == 0 {
+			// Proof that the second LIST comes from the cache: a change the directory's
+			// mtime does not see would show in an encoded listing.
+			mustWriteFile(t, filepath.Join(s.Root, "d", "entry-with-a-longish-name-00000.dat"), "grown")
+		}
+	}
+	if sizes[0] < limit+limit/4 || !bytes.Equal(listings[0], listings[1]) {
+		t.Fatalf("listing sizes %v: want two identical listings of over %d bytes (the second cached)", sizes, limit+limit/4)
+	}
+	logs := s.logs.String()
+	want := fmt.Sprintf("dir=list path=/d bytes=%d ", sizes[1])
+	if n := strings.Count(logs, want); n != 2 {
+		t.Fatalf("transfer log has %d lines with %q, want 2:\n%s", n, want, logs)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -61,5 +62,36 @@ func TestListEntriesSortBound(t *testing.T) {
 	}
 	if slices.Equal(raw, sorted) {
 		t.Skip("this filesystem lists in name order: the bound cannot be told apart")
+	}
+}
+
+// countingFS counts the entries its ListDir has produced.
+type countingFS struct {
+	*vfs.Local
+	produced int
+}
+
+func (c *countingFS) ListDir(name string, fn func(name []byte, st *syscall.Stat_t) error) error {
+	return c.Local.ListDir(name, func(n []byte, st *syscall.Stat_t) error {
+		c.produced++
+		return fn(n, st)
+	})
+}
+
+// TestListEntriesHoldsAtMostTheBound: past the sort bound, entries go out as they are read;
+// never more than the bound are held back.
+func TestListEntriesHoldsAtMostTheBound(t *testing.T) {
+	fsys := &countingFS{Local: bigLocal(t, 3000)}
+	const bound = 100
+	emitted, worst := 0, 0
+	if _, _, err := listEntries(fsys, "/d", &listOpts{sortMax: bound, now: time.Now()}, func(e *proto.Entry) error {
+		emitted++
+		worst = max(worst, fsys.produced-emitted)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if emitted != 3000 || worst > bound {
+		t.Fatalf("%d entries emitted, up to %d held back (bound %d)", emitted, worst, bound)
 	}
 }
