@@ -119,6 +119,9 @@ func benchList(b *testing.B, root string, cacheBytes int64) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(procCPU()-cpu0)/1e6/float64(b.N), "proc-cpu-ms/op")
+	if st := srv.ListCacheStats(); cacheBytes >= 0 && st.Hits < uint64(b.N) {
+		b.Fatalf("cache on, but only %d of %d listings came from it: %+v", st.Hits, b.N, st)
+	}
 }
 
 // procCPU is this process's user+system CPU time in nanoseconds.

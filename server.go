@@ -489,3 +489,20 @@ func (cfg *Config) listingOptions() session.ListingOptions {
 	o.Cache = listcache.New(bytes, cfg.ListCacheMaxAge)
 	return o
 }
+
+// ListCacheStats is a snapshot of the listing cache (Config.ListCacheBytes): entries and
+// bytes held against the bound, and listings served from it (hits), encoded because it had
+// none (misses) and stored.
+type ListCacheStats struct {
+	Entries              int
+	Bytes, MaxBytes      int64
+	Hits, Misses, Stores uint64
+}
+
+// ListCacheStats returns the listing cache's counters (all zero when it is off). Safe
+// from any goroutine.
+func (s *Server) ListCacheStats() ListCacheStats {
+	st := s.env.Listing.Cache.Stats()
+	return ListCacheStats{Entries: st.Entries, Bytes: st.Bytes, MaxBytes: st.MaxBytes,
+		Hits: st.Hits, Misses: st.Misses, Stores: st.Stores}
+}

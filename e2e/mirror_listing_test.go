@@ -193,6 +193,9 @@ func TestListCacheInvalidation(t *testing.T) {
 	if got := listSizes(t, c, "LIST d"); got["a"] != "1" {
 		t.Fatalf("second LIST of an unchanged directory not served from the cache: %v", got)
 	}
+	if st := s.srv.ListCacheStats(); st.Hits != 1 || st.Stores != 1 || st.Entries != 1 || st.Bytes > st.MaxBytes {
+		t.Fatalf("cache counters after two LISTs: %+v", st)
+	}
 
 	// Every change to the directory shows in the next listing.
 	checkList := func(what string, want ...string) {
@@ -316,6 +319,9 @@ func TestListCacheTransferPath(t *testing.T) {
 	}
 	if sizes[0] < limit+limit/4 || !bytes.Equal(listings[0], listings[1]) {
 		t.Fatalf("listing sizes %v: want two identical listings of over %d bytes (the second cached)", sizes, limit+limit/4)
+	}
+	if st := s.srv.ListCacheStats(); st.Hits != 1 {
+		t.Fatalf("cache counters: %+v, want the second LIST served from the cache", st)
 	}
 	logs := s.logs.String()
 	want := fmt.Sprintf("dir=list path=/d bytes=%d ", sizes[1])
