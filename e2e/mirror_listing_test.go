@@ -329,3 +329,32 @@ func TestListCacheTransferPath(t *testing.T) {
 		t.Fatalf("transfer log has %d lines with %q, want 2:\n%s", n, want, logs)
 	}
 }
+
+// TestListCacheTooBig: a listing larger than a quarter of the cache is collected up to
+// that size, then sent whole (the collected part, then the rest streamed), and not stored;
+// the next request streams it at once.
+func TestListCacheTooBig(t *testing.T) {
+	t.Parallel()
+	fastftpOnly(t, "the listing cache is fastftp's")
+	s := startServer(t, withConfig("a 64 KiB listing cache", func(c *fastftp.Config) { c.ListCacheBytes = 64 << 10 }))
+	want := makeBigDir(t, s.Root, "d", "a-name-long-enough-to-pass-16-KiB-soon-", 1000)
+	age(t, filepath.Join(s.Root, "d"))
+	c := s.login(t)
+	for i := range 2 {
+		var got []string
+		for _, l := range crlfLines(t, "LIST d", c.retr("LIST d")) {
+			name, ok := listName(l)
+			if !ok {
+				t.Fatalf("LIST %d: bad line %q", i+1, l)
+			}
+			got = append(got, name)
+		}
+		checkNames(t, fmt.Sprintf("LIST %d", i+1), got, want)
+		if !slices.IsSorted(got) {
+			t.Fatalf("LIST %d of 1,000 entries is not sorted", i+1)
+		}
+	}
+	if st := s.srv.ListCacheStats(); st.Stores != 0 || st.Hits != 0 || st.Bytes != 0 {
+		t.Fatalf("a listing over the entry bound was cached: %+v", st)
+	}
+}

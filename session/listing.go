@@ -4,6 +4,7 @@ package session
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -115,6 +116,7 @@ type ListingOptions struct {
 // listReq is one listing to encode, captured on the session's owner before the transfer
 // goroutine runs (which must not read session state).
 type listReq struct {
+	ctx     context.Context // the transfer's: a wait for another request's encoding ends with it
 	env     *Env
 	fsys    vfs.FS
 	p       string
@@ -132,23 +134,43 @@ func writeListing(w io.Writer, r *listReq) error {
 	o := &r.env.Listing
 	now := time.Now()
 	var key listcache.Key
-	cacheable := o.Cache != nil && r.cacheKey(&key, now)
-	if cacheable {
-		if chunks, ok := o.Cache.Get(&key, now); ok {
-			for _, b := range chunks {
-				if _, err := w.Write(b); err != nil {
-					return err
-				}
-			}
-			return nil
+	if o.Cache == nil || !r.cacheKey(&key, now) {
+		return r.encode(w, now, nil)
+	}
+	// From the cache, or from a concurrent request encoding the same listing, or encoded
+	// here and stored.
+	chunks, hit, fill, err := o.Cache.Begin(r.ctx, &key, now)
+	switch {
+	case err != nil:
+		return err
+	case hit:
+		return writeChunks(w, chunks)
+	}
+	return r.encode(w, now, fill)
+}
+
+func writeChunks(w io.Writer, chunks [][]byte) error {
+	for _, b := range chunks {
+		if _, err := w.Write(b); err != nil {
+			return err
 		}
 	}
-	// On a miss, each line is encoded into line, written, and appended to the chunks kept
-	// for the cache while the listing fits.
+	return nil
+}
+
+// encode lists r.p and writes each line to w. With a fill (this request encodes for the
+// cache and for requests waiting on it), the lines are first collected in memory and the
+// fill ended before anything is sent, so no waiter depends on this client's speed; past
+// the cache's MaxEntry the fill ends as too big, and what was collected goes out followed
+// by the rest, streamed.
+func (r *listReq) encode(w io.Writer, now time.Time, fill *listcache.Fill) (err error) {
+	o := &r.env.Listing
+	if fill != nil {
+		defer fill.Fail() // on every error; after Done it does nothing
+	}
 	var line []byte
-	var kept listChunks
-	keep := cacheable
-	expires := time.Time{}
+	var chunks listChunks
+	var expires time.Time
 	limit := int64(o.Cache.MaxEntry())
 	sortMax := o.SortMax
 	if sortMax == 0 {
@@ -162,28 +184,34 @@ func writeListing(w io.Writer, r *listReq) error {
 		lo.names = o.Names
 		lo.links, _ = r.fsys.(vfs.LinkReader)
 	}
-	_, _, err := listEntries(r.fsys, r.p, &lo, func(e *proto.Entry) error {
+	collecting := fill != nil
+	_, _, err = listEntries(r.fsys, r.p, &lo, func(e *proto.Entry) error {
 		line = r.appendLine(line[:0], e, now)
-		if _, err := w.Write(line); err != nil {
+		if !collecting {
+			_, err := w.Write(line)
 			return err
-		}
-		if !keep {
-			return nil
 		}
 		if r.kind == listLong {
 			if at, ok := proto.ListLineChanges(e.ModTime, now); ok && (expires.IsZero() || at.Before(expires)) {
 				expires = at
 			}
 		}
-		if kept.add(line) > limit {
-			keep, kept = false, listChunks{} // too big to cache
+		if chunks.add(line) <= limit {
+			return nil
 		}
-		return nil
+		// Too big to cache: release the waiters, send what was collected, stream the rest.
+		collecting = false
+		fill.Done(nil, time.Time{})
+		err := writeChunks(w, chunks.done())
+		chunks = listChunks{}
+		return err
 	})
-	if err == nil && keep {
-		o.Cache.Put(key, kept.done(), now, expires)
+	if err != nil || !collecting {
+		return err
 	}
-	return err
+	kept := chunks.done()
+	fill.Done(kept, expires)
+	return writeChunks(w, kept)
 }
 
 // listChunks collects an encoded listing for the cache in chunks that grow from 4 KiB to
@@ -214,10 +242,14 @@ func (c *listChunks) add(b []byte) int64 {
 	return c.cost
 }
 
-// done returns the chunks with the last one trimmed to its length.
+// done returns the chunks with the last one trimmed to its length; never nil (an empty
+// directory's listing is empty, and cached too).
 func (c *listChunks) done() [][]byte {
 	if len(c.cur) > 0 {
 		c.chunks = append(c.chunks, bytes.Clone(c.cur))
+	}
+	if c.chunks == nil {
+		return [][]byte{}
 	}
 	return c.chunks
 }

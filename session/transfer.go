@@ -607,7 +607,7 @@ func (s *Session) list(arg []byte, kind int) {
 		w := listBufs.Get().(*bufio.Writer)
 		w.Reset(dw)
 		defer func() { w.Reset(nil); listBufs.Put(w) }()
-		err = writeListing(w, &listReq{env: s.env, fsys: fsys, p: p, fi: fi, kind: kind,
+		err = writeListing(w, &listReq{ctx: ctx, env: s.env, fsys: fsys, p: p, fi: fi, kind: kind,
 			facts: facts, user: user, dirPerm: dirPerm})
 		if err == nil {
 			err = w.Flush()

@@ -14,6 +14,7 @@ package listcache
 
 import (
 	"container/list"
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,8 @@ const (
 	// entryOverhead is charged per entry besides its data and view: the map slot, the list
 	// element, the entry struct and the key (measured ~200 B; rounded up).
 	entryOverhead = 256
+	// maxTooBig bounds the keys of listings remembered as too big to cache (each ~100 B).
+	maxTooBig = 1024
 )
 
 // Kind is the listing command an entry holds.
@@ -71,10 +74,12 @@ type Cache struct {
 	max, maxEntry int64
 	maxAge        time.Duration
 
-	mu    sync.Mutex
-	m     map[Key]*list.Element
-	l     list.List // front: most recently used
-	bytes int64
+	mu     sync.Mutex
+	m      map[Key]*list.Element
+	l      list.List // front: most recently used
+	bytes  int64
+	flight map[Key]*inflight // listings being encoded
+	tooBig map[Key]struct{}  // listings found too big to keep: not collected again
 
 	hits, misses, stores atomic.Uint64
 }
@@ -89,7 +94,8 @@ func New(maxBytes int64, maxAge time.Duration) *Cache {
 	if maxAge <= 0 {
 		maxAge = DefaultMaxAge
 	}
-	return &Cache{max: maxBytes, maxEntry: maxBytes / 4, maxAge: maxAge, m: make(map[Key]*list.Element)}
+	return &Cache{max: maxBytes, maxEntry: maxBytes / 4, maxAge: maxAge, m: make(map[Key]*list.Element),
+		flight: make(map[Key]*inflight), tooBig: make(map[Key]struct{})}
 }
 
 // MaxEntry is the largest listing Put accepts, in bytes: a caller encoding a listing stops
@@ -110,20 +116,29 @@ func (c *Cache) Get(k *Key, now time.Time) ([][]byte, bool) {
 		return nil, false
 	}
 	c.mu.Lock()
-	el, ok := c.m[*k]
-	if ok {
-		e := el.Value.(*entry)
-		if now.UnixNano() < e.expires {
-			c.l.MoveToFront(el)
-			c.mu.Unlock()
-			c.hits.Add(1)
-			return e.data, true
-		}
-		c.removeLocked(el)
-	}
+	data, ok := c.getLocked(k, now)
 	c.mu.Unlock()
-	c.misses.Add(1)
-	return nil, false
+	if ok {
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
+	return data, ok
+}
+
+// getLocked is Get's lookup, without the counters; c.mu is held.
+func (c *Cache) getLocked(k *Key, now time.Time) ([][]byte, bool) {
+	el, ok := c.m[*k]
+	if !ok {
+		return nil, false
+	}
+	e := el.Value.(*entry)
+	if now.UnixNano() >= e.expires {
+		c.removeLocked(el)
+		return nil, false
+	}
+	c.l.MoveToFront(el)
+	return e.data, true
 }
 
 // Put stores data, a listing as chunks (which the cache now owns: the caller must not
@@ -171,6 +186,116 @@ func (c *Cache) removeLocked(el *list.Element) {
 	e := c.l.Remove(el).(*entry)
 	delete(c.m, e.key)
 	c.bytes -= e.cost
+}
+
+// inflight is one listing being encoded; done closes when it is stored or given up (the
+// fields are written before done closes and only read after).
+type inflight struct {
+	done     chan struct{}
+	data     [][]byte
+	stored   bool // data holds the listing
+	tooLarge bool // the listing cannot be stored: waiters encode their own, at once
+}
+
+// Begin looks k up for a request about to send that listing. On a hit it returns the
+// stored chunks. If another request is encoding the same listing, it waits for that one
+// (so N clients asking at once for a directory that just changed cost one encoding) and
+// returns its chunks as a hit. Otherwise the caller becomes the encoder: fill is non-nil,
+// and the caller must end it with exactly one of Fill.Done or Fill.Fail, as soon as it
+// knows, before sending (so waiters never wait for a slow client). fill is nil without a
+// hit when a concurrent encoding found the listing too big to keep: the caller encodes
+// its own, uncached. A waiter whose encoder failed tries again. Waiting ends early, with
+// ctx's error, when ctx does. Safe from any goroutine; a nil Cache returns nothing.
+func (c *Cache) Begin(ctx context.Context, k *Key, now time.Time) (data [][]byte, hit bool, fill *Fill, err error) {
+	if c == nil {
+		return nil, false, nil, nil
+	}
+	for {
+		// One critical section for the lookup and the flight check: an encoder stores
+		// before it leaves the flight, so no request can miss both.
+		c.mu.Lock()
+		if data, ok := c.getLocked(k, now); ok {
+			c.mu.Unlock()
+			c.hits.Add(1)
+			return data, true, nil, nil
+		}
+		c.misses.Add(1)
+		if _, big := c.tooBig[*k]; big {
+			c.mu.Unlock()
+			return nil, false, nil, nil
+		}
+		f, busy := c.flight[*k]
+		if !busy {
+			f = &inflight{done: make(chan struct{})}
+			c.flight[*k] = f
+			c.mu.Unlock()
+			return nil, false, &Fill{c: c, key: *k, f: f, now: now}, nil
+		}
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			switch {
+			case f.stored:
+				c.hits.Add(1)
+				return f.data, true, nil, nil
+			case f.tooLarge:
+				return nil, false, nil, nil
+			}
+			// The encoding failed (its directory vanished, its client left): try again.
+		case <-ctx.Done():
+			return nil, false, nil, ctx.Err()
+		}
+	}
+}
+
+// Fill is one request's duty to encode a listing others may be waiting for. Used by one
+// goroutine; its first Done or Fail counts, later calls do nothing.
+type Fill struct {
+	c    *Cache
+	key  Key
+	f    *inflight
+	now  time.Time
+	over bool
+}
+
+// Done stores data (nil: the listing is too big to keep) valid until expires (see Put),
+// and hands it to the waiters.
+func (fl *Fill) Done(data [][]byte, expires time.Time) {
+	if fl.over {
+		return
+	}
+	switch {
+	case data != nil && fl.c.Put(fl.key, data, fl.now, expires):
+		fl.f.data, fl.f.stored = data, true
+	case data == nil:
+		// Remembered (by directory version, so a change tries again) so that the next
+		// request streams at once instead of collecting MaxEntry bytes first.
+		fl.c.mu.Lock()
+		if len(fl.c.tooBig) >= maxTooBig {
+			clear(fl.c.tooBig)
+		}
+		fl.c.tooBig[fl.key] = struct{}{}
+		fl.c.mu.Unlock()
+		fallthrough
+	default:
+		fl.f.tooLarge = true
+	}
+	fl.end()
+}
+
+// Fail releases the waiters without a listing; one of them encodes instead.
+func (fl *Fill) Fail() {
+	if !fl.over {
+		fl.end()
+	}
+}
+
+func (fl *Fill) end() {
+	fl.over = true
+	fl.c.mu.Lock()
+	delete(fl.c.flight, fl.key)
+	fl.c.mu.Unlock()
+	close(fl.f.done)
 }
 
 // Stats is a snapshot of the cache's counters.

@@ -2,7 +2,11 @@ package listcache
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -152,3 +156,91 @@ func BenchmarkGetHit(b *testing.B) {
 }
 
 func chunks(s string) [][]byte { return [][]byte{[]byte(s)} }
+
+// TestBeginOneEncoding: callers asking at once for the same listing share one encoding.
+func TestBeginOneEncoding(t *testing.T) {
+	c := New(1<<20, time.Minute)
+	now := time.Unix(1000, 0)
+	k := key(1)
+	_, hit, fill, err := c.Begin(context.Background(), &k, now)
+	if hit || fill == nil || err != nil {
+		t.Fatalf("first Begin: hit %v fill %v err %v", hit, fill, err)
+	}
+	const n = 8
+	var wg sync.WaitGroup
+	var hits atomic.Int32
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k := key(1)
+			data, hit, fill, err := c.Begin(context.Background(), &k, now)
+			if err != nil || fill != nil {
+				t.Errorf("waiter: err %v, fill %v (a second encoder)", err, fill)
+				if fill != nil {
+					fill.Fail()
+				}
+			}
+			if hit && len(data) == 1 && string(data[0]) == "listing" {
+				hits.Add(1)
+			}
+		}()
+	}
+	// Let the waiters reach Begin before the encoding ends (bounded: 2 s).
+	for deadline := time.Now().Add(2 * time.Second); c.Stats().Misses < n+1 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	fill.Done(chunks("listing"), time.Time{})
+	fill.Fail() // after Done: nothing
+	wg.Wait()
+	if hits.Load() != n {
+		t.Fatalf("%d of %d waiters got the listing", hits.Load(), n)
+	}
+	if s := c.Stats(); s.Stores != 1 || s.Entries != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestBeginFailuresAndTooBig(t *testing.T) {
+	c := New(1<<20, time.Minute)
+	now := time.Unix(1000, 0)
+	k := key(1)
+	// A failed encoding stores nothing; the next caller encodes.
+	_, _, fill, _ := c.Begin(context.Background(), &k, now)
+	fill.Fail()
+	_, hit, fill, _ := c.Begin(context.Background(), &k, now)
+	if hit || fill == nil {
+		t.Fatal("after a failed encoding the next caller does not encode")
+	}
+	// A waiter on a listing too big to keep is told to encode its own, not to wait again;
+	// so is every later request for that directory version.
+	waiter := make(chan bool)
+	go func() {
+		k := key(1)
+		_, hit, f, err := c.Begin(context.Background(), &k, now)
+		waiter <- !hit && f == nil && err == nil
+	}()
+	for deadline := time.Now().Add(2 * time.Second); c.Stats().Misses < 3 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	fill.Done(nil, time.Time{})
+	if !<-waiter {
+		t.Fatal("waiter on an unstorable listing was not told to encode its own")
+	}
+	if _, hit, f, _ := c.Begin(context.Background(), &k, now); hit || f != nil {
+		t.Fatal("a listing known too big is collected again")
+	}
+	k2 := key(1)
+	k2.Mtime++ // the directory changed: try again
+	_, _, fill, _ = c.Begin(context.Background(), &k2, now)
+	if fill == nil {
+		t.Fatal("a new version of a too-big directory is not encoded for the cache")
+	}
+	defer fill.Fail()
+	// A waiter whose context ends stops waiting.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, _, _, err := c.Begin(ctx, &k2, now); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("waiter with an expired context: %v", err)
+	}
+}
