@@ -1,4 +1,4 @@
-// Mirror listings: LIST and NLST sorted by name up to the bound (curl, ftplib), directory
+// Mirror listings: LIST and NLST sorted by name up to the bound (curl, lftp, ftplib), directory
 // order past it; owner names and symlink targets in LIST; the listing cache serving an
 // unchanged directory and never hiding a create, delete or rename, per user view.
 package e2e
@@ -20,7 +20,7 @@ import (
 // scrambledNames are created in this order; sorted by bytes they are different.
 var scrambledNames = []string{"zeta", "Alpha", "beta", "10-ten", "2-two", "_under", "éclair", "a b", "alpha", "Zulu"}
 
-func TestListSortedCurlFtplib(t *testing.T) {
+func TestListSortedRealClients(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	dir := filepath.Join(s.Root, "pub")
@@ -66,6 +66,41 @@ func TestListSortedCurlFtplib(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("LIST order\n got %q\nwant %q", got, want)
+		}
+	})
+	t.Run("lftp", func(t *testing.T) {
+		// lftp's ls and nlist print the server's LIST and NLST output as it came.
+		var out bytes.Buffer
+		full := fmt.Sprintf("set net:max-retries 1; set net:timeout 10; set cmd:fail-exit yes; "+
+			"open -u %s,%s -p %d ftp://127.0.0.1; nlist pub; ls pub", s.User, s.Pass, s.Port)
+		if trace, err := runTool(t, &out, "lftp", "-c", full); err != nil {
+			t.Fatalf("lftp: %v\n%s", err, tail(trace))
+		}
+		lines := curlLines(out.String())
+		if len(lines) != 2*len(want) {
+			t.Fatalf("lftp printed %d lines, want %d:\n%s", len(lines), 2*len(want), out.String())
+		}
+		var nlst, list []string
+		for _, l := range lines[:len(want)] {
+			nlst = append(nlst, filepath.Base(l))
+		}
+		for _, l := range lines[len(want):] {
+			name, _ := listName(l)
+			name, _, _ = strings.Cut(name, " -> ")
+			list = append(list, name)
+		}
+		// Under LC_ALL=C lftp shows each non-ASCII character as '?'.
+		ascii := make([]string, len(want))
+		for i, n := range want {
+			ascii[i] = strings.Map(func(r rune) rune {
+				if r > 127 {
+					return '?'
+				}
+				return r
+			}, n)
+		}
+		if !slices.Equal(nlst, ascii) || !slices.Equal(list, ascii) {
+			t.Fatalf("lftp order\nnlist %q\nls    %q\nwant  %q", nlst, list, ascii)
 		}
 	})
 	t.Run("ftplib", func(t *testing.T) {
