@@ -294,9 +294,9 @@ func (r *listReq) cacheKey(k *listcache.Key, now time.Time) bool {
 	case listLong:
 		// The dates depend on the time zone, the owners on whether names are shown.
 		k.Kind = listcache.LIST
-		k.View = r.env.Loc.String()
+		k.View = r.env.Loc.String() // no copy: the Location's own name
 		if r.env.Listing.Names != nil {
-			k.View += "\x00names"
+			k.Flags |= keyNames
 		}
 	case listName:
 		k.Kind = listcache.NLST
@@ -307,6 +307,9 @@ func (r *listReq) cacheKey(k *listcache.Key, now time.Time) bool {
 	}
 	return true
 }
+
+// keyNames is the listcache.Key flag of a LIST that shows owner names.
+const keyNames = 1
 
 // mlsdView is everything an MLSD's bytes depend on besides the directory: the facts, the
 // path (overrides apply by path) and the user's permissions with their overrides. Users

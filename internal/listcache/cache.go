@@ -50,14 +50,16 @@ const (
 )
 
 // Key identifies one encoded listing: which directory (Dev, Ino), which version of it
-// (Mtime, Ctime in nanoseconds since the epoch), which command, and View: everything else
-// the bytes depend on (for MLSD the facts enabled, the user's permissions and the path
-// they are computed for; the time zone of LIST dates), as an opaque string the caller
-// builds. Two requests with equal Keys must produce equal bytes.
+// (Mtime, Ctime in nanoseconds since the epoch), which command, and Flags and View:
+// everything else the bytes depend on (for MLSD the facts enabled, the user's permissions
+// and the path they are computed for; for LIST the time zone of its dates and whether it
+// names owners), as bits and an opaque string the caller defines. Two requests with equal
+// Keys must produce equal bytes.
 type Key struct {
 	Dev, Ino     uint64
 	Mtime, Ctime int64
 	Kind         Kind
+	Flags        uint8
 	View         string
 }
 

@@ -33,13 +33,14 @@ func TestGetPut(t *testing.T) {
 		{Dev: 1, Ino: 1, Mtime: 100, Ctime: 101, Kind: LIST},
 		{Dev: 1, Ino: 1, Mtime: 100, Ctime: 100, Kind: NLST},
 		{Dev: 1, Ino: 1, Mtime: 100, Ctime: 100, Kind: LIST, View: "x"},
+		{Dev: 1, Ino: 1, Mtime: 100, Ctime: 100, Kind: LIST, Flags: 1},
 	} {
 		if _, ok := c.Get(&other, now); ok {
 			t.Errorf("hit for %+v", other)
 		}
 	}
 	s := c.Stats()
-	if s.Hits != 1 || s.Misses != 6 || s.Stores != 1 || s.Entries != 1 {
+	if s.Hits != 1 || s.Misses != 7 || s.Stores != 1 || s.Entries != 1 {
 		t.Fatalf("stats %+v", s)
 	}
 }
