@@ -16,7 +16,9 @@ import (
 	"github.com/fastftp/fastftp/vfs"
 )
 
-func bigLocal(t testing.TB, n int) *vfs.Local {
+// bigLocal serves a temporary root holding d/ with n empty files; it returns the Local and
+// the host path of d.
+func bigLocal(t testing.TB, n int) (*vfs.Local, string) {
 	t.Helper()
 	root := t.TempDir()
 	dir := filepath.Join(root, "d")
@@ -34,7 +36,7 @@ func bigLocal(t testing.TB, n int) *vfs.Local {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	return l
+	return l, dir
 }
 
 func collect(t *testing.T, l vfs.FS, o *listOpts) []string {
@@ -50,7 +52,7 @@ func collect(t *testing.T, l vfs.FS, o *listOpts) []string {
 }
 
 func TestListEntriesSortBound(t *testing.T) {
-	l := bigLocal(t, 300)
+	l, _ := bigLocal(t, 300)
 	sorted := collect(t, l, &listOpts{sortMax: 300, now: time.Now()})
 	if len(sorted) != 300 || !slices.IsSorted(sorted) {
 		t.Fatalf("within the bound: %d names, sorted %v", len(sorted), slices.IsSorted(sorted))
@@ -81,7 +83,8 @@ func (c *countingFS) ListDir(name string, fn func(name []byte, st *syscall.Stat_
 // TestListEntriesHoldsAtMostTheBound: past the sort bound, entries go out as they are read;
 // never more than the bound are held back.
 func TestListEntriesHoldsAtMostTheBound(t *testing.T) {
-	fsys := &countingFS{Local: bigLocal(t, 3000)}
+	l, _ := bigLocal(t, 3000)
+	fsys := &countingFS{Local: l}
 	const bound = 100
 	emitted, worst := 0, 0
 	if _, _, err := listEntries(fsys, "/d", &listOpts{sortMax: bound, now: time.Now()}, func(e *proto.Entry) error {
