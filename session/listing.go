@@ -169,7 +169,7 @@ func (r *listReq) encode(w io.Writer, now time.Time, fill *listcache.Fill) (err 
 		defer fill.Fail() // on every error; after Done it does nothing
 	}
 	var line []byte
-	var chunks listChunks
+	var chunks listcache.Builder
 	var expires time.Time
 	limit := int64(o.Cache.MaxEntry())
 	sortMax := o.SortMax
@@ -196,62 +196,22 @@ func (r *listReq) encode(w io.Writer, now time.Time, fill *listcache.Fill) (err 
 				expires = at
 			}
 		}
-		if chunks.add(line) <= limit {
+		if chunks.Add(line) <= limit {
 			return nil
 		}
 		// Too big to cache: release the waiters, send what was collected, stream the rest.
 		collecting = false
 		fill.Done(nil, time.Time{})
-		err := writeChunks(w, chunks.done())
-		chunks = listChunks{}
+		err := writeChunks(w, chunks.Done())
+		chunks = listcache.Builder{}
 		return err
 	})
 	if err != nil || !collecting {
 		return err
 	}
-	kept := chunks.done()
+	kept := chunks.Done()
 	fill.Done(kept, expires)
 	return writeChunks(w, kept)
-}
-
-// listChunks collects an encoded listing for the cache in chunks that grow from 4 KiB to
-// 64 KiB: a small listing costs little, and a big one is never copied whole when its
-// buffer grows (the peak stays about the listing's size).
-type listChunks struct {
-	chunks [][]byte
-	cur    []byte
-	cost   int64
-}
-
-const (
-	firstListChunk = 4 << 10
-	maxListChunk   = 64 << 10
-)
-
-// add appends b and returns the cost so far.
-func (c *listChunks) add(b []byte) int64 {
-	if len(c.cur)+len(b) > cap(c.cur) {
-		size := min(max(2*cap(c.cur), firstListChunk), maxListChunk)
-		if len(c.cur) > 0 {
-			c.chunks = append(c.chunks, c.cur)
-		}
-		c.cur = make([]byte, 0, max(size, len(b)))
-		c.cost += int64(cap(c.cur))
-	}
-	c.cur = append(c.cur, b...)
-	return c.cost
-}
-
-// done returns the chunks with the last one trimmed to its length; never nil (an empty
-// directory's listing is empty, and cached too).
-func (c *listChunks) done() [][]byte {
-	if len(c.cur) > 0 {
-		c.chunks = append(c.chunks, bytes.Clone(c.cur))
-	}
-	if c.chunks == nil {
-		return [][]byte{}
-	}
-	return c.chunks
 }
 
 // appendLine appends e's line in the request's format.

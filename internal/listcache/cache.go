@@ -13,6 +13,7 @@
 package listcache
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"sync"
@@ -317,4 +318,46 @@ func (c *Cache) Stats() Stats {
 	c.mu.Unlock()
 	s.Hits, s.Misses, s.Stores = c.hits.Load(), c.misses.Load(), c.stores.Load()
 	return s
+}
+
+// Builder collects an encoded listing for the cache in chunks that grow from 4 KiB to
+// 64 KiB: a small listing costs little, and a big one is never copied whole when its
+// buffer grows (the peak stays about the listing's size). The zero value is empty; used by
+// one goroutine.
+type Builder struct {
+	chunks [][]byte
+	cur    []byte
+	cost   int64
+}
+
+const (
+	firstChunk = 4 << 10
+	maxChunk   = 64 << 10
+)
+
+// Add appends a copy of b and returns the bytes reserved so far (what Put will charge,
+// give or take the last chunk's trim).
+func (c *Builder) Add(b []byte) int64 {
+	if len(c.cur)+len(b) > cap(c.cur) {
+		size := min(max(2*cap(c.cur), firstChunk), maxChunk)
+		if len(c.cur) > 0 {
+			c.chunks = append(c.chunks, c.cur)
+		}
+		c.cur = make([]byte, 0, max(size, len(b)))
+		c.cost += int64(cap(c.cur))
+	}
+	c.cur = append(c.cur, b...)
+	return c.cost
+}
+
+// Done returns the chunks, the last one trimmed to its length; never nil (an empty
+// directory's listing is empty, and cached too). The Builder must not be used after.
+func (c *Builder) Done() [][]byte {
+	if len(c.cur) > 0 {
+		c.chunks = append(c.chunks, bytes.Clone(c.cur))
+	}
+	if c.chunks == nil {
+		return [][]byte{}
+	}
+	return c.chunks
 }

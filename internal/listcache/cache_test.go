@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -243,5 +244,34 @@ func TestBeginFailuresAndTooBig(t *testing.T) {
 	defer cancel()
 	if _, _, _, err := c.Begin(ctx, &k2, now); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("waiter with an expired context: %v", err)
+	}
+}
+
+func TestBuilder(t *testing.T) {
+	var b Builder
+	if d := b.Done(); d == nil || len(d) != 0 {
+		t.Fatalf("empty Builder: %v", d)
+	}
+	b = Builder{}
+	var want []byte
+	for i := range 5000 {
+		line := []byte(strings.Repeat("x", i%97) + "\r\n")
+		want = append(want, line...)
+		if cost := b.Add(line); cost < int64(len(want)) {
+			t.Fatalf("cost %d below the %d bytes held", cost, len(want))
+		}
+	}
+	d := b.Done()
+	if got := bytes.Join(d, nil); !bytes.Equal(got, want) {
+		t.Fatal("chunks do not join back into the lines added")
+	}
+	for i, c := range d {
+		// The last chunk is trimmed (to its allocation size class).
+		if cap(c) > maxChunk || (i == len(d)-1 && cap(c)-len(c) > len(c)/8+64) {
+			t.Fatalf("chunk %d: len %d cap %d", i, len(c), cap(c))
+		}
+	}
+	if waste := Cost(d) - int64(len(want)); waste > int64(len(want))/10+maxChunk {
+		t.Fatalf("%d bytes of slack for a %d-byte listing", waste, len(want))
 	}
 }
