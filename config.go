@@ -69,6 +69,21 @@ type Config struct {
 	HashWorkers int
 	// HashCacheEntries bounds the digest cache (LRU); 0 means 4096, negative disables it.
 	HashCacheEntries int
+	// ListSortMax: LIST and NLST of a directory with at most this many entries are sorted
+	// by name, as vsftpd and pyftpdlib do; larger directories go out in directory order,
+	// streamed in bounded memory. 0 means 10,000; negative never sorts.
+	ListSortMax int
+	// ListNumericOwners shows numeric uid and gid in LIST instead of user and group names
+	// (looked up in the system's user database, cached for a minute).
+	ListNumericOwners bool
+	// ListCacheBytes bounds the listing cache, which keeps the encoded LIST, NLST and MLSD
+	// of unchanged directories of local storage (README "Listing cache"). 0 means 64 MiB;
+	// negative disables it.
+	ListCacheBytes int64
+	// ListCacheMaxAge is the longest a cached listing is served: a file written in place
+	// changes its size and time but not its directory, so it shows within this time. 0
+	// means 10 s.
+	ListCacheMaxAge time.Duration
 	// DataNotSentLowat bounds, in bytes, what a data socket the server sends on (RETR,
 	// LIST, NLST, MLSD; not uploads) queues unsent in the kernel: TCP_NOTSENT_LOWAT, Linux
 	// only. 0 means DefaultDataNotSentLowat; negative leaves the kernel's default (a send

@@ -19,10 +19,12 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/datapath"
+	"github.com/fastftp/fastftp/internal/listcache"
 	"github.com/fastftp/fastftp/internal/proxyhdr"
 	"github.com/fastftp/fastftp/reactor"
 	"github.com/fastftp/fastftp/session"
 	"github.com/fastftp/fastftp/throttle"
+	"github.com/fastftp/fastftp/vfs"
 )
 
 // ErrServerClosed is returned by Serve after Shutdown.
@@ -120,6 +122,7 @@ func New(cfg Config) (*Server, error) {
 		DisableHash:        cfg.DisableHash,
 		HashWorkers:        cfg.HashWorkers,
 		HashCacheEntries:   cfg.HashCacheEntries,
+		Listing:            cfg.listingOptions(),
 		DataLoops:          max(cfg.DataLoops, 0),
 		MaxLoginAttempts:   cfg.MaxLoginAttempts,
 		FailedLoginDelay:   cfg.FailedLoginDelay,
@@ -485,4 +488,35 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return ctx.Err()
 	}
 	return err
+}
+
+// listingOptions turns the Config's listing keys into the sessions' options.
+func (cfg *Config) listingOptions() session.ListingOptions {
+	o := session.ListingOptions{SortMax: cfg.ListSortMax}
+	if !cfg.ListNumericOwners {
+		o.Names = vfs.NewNames(0, 0)
+	}
+	bytes := cfg.ListCacheBytes
+	if bytes == 0 {
+		bytes = listcache.DefaultMaxBytes
+	}
+	o.Cache = listcache.New(bytes, cfg.ListCacheMaxAge)
+	return o
+}
+
+// ListCacheStats is a snapshot of the listing cache (Config.ListCacheBytes): entries and
+// bytes held against the bound, and listings served from it (hits), encoded because it had
+// none (misses) and stored.
+type ListCacheStats struct {
+	Entries              int
+	Bytes, MaxBytes      int64
+	Hits, Misses, Stores uint64
+}
+
+// ListCacheStats returns the listing cache's counters (all zero when it is off). Safe
+// from any goroutine.
+func (s *Server) ListCacheStats() ListCacheStats {
+	st := s.env.Listing.Cache.Stats()
+	return ListCacheStats{Entries: st.Entries, Bytes: st.Bytes, MaxBytes: st.MaxBytes,
+		Hits: st.Hits, Misses: st.Misses, Stores: st.Stores}
 }

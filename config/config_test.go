@@ -128,7 +128,8 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Server{Listen: []string{":2121"}, ListenDefault: true, MaxLoginAttempts: 3, IdleTimeout: DefaultTimeout, DataTimeout: DefaultTimeout,
-		LoginTimeout: DefaultLoginTimeout, BanWindow: DefaultBanWindow, BanTime: DefaultBanTime, ShutdownGrace: DefaultShutdownGrace}
+		LoginTimeout: DefaultLoginTimeout, BanWindow: DefaultBanWindow, BanTime: DefaultBanTime, ShutdownGrace: DefaultShutdownGrace,
+		ListSortMax: DefaultListSortMax}
 	if !reflect.DeepEqual(f.Server, want) {
 		t.Errorf("server defaults %+v", f.Server)
 	}
@@ -460,6 +461,41 @@ func TestDataNotSentLowat(t *testing.T) {
 			t.Errorf("data_notsent_lowat = %s: %v", c.val, err)
 		case f.Server.DataNotSentLowat != c.want:
 			t.Errorf("data_notsent_lowat = %s: %d, want %d", c.val, f.Server.DataNotSentLowat, c.want)
+		}
+	}
+}
+
+func TestListingKeys(t *testing.T) {
+	for _, tt := range []struct {
+		text    string
+		size    int64
+		sortMax int
+		numeric bool
+		err     string
+	}{
+		{"", 0, DefaultListSortMax, false, ""},
+		{`list_cache_size = "0"`, -1, DefaultListSortMax, false, ""},
+		{`list_cache_size = "8M"`, 8 << 20, DefaultListSortMax, false, ""},
+		{`list_cache_size = 1000`, 1000, DefaultListSortMax, false, ""},
+		{"list_sort_max = 0\nlist_numeric_owners = true", 0, 0, true, ""},
+		{`list_cache_size = "lots"`, 0, 0, false, "server.list_cache_size"},
+		{`list_cache_size = "17G"`, 0, 0, false, "server.list_cache_size"},
+		{`list_sort_max = -1`, 0, 0, false, "server.list_sort_max"},
+	} {
+		f, err := Parse("t.toml", []byte("[server]\n"+tt.text+"\n"))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: error %v, want one naming %s", tt.text, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.text, err)
+			continue
+		}
+		s := f.Server
+		if s.ListCacheSize != tt.size || s.ListSortMax != tt.sortMax || s.ListNumericOwners != tt.numeric {
+			t.Errorf("%q: size %d sort %d numeric %v", tt.text, s.ListCacheSize, s.ListSortMax, s.ListNumericOwners)
 		}
 	}
 }

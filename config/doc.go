@@ -37,6 +37,9 @@
 //	hash_workers = 0                # checksums computed at once; 0 = one per 4 CPUs
 //	data_notsent_lowat = "0"        # TCP_NOTSENT_LOWAT on download data sockets, e.g. "64K"; "0" = off
 //	data_loops = 0                  # file transfers on N data event loops (Linux); 0 = off
+//	list_cache_size = "64M"         # encoded listings of unchanged directories; "0" = off
+//	list_sort_max = 10000           # LIST/NLST sorted up to this many entries; 0 = never
+//	list_numeric_owners = false     # LIST shows uid/gid numbers instead of names
 //	permit_foreign_addresses = false
 //	permit_privileged_ports = false
 //	proxy_protocol_from = []        # load balancers (CIDRs) that must send a PROXY v1/v2

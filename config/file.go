@@ -102,6 +102,15 @@ type Server struct {
 	// data-loop engine (Linux); 0 means off (a goroutine per transfer, the default).
 	DataLoops int
 
+	// ListCacheSize bounds the listing cache in bytes (fastftp.Config.ListCacheBytes): 0
+	// when unset (the server's default, 64 MiB), -1 when the file says "0" (off).
+	ListCacheSize int64
+	// ListSortMax: LIST and NLST of directories with at most this many entries are sorted
+	// by name; DefaultListSortMax when unset, 0 never sorts.
+	ListSortMax int
+	// ListNumericOwners shows uid/gid numbers in LIST instead of names.
+	ListNumericOwners bool
+
 	// ReadLimit and WriteLimit cap each session's uploads and downloads, the Global ones
 	// all sessions together; bytes per second, 0 means unlimited.
 	ReadLimit, WriteLimit             float64

@@ -45,6 +45,9 @@ type rawServer struct {
 	HashWorkers            int               `toml:"hash_workers"`
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
 	DataLoops              int               `toml:"data_loops"`
+	ListCacheSize          any               `toml:"list_cache_size"`
+	ListSortMax            *int              `toml:"list_sort_max"`
+	ListNumericOwners      bool              `toml:"list_numeric_owners"`
 	PermitForeignAddresses bool              `toml:"permit_foreign_addresses"`
 	PermitPrivilegedPorts  bool              `toml:"permit_privileged_ports"`
 	ProxyProtocolFrom      []string          `toml:"proxy_protocol_from"`

@@ -35,6 +35,8 @@ const (
 	DefaultBanWindow        = time.Minute
 	DefaultBanTime          = 10 * time.Minute
 	DefaultShutdownGrace    = 30 * time.Second
+	// DefaultListSortMax: LIST/NLST of directories up to this many entries are sorted.
+	DefaultListSortMax = 10000
 )
 
 // permLetters is the alphabet of auth.Perm, for messages.
@@ -163,6 +165,13 @@ func (v *validator) server(s *Server, r *rawServer) {
 	v.nonNegative("server.hash_workers", "server.hash_workers", s.HashWorkers)
 	s.DataNotSentLowat = v.lowat("server.data_notsent_lowat", r.DataNotSentLowat)
 	s.DataLoops = r.DataLoops
+	s.ListCacheSize = v.size("server.list_cache_size", r.ListCacheSize, maxListCache, "16G")
+	s.ListSortMax = DefaultListSortMax
+	if r.ListSortMax != nil {
+		s.ListSortMax = *r.ListSortMax
+		v.nonNegative("server.list_sort_max", "server.list_sort_max", s.ListSortMax)
+	}
+	s.ListNumericOwners = r.ListNumericOwners
 	if s.DataLoops < 0 || s.DataLoops > maxDataLoops {
 		v.errorf("server.data_loops", "server.data_loops: %d: want 0 (off) to %d", s.DataLoops, maxDataLoops)
 	}
@@ -525,9 +534,18 @@ const maxDataLoops = 256
 // import the server's).
 const maxLowat = 1 << 30
 
+// maxListCache bounds server.list_cache_size: more is a typo, not a cache.
+const maxListCache = 16 << 30
+
 // lowat takes "128K", "1M", "0" (off) or a number of bytes, for data_notsent_lowat: 0 when
 // absent, -1 for "0", else the bytes.
 func (v *validator) lowat(key string, val any) int {
+	return int(v.size(key, val, maxLowat, "1G"))
+}
+
+// size takes "128K", "64M", "0" (off) or a number of bytes up to max (maxText): 0 when
+// absent, -1 for "0", else the bytes.
+func (v *validator) size(key string, val any, max float64, maxText string) int64 {
 	var n float64
 	switch x := val.(type) {
 	case nil:
@@ -546,13 +564,13 @@ func (v *validator) lowat(key string, val any) int {
 		return 0
 	}
 	switch {
-	case n < 0 || n > maxLowat || n != float64(int64(n)):
-		v.errorf(key, "%s: %v is not a whole number of bytes between 0 and 1G", key, n)
+	case n < 0 || n > max || n != float64(int64(n)):
+		v.errorf(key, "%s: %v is not a whole number of bytes between 0 and %s", key, n, maxText)
 		return 0
 	case n == 0:
 		return -1
 	}
-	return int(n)
+	return int64(n)
 }
 
 // rate takes "512K", "10M", "0" or a number of bytes per second.

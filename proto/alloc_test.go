@@ -67,10 +67,12 @@ func TestAllocs(t *testing.T) {
 	old := e
 	old.ModTime = now.AddDate(-2, 0, 0)
 	dir := Entry{Name: "dir", Mode: fs.ModeDir | 0o755, ModTime: now, Nlink: 3}
+	link := Entry{Name: "latest", Owner: "ftp", Group: "ftp", Target: "release-1.2", Mode: fs.ModeSymlink | 0o777, ModTime: now, Nlink: 1}
 	assertNoAllocs(t, "AppendListLine", func() {
 		dst = AppendListLine(dst[:0], &e, now, time.Local)
 		dst = AppendListLine(dst, &old, now, time.UTC)
 		dst = AppendListLine(dst, &dir, now, nil)
+		dst = AppendListLine(dst, &link, now, nil)
 	})
 	assertNoAllocs(t, "AppendMLSx", func() {
 		dst = AppendMLSx(dst[:0], &e, FactsAll, "", "adfrw")

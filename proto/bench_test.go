@@ -176,3 +176,17 @@ func BenchmarkParseAddr(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppendListLineNamed is BenchmarkAppendListLine with owner and group names, as
+// LIST shows them with vfs.Names (the lookups are measured by vfs's BenchmarkNamesHit).
+func BenchmarkAppendListLineNamed(b *testing.B) {
+	now := time.Now()
+	e := Entry{Name: "some-file-0001.bin", Owner: "mirror", Group: "mirror", Size: 1 << 20, Mode: 0o644,
+		ModTime: now.Add(-time.Hour), Nlink: 1, UID: 1000, GID: 1000}
+	dst := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = AppendListLine(dst[:0], &e, now, time.UTC)
+	}
+	b.SetBytes(int64(len(dst)))
+}

@@ -98,7 +98,8 @@ func allFacts() Facts {
 	return f
 }
 
-// FuzzListLines feeds arbitrary names to the LIST, NLST and MLSx encoders: each must yield
+// FuzzListLines feeds arbitrary names to the LIST, NLST and MLSx encoders (as the file
+// name, and for LIST also as owner, group and symbolic link target): each must yield
 // exactly one line, whatever the name holds.
 func FuzzListLines(f *testing.F) {
 	for _, s := range []string{"a.txt", "with space", "evil\r\n226 forged", "\xff\xfe", "", "\x00", "日本"} {
@@ -107,8 +108,10 @@ func FuzzListLines(f *testing.F) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, name string) {
 		e := Entry{Name: name, Size: 12, Mode: 0o644, ModTime: now.Add(-time.Hour)}
+		link := Entry{Name: name, Owner: name, Group: name, Target: name, Mode: fs.ModeSymlink | 0o777, ModTime: now}
 		for _, line := range [][]byte{
 			AppendListLine(nil, &e, now, time.UTC),
+			AppendListLine(nil, &link, now, time.UTC),
 			AppendNameLine(nil, name),
 			AppendMLSx(nil, &e, FactsDefault, "", "r"),
 		} {

@@ -8,9 +8,15 @@ import (
 )
 
 // Entry is what a listing line needs to know about one file. Fill it with FillEntry or
-// by hand (a virtual filesystem). Name is the bare name shown in the listing.
+// by hand (a virtual filesystem). Name is the bare name shown in the listing. Owner and
+// Group, when not "", are shown by LIST instead of UID and GID; Target, when not "", is a
+// symbolic link's target, shown by LIST as "name -> target". FillEntry clears all three
+// and FillEntryStat leaves them alone: the caller resolves them (vfs.Names, vfs.LinkReader).
 type Entry struct {
 	Name    string
+	Owner   string
+	Group   string
+	Target  string
 	Size    int64
 	Mode    fs.FileMode
 	ModTime time.Time
@@ -47,10 +53,12 @@ var monthNames = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Au
 //	"-rw-r--r--   1 1000     1000         1234 Jan 02 15:04 name\r\n"
 //
 // mode string from e.Mode (type letter d l p s c b or -, then rwx with s/S t/T for setuid,
-// setgid and sticky as ls shows them), nlink right-aligned in 3 columns, numeric uid and
-// gid left-aligned in 8, size right-aligned in 8 (growing as needed), then "Mon DD HH:MM"
+// setgid and sticky as ls shows them), nlink right-aligned in 3 columns, owner and group
+// left-aligned in 8 (the names e.Owner and e.Group when set, as ls and vsftpd show them,
+// else the numbers), size right-aligned in 8 (growing as needed), then "Mon DD HH:MM"
 // when ModTime is within 180 days of now (either side), else "Mon DD  YYYY", in loc (UTC
-// when nil). The name is sanitised as reply text is, so CR/LF never reach the wire raw.
+// when nil), then the name and, for a symbolic link with e.Target, " -> target". The name
+// is sanitised as reply text is, so CR/LF never reach the wire raw.
 // Appends to dst (never retained); allocates only when dst lacks capacity. Safe from any
 // goroutine for distinct dst.
 func AppendListLine(dst []byte, e *Entry, now time.Time, loc *time.Location) []byte {
@@ -58,9 +66,9 @@ func AppendListLine(dst []byte, e *Entry, now time.Time, loc *time.Location) []b
 	dst = append(dst, ' ')
 	dst = appendUintRight(dst, e.Nlink, 3)
 	dst = append(dst, ' ')
-	dst = appendUintLeft(dst, uint64(e.UID), 8)
+	dst = appendOwner(dst, e.Owner, e.UID)
 	dst = append(dst, ' ')
-	dst = appendUintLeft(dst, uint64(e.GID), 8)
+	dst = appendOwner(dst, e.Group, e.GID)
 	dst = append(dst, ' ')
 	dst = appendIntRight(dst, e.Size, 8)
 	dst = append(dst, ' ')
@@ -84,7 +92,22 @@ func AppendListLine(dst []byte, e *Entry, now time.Time, loc *time.Location) []b
 	}
 	dst = append(dst, ' ')
 	dst = appendSanitized(dst, e.Name)
+	if e.Target != "" && e.Mode&fs.ModeSymlink != 0 {
+		dst = append(dst, " -> "...)
+		dst = appendSanitized(dst, e.Target)
+	}
 	return append(dst, '\r', '\n')
+}
+
+// appendOwner appends name left-aligned in 8 columns, or id when name is "". A name is
+// sanitised like a file name: it comes from the system's user database, not from us.
+func appendOwner(dst []byte, name string, id uint32) []byte {
+	if name == "" {
+		return appendUintLeft(dst, uint64(id), 8)
+	}
+	start := len(dst)
+	dst = appendSanitized(dst, name)
+	return appendSpaces(dst, 8-(len(dst)-start))
 }
 
 // AppendNameLine appends an NLST line: the sanitised name and "\r\n". Same contract as
@@ -137,4 +160,20 @@ func specialBit(x byte, set bool, letter byte) byte {
 		return letter
 	}
 	return letter - ('a' - 'A')
+}
+
+// ListLineChanges returns when the line AppendListLine writes for a file modified at mtime
+// changes as the clock moves on from now: the date column switches between "HH:MM" and
+// " YYYY" at the edges of the 180-day window. ok is false when it never changes again (an
+// old file stays shown with its year). A cached listing must not be served past it.
+// Safe from any goroutine.
+func ListLineChanges(mtime, now time.Time) (at time.Time, ok bool) {
+	age := now.Sub(mtime)
+	switch {
+	case age > recentWindow:
+		return time.Time{}, false
+	case age < -recentWindow:
+		return mtime.Add(-recentWindow), true
+	}
+	return mtime.Add(recentWindow + time.Nanosecond), true
 }

@@ -44,6 +44,14 @@ func TestAppendListLine(t *testing.T) {
 			"-rw-r--r--   1 0        0               0 Sep 07  2025 future\r\n"},
 		{Entry{Name: "edge", Mode: 0o644, ModTime: now.Add(-180 * 24 * time.Hour), Nlink: 1},
 			"-rw-r--r--   1 0        0               0 Sep 02 12:00 edge\r\n"},
+		{Entry{Name: "named", Owner: "ftp", Group: "nogroup", Size: 5, Mode: 0o644, ModTime: recent, Nlink: 1, UID: 21, GID: 65534},
+			"-rw-r--r--   1 ftp      nogroup         5 Jan 02 15:04 named\r\n"},
+		{Entry{Name: "longname", Owner: "averylongusername", Group: "g\r\nx", Mode: 0o644, ModTime: recent, Nlink: 1},
+			"-rw-r--r--   1 averylongusername g\r\x00\x00x           0 Jan 02 15:04 longname\r\n"},
+		{Entry{Name: "lnk", Target: "../pub/file\r\n226 x", Mode: fs.ModeSymlink | 0o777, ModTime: recent, Nlink: 1},
+			"lrwxrwxrwx   1 0        0               0 Jan 02 15:04 lnk -> ../pub/file\r\x00\x00226 x\r\n"},
+		{Entry{Name: "notlink", Target: "ignored", Mode: 0o644, ModTime: recent, Nlink: 1},
+			"-rw-r--r--   1 0        0               0 Jan 02 15:04 notlink\r\n"},
 		{Entry{Name: "past-edge", Mode: 0o644, ModTime: now.Add(-180*24*time.Hour - time.Second), Nlink: 1},
 			"-rw-r--r--   1 0        0               0 Sep 02  2024 past-edge\r\n"},
 	}
@@ -69,5 +77,30 @@ func TestAppendListLineLocation(t *testing.T) {
 func TestAppendNameLine(t *testing.T) {
 	if got := string(AppendNameLine([]byte("a\r\n"), "b\nc")); got != "a\r\nb\x00c\r\n" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+func TestListLineChanges(t *testing.T) {
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	e := Entry{Name: "f", Mode: 0o644, Nlink: 1}
+	for _, mtime := range []time.Time{
+		now.Add(-time.Hour), now.Add(-179 * 24 * time.Hour), now.Add(time.Hour),
+		now.Add(200 * 24 * time.Hour), now.Add(-400 * 24 * time.Hour),
+	} {
+		e.ModTime = mtime
+		at, ok := ListLineChanges(mtime, now)
+		before := string(AppendListLine(nil, &e, now, time.UTC))
+		if !ok {
+			if later := string(AppendListLine(nil, &e, now.Add(10000*24*time.Hour), time.UTC)); later != before {
+				t.Errorf("mtime %v: said never changes, but %q became %q", mtime, before, later)
+			}
+			continue
+		}
+		if got := string(AppendListLine(nil, &e, at.Add(-time.Nanosecond), time.UTC)); got != before {
+			t.Errorf("mtime %v: changed before %v: %q -> %q", mtime, at, before, got)
+		}
+		if got := string(AppendListLine(nil, &e, at, time.UTC)); got == before {
+			t.Errorf("mtime %v: unchanged at %v: %q", mtime, at, got)
+		}
 	}
 }

@@ -78,6 +78,8 @@ type Env struct {
 	HashWorkers int
 	// HashCacheEntries bounds the digest cache (LRU); 0 means 4096, < 0 no cache.
 	HashCacheEntries int
+	// Listing sorts LIST/NLST, names owners and caches listings (session/listing.go).
+	Listing ListingOptions
 
 	// TLS enables AUTH TLS and PROT P when non-nil (see cmd_tls.go).
 	TLS *tls.Config

@@ -8,7 +8,10 @@ package session
 import (
 	"errors"
 	"syscall"
+	"time"
 
+	"github.com/fastftp/fastftp/internal/listcache"
+	"github.com/fastftp/fastftp/internal/unixmode"
 	"github.com/fastftp/fastftp/proto"
 	"github.com/fastftp/fastftp/vfs"
 )
@@ -39,4 +42,42 @@ func listFast(fsys vfs.FS, p string, max int, e *proto.Entry, fn func(*proto.Ent
 		err = nil
 	}
 	return n, truncated, true, err
+}
+
+// cacheKey fills k for this request and reports whether its listing may be cached: only
+// a directory of a vfs.Local (whose listing is the directory's content, the same for
+// every user who can see it; an embedder's FS may show each user something else), not
+// modified within listcache.MinAge (coarse timestamps could hide a second change).
+func (r *listReq) cacheKey(k *listcache.Key, now time.Time) bool {
+	if _, ok := r.fsys.(*vfs.Local); !ok || !r.fi.IsDir() {
+		return false
+	}
+	st, ok := r.fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false
+	}
+	mtime := unixmode.Mtime(st)
+	if age := now.Sub(mtime); age < listcache.MinAge {
+		return false // includes a future mtime
+	}
+	*k = listcache.Key{
+		Dev: uint64(st.Dev), Ino: uint64(st.Ino),
+		Mtime: mtime.UnixNano(), Ctime: unixmode.Ctime(st).UnixNano(),
+	}
+	switch r.kind {
+	case listLong:
+		// The dates depend on the time zone, the owners on whether names are shown.
+		k.Kind = listcache.LIST
+		k.View = r.env.Loc.String() // no copy: the Location's own name
+		if r.env.Listing.Names != nil {
+			k.Flags |= keyNames
+		}
+	case listName:
+		k.Kind = listcache.NLST
+	default:
+		// perm facts depend on the user's permissions at this path and below it.
+		k.Kind = listcache.MLSD
+		k.View = mlsdView(r.facts, r.p, r.user)
+	}
+	return true
 }

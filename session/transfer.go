@@ -492,7 +492,7 @@ func (s *Session) list(arg []byte, kind int) {
 	if !s.can(auth.PermList, p) {
 		return
 	}
-	fsys, loc, facts, user := s.login.user.FS, s.env.Loc, s.login.facts, s.login.user
+	fsys, facts, user := s.login.user.FS, s.login.facts, s.login.user
 	dirPerm := ""
 	if kind == listMLSD {
 		dirPerm = permFact(user, p, false)
@@ -525,26 +525,8 @@ func (s *Session) list(arg []byte, kind int) {
 		w := listBufs.Get().(*bufio.Writer)
 		w.Reset(dw)
 		defer func() { w.Reset(nil); listBufs.Put(w) }()
-		var line []byte
-		now := time.Now()
-		_, _, err = listInto(fsys, p, 0, func(e *proto.Entry) error {
-			line = line[:0]
-			switch kind {
-			case listLong:
-				line = proto.AppendListLine(line, e, now, loc)
-			case listName:
-				line = proto.AppendNameLine(line, e.Name)
-			default:
-				pf := dirPerm
-				if e.Mode.IsDir() {
-					pf = permFact(user, path.Join(p, e.Name), true)
-				}
-				line = proto.AppendMLSx(line, e, facts, "", pf)
-				line = append(line, '\r', '\n')
-			}
-			_, werr := w.Write(line)
-			return werr
-		})
+		err = writeListing(w, &listReq{ctx: ctx, env: s.env, fsys: fsys, p: p, fi: fi, kind: kind,
+			facts: facts, user: user, dirPerm: dirPerm})
 		if err == nil {
 			err = w.Flush()
 		}

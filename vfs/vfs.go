@@ -101,3 +101,11 @@ type FS interface {
 	// Chtimes sets the modification and access times of name to mtime.
 	Chtimes(name string, mtime time.Time) error
 }
+
+// LinkReader is an optional FS extension (found by type assertion; Local has it on Unix): Readlink returns the
+// target of the symbolic link name as stored, unresolved (it may name a path outside the
+// root; LIST shows it as ls does and never follows it). name's last component is not
+// followed; a name that is not a link gives an error matching fs.ErrInvalid (EINVAL).
+type LinkReader interface {
+	Readlink(name string) (string, error)
+}

@@ -104,9 +104,11 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		v    int
 	}{{"max-cons", o.maxCons}, {"max-cons-per-ip", o.maxConsPerIP}, {"max-login-attempts", o.maxLogin},
 		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter},
-		{"hash-workers", o.hashWorkers}, {"data-loops", o.dataLoops}} {
+		{"hash-workers", o.hashWorkers}, {"data-loops", o.dataLoops},
+		{"list-sort-max", o.listSortMax}} {
 		if n.v < 0 {
-			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs", "data-loops": "off"}[n.flag]
+			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs", "data-loops": "off",
+				"list-sort-max": "never sort"}[n.flag]
 			if zero == "" {
 				zero = "unlimited"
 			}
@@ -165,6 +167,19 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	}
 	if use("data-loops") {
 		s.DataLoops = o.dataLoops
+	}
+	if use("list-cache-size") {
+		n, err := parseListCacheSize(o.listCacheSize)
+		if err != nil {
+			return fmt.Errorf("--list-cache-size: %v", err)
+		}
+		s.ListCacheSize = n
+	}
+	if use("list-sort-max") {
+		s.ListSortMax = o.listSortMax
+	}
+	if use("list-numeric-owners") {
+		s.ListNumericOwners = o.listNumericOwners
 	}
 	if use("max-cons") {
 		s.MaxConns = o.maxCons
@@ -459,6 +474,12 @@ func convert(f *config.File) (*settings, error) {
 	cfg.HashWorkers = s.HashWorkers
 	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (off); -1: off
 	cfg.DataLoops = s.DataLoops               // 0: off in both
+	cfg.ListCacheBytes = s.ListCacheSize      // 0: the library's default (64 MiB); -1: off
+	cfg.ListSortMax = s.ListSortMax
+	if cfg.ListSortMax == 0 {
+		cfg.ListSortMax = -1 // the file's 0 is "never"; the library's is its default
+	}
+	cfg.ListNumericOwners = s.ListNumericOwners
 	cfg.PermitForeignAddresses = s.PermitForeignAddresses
 	cfg.ProxyProtocolFrom = s.ProxyProtocolFrom
 	cfg.PermitPrivilegedPorts = s.PermitPrivilegedPorts
@@ -587,4 +608,17 @@ func parseLowat(text string) (int, error) {
 		return -1, nil
 	}
 	return int(v), nil
+}
+
+// parseListCacheSize reads --list-cache-size as the file reads server.list_cache_size:
+// bytes with K/M/G suffixes, "0" (returned as -1) turning the cache off.
+func parseListCacheSize(text string) (int64, error) {
+	v, err := throttle.ParseRate(text)
+	if err != nil || v != float64(int64(v)) || v > 16<<30 {
+		return 0, fmt.Errorf("%q is not a size of at most 16G (bytes with an optional K, M or G suffix; 0: off)", text)
+	}
+	if v == 0 {
+		return -1, nil
+	}
+	return int64(v), nil
 }

@@ -29,6 +29,9 @@ type options struct {
 	readLimit, writeLimit, globalRead, globalWrite string
 	notSentLowat                                   string
 	maxUserSessions, banAfter, hashWorkers         int
+	listCacheSize                                  string
+	listSortMax                                    int
+	listNumericOwners                              bool
 	loginTimeout, banWindow, banTime               time.Duration
 
 	tls, tlsControl, tlsData, tlsNoReuse bool
@@ -66,6 +69,9 @@ var keyOf = map[string]string{
 	"hash-workers":             "server.hash_workers",
 	"data-notsent-lowat":       "server.data_notsent_lowat",
 	"data-loops":               "server.data_loops",
+	"list-cache-size":          "server.list_cache_size",
+	"list-sort-max":            "server.list_sort_max",
+	"list-numeric-owners":      "server.list_numeric_owners",
 	"max-cons":                 "server.max_cons",
 	"max-cons-per-ip":          "server.max_cons_per_ip",
 	"max-login-attempts":       "server.max_login_attempts",
@@ -179,6 +185,9 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	boolean(&o.noHash, "", "disable-hash", "turn off the checksum commands HASH, XCRC, XMD5, XSHA1, XSHA256, XSHA512")
 	num(&o.hashWorkers, "", "hash-workers", 0, "most checksums computed at once; 0 means one per 4 CPUs (the default)")
 	str(&o.notSentLowat, "", "data-notsent-lowat", "0", "bytes a download data socket may queue unsent (TCP_NOTSENT_LOWAT, Linux), K/M suffix, e.g. 64K: faster, cheaper downloads, slower control replies under load; 0: the kernel's default")
+	str(&o.listCacheSize, "", "list-cache-size", "64M", "memory for the listing cache (encoded LIST/NLST/MLSD of unchanged directories, LRU), K/M/G suffix; 0: off")
+	num(&o.listSortMax, "", "list-sort-max", config.DefaultListSortMax, "LIST/NLST of directories up to this many entries are sorted by name, larger ones stream in directory order; 0: never sort")
+	boolean(&o.listNumericOwners, "", "list-numeric-owners", "LIST shows uid/gid numbers instead of user and group names")
 	num(&o.maxCons, "", "max-cons", 0, "most simultaneous connections; 0 means unlimited (the default)")
 	num(&o.maxConsPerIP, "", "max-cons-per-ip", 0, "most connections from one IP address; 0 means unlimited (the default)")
 	num(&o.maxLogin, "", "max-login-attempts", config.DefaultMaxLoginAttempts, "failed logins before the connection is closed; 0 means unlimited")
