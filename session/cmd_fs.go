@@ -275,9 +275,13 @@ func (s *Session) cmdSITE(arg []byte) {
 	switch {
 	case asciiEqualFold(sub, "HELP"):
 		s.siteHelp()
-	case asciiEqualFold(sub, "CHMOD"):
+	case asciiEqualFold(sub, "CHMOD"), asciiEqualFold(sub, "IDLE"):
 		if s.login.user == nil {
 			s.reply(530, "Log in with USER and PASS first.")
+			return
+		}
+		if asciiEqualFold(sub, "IDLE") {
+			s.siteIdle(rest)
 			return
 		}
 		s.siteChmod(rest)
@@ -290,6 +294,7 @@ func (s *Session) siteHelp() {
 	o := s.t.Out()
 	b := proto.AppendReplyStart(*o, 214, "The following SITE commands are recognized:")
 	b = append(b, " CHMOD <mode> <path> (change file mode)\r\n HELP (this list)\r\n"...)
+	b = append(b, " IDLE [<seconds>] (show or set this session's idle timeout)\r\n"...)
 	for _, c := range s.env.sortedSite() {
 		b = append(b, ' ')
 		b = proto.AppendSanitizedString(b, c.Name)

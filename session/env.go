@@ -336,7 +336,6 @@ func (e *Env) reap() {
 				continue
 			}
 			now := t.UnixNano()
-			idle := now - int64(e.IdleTimeout)
 			login := e.seconds() - uint32(e.LoginTimeout/time.Second)
 			for i := range e.reg {
 				sh := &e.reg[i]
@@ -347,7 +346,7 @@ func (e *Env) reap() {
 					switch {
 					case e.LoginTimeout > 0 && !s.conn.watching(watchLoggedIn) && int32(s.conn.born-login) < 0:
 						s.t.Post(s.loginTimeout) // s.t is stable: Resume swaps it under sh.mu
-					case e.IdleTimeout > 0 && s.conn.last.Load() < idle && !s.conn.watching(watchTransferring):
+					case e.IdleTimeout > 0 && s.conn.last.Load() < now-int64(s.idleLimit()) && !s.conn.watching(watchTransferring):
 						s.t.Post(s.idleTimeout)
 					}
 				}
