@@ -88,6 +88,7 @@ func (s *Session) loginOK(u *auth.User) {
 	if msg == "" {
 		msg = "Login successful."
 	}
+	s.noticeStart(230, "Welcome:", s.env.notices.Load().welcome)
 	s.reply(230, msg)
 }
 

@@ -20,11 +20,15 @@ func (s *Session) cmdCWD(arg []byte) {
 	if !s.can(auth.PermChdir, p) {
 		return
 	}
-	fsys := s.login.user.FS
+	fsys, msgName := s.login.user.FS, s.env.notices.Load().dirMessage
 	s.async(func() func() {
 		fi, err := fsys.Stat(p)
 		if err == nil && !fi.IsDir() {
 			err = &fs.PathError{Op: "cwd", Path: p, Err: syscall.ENOTDIR}
+		}
+		var msg []byte
+		if err == nil {
+			msg = readDirMessage(fsys, p, msgName)
 		}
 		return func() {
 			if err != nil {
@@ -32,6 +36,7 @@ func (s *Session) cmdCWD(arg []byte) {
 				return
 			}
 			s.login.cwd = p
+			s.noticeStart(250, "Directory message:", msg)
 			s.replyPath(250, p, " is the current directory.")
 		}
 	})

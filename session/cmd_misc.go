@@ -156,6 +156,7 @@ func (s *Session) cmdSTAT(arg []byte) {
 	} else {
 		b = append(b, " Data connection: idle\r\n"...)
 	}
+	b = s.appendTransfersFrom(b)
 	*o = proto.AppendReply(b, 211, "End of status.")
 }
 

@@ -79,6 +79,17 @@ type Env struct {
 	// HashCacheEntries bounds the digest cache (LRU); 0 means 4096, < 0 no cache.
 	HashCacheEntries int
 
+	// DirMessage names the file whose text the 250 reply to CWD shows (vsftpd's
+	// dirmessage_enable / message_file, e.g. ".message"); "" turns it off. Welcome is shown
+	// in the 230 reply after login (vsftpd's banner_file, proftpd's DisplayLogin); ""
+	// none. Both are bounded and sanitized (notices.go); SetNotices changes them.
+	DirMessage, Welcome string
+	// MaxTransfersPerIP bounds the file transfers (RETR STOR APPE STOU) running at once
+	// from one client address (throttle.Source: an IPv4 address or an IPv6 /64), apart from
+	// the connection limit, as proftpd's MaxTransfersPerHost; 0 unlimited. See
+	// SetMaxTransfersPerIP.
+	MaxTransfersPerIP int
+
 	// TLS enables AUTH TLS and PROT P when non-nil (see cmd_tls.go).
 	TLS *tls.Config
 	// TLSControlRequired refuses USER/PASS before AUTH TLS; TLSDataRequired refuses
@@ -93,6 +104,10 @@ type Env struct {
 	pool *Pool
 	eng  *dataEngine // nil: the goroutine path for every transfer
 	gov  governor
+
+	notices  atomic.Pointer[notices] // DirMessage and Welcome, swappable while serving
+	xfersIP  *throttle.Counter       // file transfers per client address (xferlimit.go)
+	xfersMax atomic.Int64            // its limit, for replies; 0 unlimited
 
 	hashPool  *Pool
 	hashCache *hashcache.Cache
@@ -162,6 +177,12 @@ func (e *Env) Start() {
 		e.hashCache = hashcache.New(e.HashCacheEntries)
 	}
 	e.auth.Store(&authHolder{e.Auth})
+	if err := e.SetNotices(e.DirMessage, e.Welcome); err != nil {
+		e.Log.Error("directory messages off", "name", e.DirMessage, "err", err)
+		e.notices.Store(&notices{welcome: appendNoticeLines(nil, []byte(e.Welcome))})
+	}
+	e.xfersIP = throttle.NewCounter(0, 0)
+	e.SetMaxTransfersPerIP(e.MaxTransfersPerIP)
 	e.epoch = time.Now()
 	e.stop = make(chan struct{})
 	e.clock.Store(time.Now().UnixNano())
