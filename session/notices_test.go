@@ -125,3 +125,45 @@ func TestWelcome(t *testing.T) {
 		t.Errorf("login without welcome: %q", got)
 	}
 }
+
+// FuzzNoticeLines: whatever a message file holds, the notice is whole continuation lines
+// (" ...\r\n"), no CR, LF, other control character or IAC inside one, within the bounds.
+func FuzzNoticeLines(f *testing.F) {
+	for _, s := range []string{"", "hello\n", "a\r\n226 x\r\n", "\x00\x1b\xff\x7f\t", strings.Repeat("z\n", 60)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := appendNoticeLines(nil, in)
+		if len(out) == 0 {
+			return
+		}
+		if !strings.HasSuffix(string(out), "\r\n") {
+			t.Fatalf("%q: output %q does not end in CRLF", in, out)
+		}
+		ls := strings.Split(strings.TrimSuffix(string(out), "\r\n"), "\r\n")
+		if len(ls) > noticeMaxLines {
+			t.Fatalf("%q: %d lines", in, len(ls))
+		}
+		for _, l := range ls {
+			if len(l) == 0 || l[0] != ' ' || len(l) > noticeMaxBytes+1 {
+				t.Fatalf("%q: bad line %q", in, l)
+			}
+			for _, c := range []byte(l) {
+				if c < 0x20 || c == 0x7f || c == 0xff {
+					t.Fatalf("%q: control byte %#x in line %q", in, c, l)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkNoticeLines: encoding a full-size message (done once per CWD with messages on).
+func BenchmarkNoticeLines(b *testing.B) {
+	msg := []byte(strings.Repeat("Welcome to the mirror of everything.\r\n", 100))
+	buf := make([]byte, 0, 2*noticeMaxBytes)
+	b.ReportAllocs()
+	b.SetBytes(noticeMaxBytes)
+	for b.Loop() {
+		buf = appendNoticeLines(buf[:0], msg)
+	}
+}
