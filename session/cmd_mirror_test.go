@@ -11,6 +11,7 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/reactor"
+	"github.com/fastftp/fastftp/vfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -135,5 +136,31 @@ func TestSiteIdleReaped(t *testing.T) {
 	}
 	if ft.reason != reactor.ReasonIdleTimeout || !strings.HasSuffix(string(ft.out), "421 Control connection timed out.\r\n") {
 		t.Fatalf("closed for %v with %q", ft.reason, ft.out)
+	}
+}
+
+// hiddenFdFS serves files that are not *os.File (as a custom storage would): AVBL cannot
+// statfs them.
+type hiddenFdFS struct{ vfs.FS }
+
+type hiddenFdFile struct{ vfs.File }
+
+func (h hiddenFdFS) Open(name string) (vfs.File, error) {
+	f, err := h.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return hiddenFdFile{f}, nil
+}
+
+// TestAVBLUnsupportedStorage: storage without a descriptor gets a clear 502.
+func TestAVBLUnsupportedStorage(t *testing.T) {
+	s, ft := newTestSession(t)
+	feed(s, ft, "USER bob\r\nPASS secret\r\n")
+	u := *s.login.user
+	u.FS = hiddenFdFS{u.FS}
+	s.login.user = &u
+	if got := feed(s, ft, "AVBL\r\n"); got != "502 AVBL not supported by this server's storage.\r\n" {
+		t.Errorf("AVBL on storage without descriptors: %q", got)
 	}
 }
