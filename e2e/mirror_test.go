@@ -241,3 +241,48 @@ f.quit()
 		t.Errorf("CLNT not logged")
 	}
 }
+
+// TestMaxTransfersPerIPLftpPget: lftp's segmented download with 16 segments, against a
+// limit of 4 and a per-session rate that keeps the segments running side by side. The
+// server's count, sampled every millisecond during the run, never passes 4; lftp retries
+// the refused segments and the file arrives whole.
+func TestMaxTransfersPerIPLftpPget(t *testing.T) {
+	t.Parallel()
+	fastftpOnly(t, "MaxTransfersPerIP")
+	s := startServer(t, withConfig("per-address transfer limit", func(c *fastftp.Config) {
+		c.MaxTransfersPerIP = 4
+		c.WriteLimit = 8 << 20
+	}))
+	want := writeRandomFile(t, filepath.Join(s.Root, "big.bin"), 16, 32<<20)
+	lo := netip.MustParseAddr("127.0.0.1")
+	stop := make(chan struct{})
+	peak := make(chan int)
+	go func() {
+		top := 0
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				peak <- top
+				return
+			case <-tick.C:
+				top = max(top, s.srv.TransfersFrom(lo))
+			}
+		}
+	}()
+	dl := t.TempDir()
+	lftp(t, s, "set net:max-retries 20; set net:reconnect-interval-base 1; set net:reconnect-interval-max 1; lcd "+dl+"; pget -n 16 big.bin")
+	close(stop)
+	top := <-peak
+	t.Logf("peak %d transfers at once; %d refused", top, strings.Count(s.logs.String(), "transfer refused: too many"))
+	if top > 4 || top == 0 {
+		t.Errorf("the server counted up to %d transfers from 127.0.0.1 at once; want 1 to 4", top)
+	}
+	if got := sha256File(t, filepath.Join(dl, "big.bin")); got != want {
+		t.Errorf("pget -n 16: sha256 %s, want %s", got, want)
+	}
+	if !strings.Contains(s.logs.String(), "transfer refused: too many from this address") {
+		t.Log("lftp opened no more than 4 segments at once: nothing was refused")
+	}
+}
