@@ -116,6 +116,19 @@ type Config struct {
 	MaxConns int
 	// MaxConnsPerIP is the most control connections from one IP address. 0: unlimited.
 	MaxConnsPerIP int
+	// MaxTransfersPerIP is the most file transfers (RETR STOR APPE STOU) running at once
+	// from one client address (an IPv4 address or an IPv6 /64), as proftpd's
+	// MaxTransfersPerHost; more get 425 before any byte moves. 0: unlimited.
+	// SetMaxTransfersPerIP changes it while serving.
+	MaxTransfersPerIP int
+
+	// DirMessage names a file (vsftpd uses ".message") whose text the 250 reply to CWD
+	// shows, read through the user's file system (inside the root), at most 4 KiB and 50
+	// lines, control characters removed. "" (the default) turns it off.
+	DirMessage string
+	// Welcome is text shown in the 230 reply after login, bounded and sanitized like
+	// DirMessage. "" (the default): none. SetNotices changes both while serving.
+	Welcome string
 	// MaxLoginAttempts closes the session after this many failed PASS. 0 means 3.
 	MaxLoginAttempts int
 	// FailedLoginDelay delays the reply to a failed PASS (off the event loop). 0 means a

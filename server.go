@@ -147,6 +147,9 @@ func New(cfg Config) (*Server, error) {
 			env.Site[name] = c
 		}
 	}
+	if err := applyMirror(&cfg, env); err != nil {
+		return nil, err
+	}
 	env.Debug = cfg.Debug
 	if cfg.BanAfter > 0 {
 		env.Bans = throttle.NewBans(cfg.BanAfter, cfg.BanWindow, cfg.BanTime)

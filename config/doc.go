@@ -25,6 +25,9 @@
 //	loops = 0                       # event loops; 0 = one per CPU
 //	max_cons = 0                    # 0 = unlimited
 //	max_cons_per_ip = 0             # 0 = unlimited
+//	max_transfers_per_ip = 0        # file transfers at once per client address; 0 = unlimited
+//	dir_message = ""                # file shown in the CWD reply, e.g. ".message"; "" = off
+//	welcome_file = ""               # text shown in the 230 reply after login; "" = none
 //	max_login_attempts = 3
 //	idle_timeout = "300s"
 //	data_timeout = "300s"

@@ -44,6 +44,13 @@ type Server struct {
 	Loops int
 	// MaxConns and MaxConnsPerIP cap control connections; 0 means unlimited.
 	MaxConns, MaxConnsPerIP int
+	// MaxTransfersPerIP caps the file transfers running at once from one client address
+	// (proftpd's MaxTransfersPerHost); 0 means unlimited.
+	MaxTransfersPerIP int
+	// DirMessage names the file shown in the reply to CWD (vsftpd's message_file, e.g.
+	// ".message"); "" means off. WelcomeFile is a file (absolute path) whose text is
+	// shown in the reply to a login; "" means none.
+	DirMessage, WelcomeFile string
 	// MaxLoginAttempts closes a session after this many failed logins. Default 3.
 	MaxLoginAttempts int
 	// IdleTimeout and DataTimeout: 0 means never. Default 300 s each.

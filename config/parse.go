@@ -33,6 +33,9 @@ type rawServer struct {
 	Loops                  int               `toml:"loops"`
 	MaxCons                int               `toml:"max_cons"`
 	MaxConsPerIP           int               `toml:"max_cons_per_ip"`
+	MaxTransfersPerIP      int               `toml:"max_transfers_per_ip"`
+	DirMessage             string            `toml:"dir_message"`
+	WelcomeFile            string            `toml:"welcome_file"`
 	MaxLoginAttempts       *int              `toml:"max_login_attempts"`
 	IdleTimeout            any               `toml:"idle_timeout"`
 	DataTimeout            any               `toml:"data_timeout"`

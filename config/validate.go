@@ -104,6 +104,16 @@ func (v *validator) server(s *Server, r *rawServer) {
 	s.Banner = v.oneLine("server.banner", "server.banner", r.Banner)
 	s.Loops = r.Loops
 	s.MaxConns, s.MaxConnsPerIP = r.MaxCons, r.MaxConsPerIP
+	s.MaxTransfersPerIP = r.MaxTransfersPerIP
+	v.nonNegative("server.max_transfers_per_ip", "server.max_transfers_per_ip", s.MaxTransfersPerIP)
+	s.DirMessage = r.DirMessage
+	if r.DirMessage == "." || r.DirMessage == ".." || strings.ContainsAny(r.DirMessage, "/\x00") {
+		// The server checks it too (session.CheckMessageName); said here with the line.
+		v.errorf("server.dir_message", "server.dir_message: %q: want a file name without '/', such as \".message\"", r.DirMessage)
+	}
+	if r.WelcomeFile != "" {
+		s.WelcomeFile = v.readable("server.welcome_file", "server.welcome_file", r.WelcomeFile)
+	}
 	s.MaxLoginAttempts = DefaultMaxLoginAttempts
 	if r.MaxLoginAttempts != nil {
 		s.MaxLoginAttempts = *r.MaxLoginAttempts

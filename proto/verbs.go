@@ -10,6 +10,7 @@ type Verb uint8
 // MLST MLSD), RFC 4217 (AUTH PBSZ PROT CCC), RFC 2640 (LANG), plus the de facto MFMT, the
 // HASH and RANG drafts (draft-bryan-ftpext-hash, draft-bryan-ftp-range) and the legacy
 // checksum commands XCRC XMD5 XSHA1 XSHA256 XSHA512 (the only names longer than 4 bytes).
+// CLNT and AVBL come from draft-peterson-streamlined-ftp-command-extensions.
 // The RFC 775 X aliases (XCUP XCWD XMKD XPWD XRMD) look up to CDUP CWD MKD PWD RMD.
 const (
 	Unknown Verb = iota
@@ -67,6 +68,8 @@ const (
 	XSHA1
 	XSHA256
 	XSHA512
+	CLNT
+	AVBL
 	NumVerbs // count, for tables indexed by Verb
 )
 
@@ -161,6 +164,8 @@ var verbTable = [NumVerbs]verbInfo{
 	XSHA1:   {"XSHA1", nl | ar | pa, "Syntax: XSHA1 <SP> file-name [<SP> start [<SP> end]] (SHA-1 of the file)."},
 	XSHA256: {"XSHA256", nl | ar | pa, "Syntax: XSHA256 <SP> file-name [<SP> start [<SP> end]] (SHA-256 of the file)."},
 	XSHA512: {"XSHA512", nl | ar | pa, "Syntax: XSHA512 <SP> file-name [<SP> start [<SP> end]] (SHA-512 of the file)."},
+	CLNT:    {"CLNT", ar, "Syntax: CLNT <SP> client-name (say which client you are; logged)."},
+	AVBL:    {"AVBL", nl | pa, "Syntax: AVBL [<SP> dir-name] (free space in bytes, for writable directories)."},
 }
 
 // aliases are the RFC 775 experimental names still sent by some clients.

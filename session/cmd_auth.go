@@ -88,6 +88,7 @@ func (s *Session) loginOK(u *auth.User) {
 	if msg == "" {
 		msg = "Login successful."
 	}
+	s.noticeStart(230, "Welcome:", s.env.notices.Load().welcome)
 	s.reply(230, msg)
 }
 
@@ -167,6 +168,7 @@ func (s *Session) cmdREIN(_ []byte) {
 	s.dropData()
 	s.logout()
 	s.login = newLogin()
+	s.conn.idle.Store(0) // SITE IDLE was the last user's choice
 	s.reply(220, "Ready for new user.")
 }
 

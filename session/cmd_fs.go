@@ -20,11 +20,15 @@ func (s *Session) cmdCWD(arg []byte) {
 	if !s.can(auth.PermChdir, p) {
 		return
 	}
-	fsys := s.login.user.FS
+	fsys, msgName := s.login.user.FS, s.env.notices.Load().dirMessage
 	s.async(func() func() {
 		fi, err := fsys.Stat(p)
 		if err == nil && !fi.IsDir() {
 			err = &fs.PathError{Op: "cwd", Path: p, Err: syscall.ENOTDIR}
+		}
+		var msg []byte
+		if err == nil {
+			msg = readDirMessage(fsys, p, msgName)
 		}
 		return func() {
 			if err != nil {
@@ -32,6 +36,7 @@ func (s *Session) cmdCWD(arg []byte) {
 				return
 			}
 			s.login.cwd = p
+			s.noticeStart(250, "Directory message:", msg)
 			s.replyPath(250, p, " is the current directory.")
 		}
 	})
@@ -275,9 +280,13 @@ func (s *Session) cmdSITE(arg []byte) {
 	switch {
 	case asciiEqualFold(sub, "HELP"):
 		s.siteHelp()
-	case asciiEqualFold(sub, "CHMOD"):
+	case asciiEqualFold(sub, "CHMOD"), asciiEqualFold(sub, "IDLE"):
 		if s.login.user == nil {
 			s.reply(530, "Log in with USER and PASS first.")
+			return
+		}
+		if asciiEqualFold(sub, "IDLE") {
+			s.siteIdle(rest)
 			return
 		}
 		s.siteChmod(rest)
@@ -290,6 +299,7 @@ func (s *Session) siteHelp() {
 	o := s.t.Out()
 	b := proto.AppendReplyStart(*o, 214, "The following SITE commands are recognized:")
 	b = append(b, " CHMOD <mode> <path> (change file mode)\r\n HELP (this list)\r\n"...)
+	b = append(b, " IDLE [<seconds>] (show or set this session's idle timeout)\r\n"...)
 	for _, c := range s.env.sortedSite() {
 		b = append(b, ' ')
 		b = proto.AppendSanitizedString(b, c.Name)

@@ -44,8 +44,9 @@ func (s *Session) cmdSTRU(arg []byte) {
 // session, in this order: featHead, the HASH line (unless the checksum commands are off),
 // featMid, the MLST line with the session's facts, the TLS lines (when TLS is on), featTail.
 var (
-	// The opening line and the features before HASH.
-	featHead = []byte("211-Features supported:\r\n EPRT\r\n EPSV\r\n")
+	// The opening line and the features before HASH. AVBL is
+	// draft-peterson-streamlined-ftp-command-extensions' FEAT line; CLNT (Serv-U's) has none.
+	featHead = []byte("211-Features supported:\r\n AVBL\r\n EPRT\r\n EPSV\r\n")
 	// The features between HASH and MLST.
 	featMid = []byte(" MDTM\r\n MFMT\r\n")
 	// The features after the TLS lines, and the closing line.
@@ -155,6 +156,7 @@ func (s *Session) cmdSTAT(arg []byte) {
 	} else {
 		b = append(b, " Data connection: idle\r\n"...)
 	}
+	b = s.appendTransfersFrom(b)
 	*o = proto.AppendReply(b, 211, "End of status.")
 }
 

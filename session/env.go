@@ -81,6 +81,17 @@ type Env struct {
 	// Listing sorts LIST/NLST, names owners and caches listings (session/listing.go).
 	Listing ListingOptions
 
+	// DirMessage names the file whose text the 250 reply to CWD shows (vsftpd's
+	// dirmessage_enable / message_file, e.g. ".message"); "" turns it off. Welcome is shown
+	// in the 230 reply after login (vsftpd's banner_file, proftpd's DisplayLogin); ""
+	// none. Both are bounded and sanitized (notices.go); SetNotices changes them.
+	DirMessage, Welcome string
+	// MaxTransfersPerIP bounds the file transfers (RETR STOR APPE STOU) running at once
+	// from one client address (throttle.Source: an IPv4 address or an IPv6 /64), apart from
+	// the connection limit, as proftpd's MaxTransfersPerHost; 0 unlimited. See
+	// SetMaxTransfersPerIP.
+	MaxTransfersPerIP int
+
 	// TLS enables AUTH TLS and PROT P when non-nil (see cmd_tls.go).
 	TLS *tls.Config
 	// TLSControlRequired refuses USER/PASS before AUTH TLS; TLSDataRequired refuses
@@ -95,6 +106,10 @@ type Env struct {
 	pool *Pool
 	eng  *dataEngine // nil: the goroutine path for every transfer
 	gov  governor
+
+	notices  atomic.Pointer[notices] // DirMessage and Welcome, swappable while serving
+	xfersIP  *throttle.Counter       // file transfers per client address (xferlimit.go)
+	xfersMax atomic.Int64            // its limit, for replies; 0 unlimited
 
 	hashPool  *Pool
 	hashCache *hashcache.Cache
@@ -165,6 +180,12 @@ func (e *Env) Start() {
 		e.hashCache = hashcache.New(e.HashCacheEntries)
 	}
 	e.auth.Store(&authHolder{e.Auth})
+	if err := e.SetNotices(e.DirMessage, e.Welcome); err != nil {
+		e.Log.Error("directory messages off", "name", e.DirMessage, "err", err)
+		e.notices.Store(&notices{welcome: appendNoticeLines(nil, []byte(e.Welcome))})
+	}
+	e.xfersIP = throttle.NewCounter(0, 0)
+	e.SetMaxTransfersPerIP(e.MaxTransfersPerIP)
 	e.epoch = time.Now()
 	e.stop = make(chan struct{})
 	e.clock.Store(time.Now().UnixNano())
@@ -359,7 +380,6 @@ func (e *Env) reap() {
 				continue
 			}
 			now := t.UnixNano()
-			idle := now - int64(e.IdleTimeout)
 			login := e.seconds() - uint32(e.LoginTimeout/time.Second)
 			for i := range e.reg {
 				sh := &e.reg[i]
@@ -370,7 +390,7 @@ func (e *Env) reap() {
 					switch {
 					case e.LoginTimeout > 0 && !s.conn.watching(watchLoggedIn) && int32(s.conn.born-login) < 0:
 						s.t.Post(s.loginTimeout) // s.t is stable: Resume swaps it under sh.mu
-					case e.IdleTimeout > 0 && s.conn.last.Load() < idle && !s.conn.watching(watchTransferring):
+					case e.IdleTimeout > 0 && s.conn.last.Load() < now-int64(s.idleLimit()) && !s.conn.watching(watchTransferring):
 						s.t.Post(s.idleTimeout)
 					}
 				}

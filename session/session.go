@@ -124,7 +124,7 @@ func (s *Session) idleTimeout() {
 	if s.conn.closing || s.running() != nil || s.env.IdleTimeout <= 0 {
 		return
 	}
-	if s.env.now()-s.conn.last.Load() < int64(s.env.IdleTimeout) {
+	if s.env.now()-s.conn.last.Load() < int64(s.idleLimit()) {
 		return
 	}
 	s.env.Log.Info("idle timeout", "remote", s.conn.remote, "user", s.userString())

@@ -29,6 +29,9 @@ type connection struct {
 	failed  uint8         // failed logins on this connection
 	protP   bool          // PROT P: data connections use TLS (set by AUTH TLS-P too)
 	closing bool
+	// idle is this connection's idle timeout in seconds set by SITE IDLE (0: the server's),
+	// read by the reaper. It fits the padding after the bytes above.
+	idle atomic.Uint32
 }
 
 // Bits of connection.watched. One word instead of two atomic.Bools keeps Session in its

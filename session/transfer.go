@@ -73,6 +73,10 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	if s.dataTLSRequired() {
 		return
 	}
+	unlimit, ok := s.claimTransferSlot(v, next)
+	if !ok {
+		return
+	}
 	var dataTLS *tls.Config
 	if s.conn.protP && s.env.TLS != nil {
 		dataTLS = s.dataTLSConfig()
@@ -113,6 +117,7 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	end := func(out outcome) {
 		cancel()
 		release()
+		unlimit()
 		s.conn.watch(watchTransferring, false)
 		s.post(func() { s.endTransfer(x, out) })
 	}

@@ -14,6 +14,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -28,6 +29,7 @@ import (
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/config"
 	"github.com/fastftp/fastftp/internal/proxyhdr"
+	"github.com/fastftp/fastftp/session"
 	"github.com/fastftp/fastftp/throttle"
 )
 
@@ -105,7 +107,7 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	}{{"max-cons", o.maxCons}, {"max-cons-per-ip", o.maxConsPerIP}, {"max-login-attempts", o.maxLogin},
 		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter},
 		{"hash-workers", o.hashWorkers}, {"data-loops", o.dataLoops},
-		{"list-sort-max", o.listSortMax}} {
+		{"list-sort-max", o.listSortMax}, {"max-transfers-per-ip", o.maxXfersPerIP}} {
 		if n.v < 0 {
 			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs", "data-loops": "off",
 				"list-sort-max": "never sort"}[n.flag]
@@ -186,6 +188,18 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	}
 	if use("max-cons-per-ip") {
 		s.MaxConnsPerIP = o.maxConsPerIP
+	}
+	if use("max-transfers-per-ip") {
+		s.MaxTransfersPerIP = o.maxXfersPerIP
+	}
+	if use("dir-message") {
+		if err := session.CheckMessageName(o.dirMessage); err != nil {
+			return fmt.Errorf("--dir-message %q: %v", o.dirMessage, err)
+		}
+		s.DirMessage = o.dirMessage
+	}
+	if use("welcome-file") {
+		s.WelcomeFile = o.welcomeFile
 	}
 	if use("max-login-attempts") {
 		s.MaxLoginAttempts = o.maxLogin
@@ -457,6 +471,15 @@ func convert(f *config.File) (*settings, error) {
 	cfg.Loops = s.Loops
 	cfg.MaxConns = s.MaxConns
 	cfg.MaxConnsPerIP = s.MaxConnsPerIP
+	cfg.MaxTransfersPerIP = s.MaxTransfersPerIP
+	cfg.DirMessage = s.DirMessage
+	if s.WelcomeFile != "" {
+		text, err := readWelcome(s.WelcomeFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Welcome = text
+	}
 	cfg.MaxLoginAttempts = unlimited(s.MaxLoginAttempts)
 	cfg.MaxSessionsPerUser = s.MaxSessionsPerUser
 	cfg.IdleTimeout = off(s.IdleTimeout)
@@ -621,4 +644,19 @@ func parseListCacheSize(text string) (int64, error) {
 		return -1, nil
 	}
 	return int64(v), nil
+}
+
+// readWelcome reads the welcome file's first bytes: the server shows at most 4 KiB of it
+// (session.noticeMaxBytes), so a huge or endless file costs no more than that.
+func readWelcome(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", fmt.Errorf("welcome file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 4<<10))
+	if err != nil {
+		return "", fmt.Errorf("welcome file %s: %w", p, err)
+	}
+	return string(b), nil
 }

@@ -25,6 +25,8 @@ type options struct {
 	timeout, dataTimeout, grace                        time.Duration
 	masqMap, runAs, pidFile                            string
 	proxyFrom                                          string
+	maxXfersPerIP                                      int    // --max-transfers-per-ip
+	dirMessage, welcomeFile                            string // --dir-message, --welcome-file
 
 	readLimit, writeLimit, globalRead, globalWrite string
 	notSentLowat                                   string
@@ -74,6 +76,9 @@ var keyOf = map[string]string{
 	"list-numeric-owners":      "server.list_numeric_owners",
 	"max-cons":                 "server.max_cons",
 	"max-cons-per-ip":          "server.max_cons_per_ip",
+	"max-transfers-per-ip":     "server.max_transfers_per_ip",
+	"dir-message":              "server.dir_message",
+	"welcome-file":             "server.welcome_file",
 	"max-login-attempts":       "server.max_login_attempts",
 	"loops":                    "server.loops",
 	"read-limit":               "server.read_limit",
@@ -190,6 +195,9 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	boolean(&o.listNumericOwners, "", "list-numeric-owners", "LIST shows uid/gid numbers instead of user and group names")
 	num(&o.maxCons, "", "max-cons", 0, "most simultaneous connections; 0 means unlimited (the default)")
 	num(&o.maxConsPerIP, "", "max-cons-per-ip", 0, "most connections from one IP address; 0 means unlimited (the default)")
+	num(&o.maxXfersPerIP, "", "max-transfers-per-ip", 0, "most file transfers at once from one client address (IPv6: its /64), apart from --max-cons-per-ip; more get 425; 0 means unlimited (the default); SIGHUP reloads it")
+	str(&o.dirMessage, "", "dir-message", "", "show this file of the directory entered (e.g. .message) in the CWD reply, as vsftpd's dirmessage_enable; empty: off (the default)")
+	str(&o.welcomeFile, "", "welcome-file", "", "show this file's text in the reply to a login (at most 4 KiB, 50 lines); empty: none (the default); SIGHUP rereads it")
 	num(&o.maxLogin, "", "max-login-attempts", config.DefaultMaxLoginAttempts, "failed logins before the connection is closed; 0 means unlimited")
 	num(&o.loops, "", "loops", 0, "event loops (default: one per CPU)")
 	num(&o.dataLoops, "", "data-loops", 0, "move file transfers on N data event loops instead of a goroutine each (Linux; e.g. 1 on 2 CPUs); 0: off (the default)")

@@ -280,6 +280,10 @@ func reload(srv *fastftp.Server, st *settings, o *options, log *slog.Logger) {
 			srv.SetAuthorizer(c.Auth)
 			srv.SetRates(c.ReadLimit, c.WriteLimit, c.GlobalReadLimit, c.GlobalWriteLimit)
 			srv.SetConnLimits(c.MaxConns, c.MaxConnsPerIP)
+			srv.SetMaxTransfersPerIP(c.MaxTransfersPerIP)
+			if err := srv.SetNotices(c.DirMessage, c.Welcome); err != nil {
+				log.Error("SIGHUP: directory message not changed", "err", err)
+			}
 			log.Info("SIGHUP: users and limits reloaded", "config", o.configFile, "users", len(file.Users))
 			if keys := restartNeeded(st, next); len(keys) > 0 {
 				log.Warn("SIGHUP: changed settings need a restart; the running values stay", "keys", strings.Join(keys, ", "))
@@ -302,7 +306,7 @@ func reload(srv *fastftp.Server, st *settings, o *options, log *slog.Logger) {
 
 // restartNeeded lists the keys whose value differs between the running settings and
 // reloaded ones, among those a reload does not apply (everything but the users, the
-// rates, max_cons and max_cons_per_ip).
+// rates, max_cons, max_cons_per_ip, max_transfers_per_ip, dir_message and welcome_file).
 func restartNeeded(cur, next *settings) []string {
 	var keys []string
 	a, b := restartOnly(cur), restartOnly(next)
@@ -426,6 +430,7 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 		"login_timeout", dur(s.LoginTimeout),
 		"max_cons", lim(s.MaxConns),
 		"max_cons_per_ip", lim(s.MaxConnsPerIP),
+		"max_transfers_per_ip", lim(s.MaxTransfersPerIP),
 		"max_sessions_per_user", lim(s.MaxSessionsPerUser),
 		"max_login_attempts", lim(s.MaxLoginAttempts),
 		"ban", ban,
