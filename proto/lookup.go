@@ -6,12 +6,12 @@ package proto
 // ones past 4 bytes or with digits), so an upper-cased name packs big-endian into a uint64
 // whose unused low bytes are 0: names of different lengths never share a key. A
 // multiplicative hash of that key indexes a 128-slot table; the multiplier was found by
-// search so that every verb and alias lands in its own slot, and init panics if the table
+// search (with room for CLNT and AVBL too) so that every verb and alias lands in its own slot, and init panics if the table
 // ever stops being perfect (as the Go compiler's keyword table does). The slot stores the
 // full key, so a name that is not a verb is rejected by one comparison.
 const (
 	hashBits = 7
-	hashMul  = 0xe518ff5c152cdb89
+	hashMul  = 0x69ca26e18e15d773
 )
 
 type hashSlot struct {

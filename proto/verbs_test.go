@@ -40,8 +40,8 @@ func TestVerbRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if NumVerbs != 55 {
-		t.Errorf("NumVerbs = %d, want 55 (54 verbs and Unknown)", NumVerbs)
+	if NumVerbs != 56 {
+		t.Errorf("NumVerbs = %d, want 56 (55 verbs and Unknown)", NumVerbs)
 	}
 	for _, v := range []Verb{Unknown, NumVerbs, 200} {
 		if v.String() != "" || v.Help() != "" || v.Flags() != 0 {
@@ -62,8 +62,8 @@ func TestLookupPerfectHash(t *testing.T) {
 			used++
 		}
 	}
-	if used != len(names) || used != 59 {
-		t.Fatalf("hash table holds %d names, want %d (59)", used, len(names))
+	if used != len(names) || used != 60 {
+		t.Fatalf("hash table holds %d names, want %d (60)", used, len(names))
 	}
 	buf := make([]byte, 4)
 	found := 0
@@ -134,14 +134,14 @@ func TestLookupRejects(t *testing.T) {
 
 func TestVerbFlags(t *testing.T) {
 	sets := map[Flags]string{
-		ArgRequired:    "USER CWD MKD RMD DELE RNFR RNTO RETR STOR APPE REST TYPE MODE STRU PORT EPRT SIZE MDTM MFMT SITE OPTS AUTH PBSZ PROT ALLO ACCT SMNT HASH RANG XCRC XMD5 XSHA1 XSHA256 XSHA512",
+		ArgRequired:    "USER CWD MKD RMD DELE RNFR RNTO RETR STOR APPE REST TYPE MODE STRU PORT EPRT SIZE MDTM MFMT SITE OPTS AUTH PBSZ PROT ALLO ACCT SMNT HASH RANG XCRC XMD5 XSHA1 XSHA256 XSHA512 HOST",
 		ArgNone:        "QUIT REIN PWD CDUP ABOR SYST NOOP FEAT PASV CCC",
 		DataConn:       "LIST NLST MLSD RETR STOR APPE STOU",
 		DuringTransfer: "ABOR STAT QUIT",
 		PathArg:        "CWD MKD RMD DELE RNFR RNTO LIST NLST RETR STOR APPE STOU SIZE MDTM MLST MLSD STAT HASH XCRC XMD5 XSHA1 XSHA256 XSHA512",
 	}
 	// SITE checks login per subcommand (SITE HELP works before login, as in pyftpdlib).
-	noLogin := " USER PASS QUIT FEAT SYST NOOP HELP OPTS AUTH PBSZ PROT CCC LANG SITE "
+	noLogin := " USER PASS QUIT FEAT SYST NOOP HELP OPTS AUTH PBSZ PROT CCC LANG SITE HOST "
 	for v := Verb(1); v < NumVerbs; v++ {
 		f := v.Flags()
 		if got, want := f.Has(NeedLogin), !strings.Contains(noLogin, " "+v.String()+" "); got != want {

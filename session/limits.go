@@ -71,17 +71,18 @@ func (e *Env) SetUserRates(name string, read, write float64) {
 }
 
 // join counts a login of u, refusing it past u.Limits.MaxSessions (or def when unset).
-func (g *governor) join(u *auth.User, def int) (*userGov, bool) {
+// key names the user among all hosts' (Session.govKey).
+func (g *governor) join(key string, u *auth.User, def int) (*userGov, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	ug := g.users[u.Name]
+	ug := g.users[key]
 	if ug == nil {
 		ug = &userGov{
-			name:  u.Name,
+			name:  key,
 			read:  throttle.NewBucket(u.Limits.ReadBytesPerSec, 0),
 			write: throttle.NewBucket(u.Limits.WriteBytesPerSec, 0),
 		}
-		g.users[u.Name] = ug
+		g.users[key] = ug
 	}
 	max := u.Limits.MaxSessions
 	if max == 0 {

@@ -62,7 +62,7 @@ func (s *Session) Start(t Transport) {
 	s.t = t
 	s.env.track(s)
 	s.event(EventConnect, "", 0, 0, nil)
-	s.reply(220, s.env.Banner)
+	s.reply(220, s.banner()) // an implicit FTPS ClientHello may have selected a host
 }
 
 // Resume continues the session on a new transport after AUTH TLS, or starts an implicit

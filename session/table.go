@@ -64,6 +64,7 @@ func init() {
 		proto.XSHA1:   legacyHash(algoSHA1),
 		proto.XSHA256: legacyHash(algoSHA256),
 		proto.XSHA512: legacyHash(algoSHA512),
+		proto.HOST:    (*Session).cmdHOST,
 	}
 }
 
