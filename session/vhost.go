@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 
 	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/proto"
 )
 
 // Host is one virtual host: what HOST and SNI select.
@@ -182,40 +183,12 @@ func (t *hostTable) lookup(name []byte) (uint16, bool) {
 	return id, ok
 }
 
-// maxHostName is the longest domain name (RFC 1035: 253 characters in text form).
-const maxHostName = 253
+// maxHostName bounds the names lookup lowers on the stack.
+const maxHostName = proto.MaxHostName
 
-// ValidHostName reports whether s is a domain name as HOST and SNI carry them: labels of
-// ASCII letters, digits, '-' and '_' separated by dots, 1-63 bytes each, 253 in all, with an
-// optional final dot. Safe from any goroutine.
-func ValidHostName(s string) bool { return validHostName([]byte(s)) }
-
-func validHostName(b []byte) bool {
-	if len(b) > 0 && b[len(b)-1] == '.' {
-		b = b[:len(b)-1]
-	}
-	if len(b) == 0 || len(b) > maxHostName {
-		return false
-	}
-	label := 0
-	for _, c := range b {
-		switch {
-		case c == '.':
-			if label == 0 {
-				return false
-			}
-			label = 0
-			continue
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-		default:
-			return false
-		}
-		if label++; label > 63 {
-			return false
-		}
-	}
-	return label > 0
-}
+// ValidHostName reports whether s is a domain name HOST accepts (proto.ValidHostName).
+// Safe from any goroutine.
+func ValidHostName(s string) bool { return proto.ValidHostName([]byte(s)) }
 
 // ipLiteral reports whether arg is an address literal, "[192.0.2.1]" or "[2001:db8::1]" as
 // RFC 7151 writes them, or bare: a client that knows no name selects the default host.
@@ -252,7 +225,7 @@ func (s *Session) cmdHOST(arg []byte) {
 	switch {
 	case ipLiteral(arg):
 		id = 0
-	case !validHostName(arg):
+	case !proto.ValidHostName(arg):
 		s.reply(501, "Syntax error: HOST wants a domain name or an [IP address].")
 		return
 	case len(t.byName) == 0:
