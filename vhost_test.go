@@ -3,6 +3,7 @@ package fastftp_test
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"log/slog"
 	"net"
 	"net/textproto"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -201,4 +203,88 @@ func TestVirtualHostCertificates(t *testing.T) {
 			t.Fatalf("ann: %s", got)
 		}
 	})
+}
+
+// retr downloads name over EPSV on a logged-in raw connection and returns its size.
+func (c *ftpConn) retr(name string) int {
+	c.t.Helper()
+	c.cmd("TYPE I")
+	r := c.cmd("EPSV")
+	i, j := strings.Index(r, "(|||"), strings.LastIndex(r, "|)")
+	if !strings.HasPrefix(r, "229") || i < 0 || j < i+4 {
+		c.t.Fatalf("EPSV: %s", r)
+	}
+	host, _, _ := net.SplitHostPort(c.nc.RemoteAddr().String())
+	dc, err := net.DialTimeout("tcp", net.JoinHostPort(host, r[i+4:j]), 5*time.Second)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer dc.Close()
+	_ = dc.SetDeadline(time.Now().Add(30 * time.Second))
+	if got := c.cmd("RETR " + name); !strings.HasPrefix(got, "150") {
+		c.t.Fatalf("RETR: %s", got)
+	}
+	n, err := io.Copy(io.Discard, dc)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if got := c.read(); !strings.HasPrefix(got, "226") {
+		c.t.Fatalf("RETR end: %s", got)
+	}
+	return int(n)
+}
+
+// TestHostWriteLimitShared: a host's write limit caps its sessions together (two users of
+// the host downloading at once share it), and does not touch the default host.
+func TestHostWriteLimitShared(t *testing.T) {
+	const cap, size = 2 << 20, 3 << 20
+	home := t.TempDir()
+	writeRandom(t, filepath.Join(home, "f.bin"), size)
+	st := auth.NewStatic()
+	for _, u := range []string{"ann", "amy"} {
+		if err := st.AddUser(u, "pw", home, auth.MustParsePerm(auth.ReadOnly)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addr, dir, _ := startServer(t, fastftp.Config{Hosts: []fastftp.VirtualHost{
+		{Names: []string{"a.example"}, Auth: st, WriteLimit: cap},
+	}})
+	writeRandom(t, filepath.Join(dir, "f.bin"), size)
+	logIn := func(host, user string) *ftpConn {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := rawConn(t, nc)
+		c.read()
+		if host != "" {
+			c.cmd("HOST " + host)
+		}
+		c.cmd("USER " + user)
+		if got := c.cmd("PASS pw"); !strings.HasPrefix(got, "230") {
+			t.Fatalf("%s on %q: %s", user, host, got)
+		}
+		_ = nc.SetDeadline(time.Now().Add(60 * time.Second))
+		return c
+	}
+	// The default host is not limited: well above the host's cap.
+	start := time.Now()
+	if n := logIn("", "alice").retr("f.bin"); n != size {
+		t.Fatalf("default host: %d bytes", n)
+	}
+	if r := float64(size) / time.Since(start).Seconds(); r < 2*cap {
+		t.Errorf("default host download at %.0f B/s: throttled by another host's limit?", r)
+	}
+	conns := []*ftpConn{logIn("a.example", "ann"), logIn("a.example", "amy")}
+	var wg sync.WaitGroup
+	start = time.Now()
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.retr("f.bin")
+		}()
+	}
+	wg.Wait()
+	checkRate(t, "host a.example, two users", 2*size, time.Since(start), cap)
 }

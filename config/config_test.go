@@ -288,6 +288,7 @@ func TestErrorLines(t *testing.T) {
 		{"host root not dir", "[[host]]\nname = \"a.example\"\nroot = \"FILE\" # <-\nanonymous = true\n", "is not a directory"},
 		{"host banner", host + "banner = \"a\\r\\n230 x\" # <-\n", `host "a.example": banner must be one line`},
 		{"host max sessions", host + "max_sessions = -1 # <-\n", `host "a.example": max_sessions: -1 is negative`},
+		{"host rate", host + "write_limit = \"lots\" # <-\n", `host "a.example": write_limit: "lots" is not a rate`},
 		{"host user home", "[[host]]\nname = \"a.example\"\n[[host.user]] # <-\nname = \"ann\"\npassword = \"x\"\n", `host "a.example": user "ann": home is missing`},
 		{"host user perm", host + "[[host.user]]\nname = \"ann\"\npassword = \"x\"\nperm = \"q\" # <-\n", `host "a.example": user "ann": perm has unknown letter 'q'`},
 		{"host user twice", host + "[[host.user]]\nname = \"ann\"\npassword = \"x\"\n[[host.user]]\nname = \"ann\" # <-\npassword = \"y\"\n", `user "ann": defined twice (first at line 5)`},
@@ -500,6 +501,7 @@ root = "a"
 anonymous = true
 banner = "A mirror."
 max_sessions = 10
+write_limit = "2M"
 cert_file = "` + cert + `"
 key_file = "` + key + `"
   [[host.user]]
@@ -527,7 +529,7 @@ name = "b.example"
 	}
 	a, b := &f.Hosts[0], &f.Hosts[1]
 	if !reflect.DeepEqual(a.Names, []string{"mirror.a.example", "ftp.a.example"}) || a.Root != filepath.Join(dir, "a") ||
-		!a.Anonymous || a.Banner != "A mirror." || a.MaxSessions != 10 || a.CertFile != cert || a.KeyFile != key || a.Line != 4 {
+		!a.Anonymous || a.Banner != "A mirror." || a.MaxSessions != 10 || a.WriteLimit != 2<<20 || a.ReadLimit != 0 || a.CertFile != cert || a.KeyFile != key || a.Line != 4 {
 		t.Errorf("host a: %+v", a)
 	}
 	if len(a.Users) != 1 || a.Users[0].Home != a.Root || a.Users[0].Perm.String() != "elrw" {

@@ -104,6 +104,8 @@
 //	anonymous = false               # read-only anonymous access to root (needs root)
 //	banner = ""                     # the 220 reply to HOST; "" = server.banner
 //	max_sessions = 0                # logged-in sessions on this host; 0 = unlimited
+//	read_limit = "0"                # all the host's uploads together
+//	write_limit = "0"               # all the host's downloads together
 //	cert_file = ""                  # this host's certificate (needs tls.cert_file)
 //	key_file = ""
 //	  [[host.user]]                 # the [[user]] keys (home defaults to root); only these

@@ -186,6 +186,9 @@ type Host struct {
 	Banner string
 	// MaxSessions caps the sessions logged in on the host at once; 0 means unlimited.
 	MaxSessions int
+	// ReadLimit and WriteLimit cap all the host's uploads and downloads together, bytes
+	// per second; 0 means unlimited.
+	ReadLimit, WriteLimit float64
 	// CertFile and KeyFile are the host's certificate (as in [tls]); "" when unset: the
 	// server's certificate.
 	CertFile, KeyFile string

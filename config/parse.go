@@ -98,6 +98,8 @@ type rawHost struct {
 	Anonymous   bool      `toml:"anonymous"`
 	Banner      string    `toml:"banner"`
 	MaxSessions int       `toml:"max_sessions"`
+	ReadLimit   any       `toml:"read_limit"`
+	WriteLimit  any       `toml:"write_limit"`
 	CertFile    string    `toml:"cert_file"`
 	KeyFile     string    `toml:"key_file"`
 	User        []rawUser `toml:"user"`

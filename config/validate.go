@@ -325,6 +325,8 @@ func (v *validator) hosts(f *File, raw []rawHost) {
 		}
 		h.Banner = v.oneLine(key+".banner", who+"banner", r.Banner)
 		v.nonNegative(key+".max_sessions", who+"max_sessions", r.MaxSessions)
+		h.ReadLimit = v.rate(key+".read_limit", who+"read_limit", r.ReadLimit)
+		h.WriteLimit = v.rate(key+".write_limit", who+"write_limit", r.WriteLimit)
 		h.Users = v.userList(key+".user", who, h.Root, r.User)
 		if len(r.User) == 0 && !r.Anonymous {
 			v.errorf(key, "%snobody can log in (add [[host.user]] tables or anonymous = true)", who)

@@ -69,7 +69,7 @@ func (s *Session) cmdPASS(arg []byte) {
 }
 
 func (s *Session) loginOK(u *auth.User) {
-	ug, ok := s.env.gov.join(s.govKey(u), u, s.env.MaxSessionsPerUser)
+	ug, ok := s.env.gov.join(s.govKey(u), u, s.env.MaxSessionsPerUser, s.hostLive())
 	if !ok {
 		s.env.Log.Warn("login refused: too many sessions", "remote", s.conn.remote, "user", u.Name, "max", u.Limits.MaxSessions)
 		s.login.gotUser = false

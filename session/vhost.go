@@ -21,6 +21,7 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/proto"
+	"github.com/fastftp/fastftp/throttle"
 )
 
 // Host is one virtual host: what HOST and SNI select.
@@ -36,6 +37,10 @@ type Host struct {
 	Auth auth.Authorizer
 	// MaxSessions caps the sessions logged in on this host at once; 0 means unlimited.
 	MaxSessions int
+	// ReadLimit and WriteLimit cap the uploads and downloads of all the host's sessions
+	// together, in bytes/s (0 unlimited), between the global and the per-user buckets.
+	// SetHosts changes them for running transfers too.
+	ReadLimit, WriteLimit float64
 	// Certificate, if set, is presented on AUTH TLS after HOST selected this host, when
 	// the ClientHello names it (SNI), and on the PROT P data connections of its sessions.
 	// Nil: the server's certificate. It runs on handshake goroutines.
@@ -67,7 +72,8 @@ type hostEntry struct {
 
 // hostLive is the state of a host that lives across reloads.
 type hostLive struct {
-	sessions atomic.Int32 // logged in now
+	sessions    atomic.Int32     // logged in now
+	read, write *throttle.Bucket // Host.ReadLimit and WriteLimit, shared by its sessions
 }
 
 // hostIDs hands out stable ids by a host's first name.
@@ -93,6 +99,9 @@ func CheckHosts(hosts []Host) error {
 		}
 		if h.MaxSessions < 0 {
 			return fmt.Errorf("%w: host %q: MaxSessions %d is negative", ErrHosts, h.Names[0], h.MaxSessions)
+		}
+		if h.ReadLimit < 0 || h.WriteLimit < 0 {
+			return fmt.Errorf("%w: host %q: a negative rate", ErrHosts, h.Names[0])
 		}
 		if strings.ContainsAny(h.Banner, "\r\n\x00") {
 			return fmt.Errorf("%w: host %q: banner must be one line", ErrHosts, h.Names[0])
@@ -138,8 +147,11 @@ func (e *Env) SetHosts(hosts []Host) error {
 			}
 			id = uint16(len(ids.lives))
 			ids.ids[name] = id
-			ids.lives = append(ids.lives, &hostLive{})
+			ids.lives = append(ids.lives, &hostLive{read: throttle.NewBucket(0, 0), write: throttle.NewBucket(0, 0)})
 		}
+		live := ids.lives[id]
+		live.read.SetRate(hosts[i].ReadLimit, 0)
+		live.write.SetRate(hosts[i].WriteLimit, 0)
 		entries[id] = &hostEntry{Host: hosts[i], name: name}
 		for _, n := range hosts[i].Names {
 			t.byName[strings.ToLower(n)] = id
@@ -298,6 +310,14 @@ func (s *Session) govKey(u *auth.User) string {
 		return u.Name
 	}
 	return u.Name + "\x00" + s.hostName()
+}
+
+// hostLive returns the live state of the selected host, nil for the default host.
+func (s *Session) hostLive() *hostLive {
+	if s.conn.host == 0 {
+		return nil
+	}
+	return s.env.hostTable().live[s.conn.host]
 }
 
 // hostJoin counts a login on the selected host, refusing it past the host's MaxSessions.

@@ -491,7 +491,8 @@ func hosts(f *config.File) ([]fastftp.VirtualHost, error) {
 		if err != nil {
 			return nil, err
 		}
-		vh := fastftp.VirtualHost{Names: h.Names, Banner: h.Banner, Auth: a, MaxSessions: h.MaxSessions}
+		vh := fastftp.VirtualHost{Names: h.Names, Banner: h.Banner, Auth: a, MaxSessions: h.MaxSessions,
+			ReadLimit: h.ReadLimit, WriteLimit: h.WriteLimit}
 		if h.CertFile != "" {
 			certs, err := fastftp.LoadCert(h.CertFile, h.KeyFile)
 			if err != nil {
