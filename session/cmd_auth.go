@@ -78,6 +78,10 @@ func (s *Session) loginOK(u *auth.User) {
 	}
 	if !s.hostJoin() {
 		s.env.gov.leave(ug)
+		if s.hostRefusesLogin() { // a reload removed the host while the password was checked
+			s.login.gotUser = false
+			return
+		}
 		s.env.Log.Warn("login refused: too many sessions on this host", "remote", s.conn.remote, "user", u.Name, "host", s.hostName())
 		s.login.gotUser = false
 		s.reply(530, "Too many sessions on this host; try again later.")
