@@ -7,7 +7,9 @@ import (
 
 type chooser struct{ cert *tls.Certificate }
 
-func (c chooser) ChooseCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) { return c.cert, nil }
+func (c chooser) ChooseCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	return c.cert, nil
+}
 
 // TestChooseWith: the handler's certificate wins; without one, a configuration's
 // Certificates are still served when the client sent no server name (crypto/tls alone
