@@ -99,7 +99,7 @@ func (s *Session) Closed(reason reactor.CloseReason) {
 		}
 	}
 	s.dropData()
-	s.env.Log.Info("session closed", "remote", s.conn.remote, "user", s.userString(),
+	s.env.Log.Info("session closed", "remote", s.conn.remote, "user", s.userString(), "host", s.hostName(),
 		"secs", s.env.seconds()-s.conn.born, "reason", reason)
 	s.logout()
 	if c := s.conn.tls; c != nil {
