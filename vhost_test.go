@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -276,15 +275,15 @@ func TestHostWriteLimitShared(t *testing.T) {
 		t.Errorf("default host download at %.0f B/s: throttled by another host's limit?", r)
 	}
 	conns := []*ftpConn{logIn("a.example", "ann"), logIn("a.example", "amy")}
-	var wg sync.WaitGroup
 	start = time.Now()
-	for _, c := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.retr("f.bin")
-		}()
-	}
-	wg.Wait()
+	t.Run("together", func(t *testing.T) { // parallel subtests, so that each may t.Fatal
+		for i, c := range conns {
+			t.Run([]string{"ann", "amy"}[i], func(t *testing.T) {
+				t.Parallel()
+				c.t = t
+				c.retr("f.bin")
+			})
+		}
+	})
 	checkRate(t, "host a.example, two users", 2*size, time.Since(start), cap)
 }
