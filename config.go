@@ -168,6 +168,12 @@ type Config struct {
 	// default): reuse stops another host from stealing the data connection. Turn it on for
 	// clients that cannot resume, such as Python's ftplib.
 	TLSNoSessionReuse bool
+	// Hosts are virtual hosts (RFC 7151): HOST before login, or the server name of the TLS
+	// ClientHello (SNI) on AUTH TLS and implicit FTPS, selects one, with its own users,
+	// banner, session cap and certificate (used only when TLS is set). The rest of this
+	// Config is the default host, which clients that never send HOST get. HOST and SNI
+	// naming different hosts refuse login (530). Server.SetHosts replaces them while serving.
+	Hosts []VirtualHost
 	// TLSHandshakeTimeout closes a connection whose TLS handshake has not finished in time
 	// (control or data). 0 means 10 s.
 	TLSHandshakeTimeout time.Duration

@@ -29,6 +29,9 @@ const (
 // SiteCommand is a custom SITE subcommand; SiteContext is what its Run function sees.
 type (
 	SiteCommand = session.SiteCommand
+	// VirtualHost is one virtual host of Config.Hosts: its names, banner, users
+	// (Authorizer), session cap and certificate.
+	VirtualHost = session.Host
 	SiteContext = session.SiteContext
 )
 

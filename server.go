@@ -154,6 +154,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BanAfter > 0 {
 		env.Bans = throttle.NewBans(cfg.BanAfter, cfg.BanWindow, cfg.BanTime)
 	}
+	if err := session.CheckHosts(cfg.Hosts); err != nil {
+		return nil, fmt.Errorf("fastftp: Config.Hosts: %w", err)
+	}
+	env.Hosts = cfg.Hosts
 	if cfg.TLS != nil {
 		base, err := tlsBase(cfg.TLS)
 		if err != nil {
@@ -430,6 +434,12 @@ func (s *Server) SetConnLimits(maxConns, maxPerIP int) { s.conns.SetLimits(maxCo
 // SetAuthorizer replaces the Authorizer of a running server (a reload of users): new logins
 // use it; sessions already logged in keep their user. Safe from any goroutine.
 func (s *Server) SetAuthorizer(a auth.Authorizer) { s.env.SetAuth(a) }
+
+// SetHosts replaces the virtual hosts of a running server (a reload): HOST and SNI select
+// among them from now on; a session that chose a host still in the list (by its first
+// name) logs in with the new users, one whose host is gone cannot log in; logged-in
+// sessions keep their user. On error nothing changes. Safe from any goroutine.
+func (s *Server) SetHosts(hosts []VirtualHost) error { return s.env.SetHosts(hosts) }
 
 // DataLoopBytes returns the bytes file transfers have moved through the data-loop engine
 // since New: 0 when Config.DataLoops is 0 (or off for another reason: DisableSendfile, not

@@ -50,6 +50,25 @@ func (f *File) Static() (*auth.Static, error) {
 	return s, nil
 }
 
+// HostAuthorizer builds the *auth.Static of one [[host]]: anonymous access to its root
+// when anonymous = true (read-only), and its [[host.user]] entries. Errors name the host
+// and the user. Safe from any goroutine.
+func (f *File) HostAuthorizer(h *Host) (*auth.Static, error) {
+	s := auth.NewStatic()
+	if h.Anonymous {
+		if err := s.AddAnonymous(h.Root, auth.MustParsePerm(auth.ReadOnly)); err != nil {
+			return nil, fmt.Errorf("config: %s:%d: host %q: anonymous: %w", f.Name, h.Line, h.Names[0], err)
+		}
+	}
+	for i := range h.Users {
+		u := &h.Users[i]
+		if err := f.addUser(s, u); err != nil {
+			return nil, fmt.Errorf("config: %s:%d: host %q: user %q: %w", f.Name, u.Line, h.Names[0], u.Name, err)
+		}
+	}
+	return s, nil
+}
+
 func (f *File) addUser(s *auth.Static, u *User) error {
 	if err := s.AddUser(u.Name, u.Password, u.Home, u.Perm); err != nil {
 		return err

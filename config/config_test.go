@@ -29,7 +29,7 @@ func exampleIn(t *testing.T) (doc []byte, base string) {
 		t.Fatal(err)
 	}
 	base = t.TempDir()
-	for _, d := range []string{"pub", "alice", "bob"} {
+	for _, d := range []string{"pub", "alice", "bob", "mirror-a", "mirror-b"} {
 		if err := os.Mkdir(filepath.Join(base, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -49,6 +49,9 @@ func TestExampleLoads(t *testing.T) {
 	}
 	if len(f.Warnings) != 0 {
 		t.Errorf("example.toml has warnings: %q", f.Warnings)
+	}
+	if len(f.Hosts) != 2 || len(f.Hosts[0].Names) != 2 || f.Hosts[0].Users[0].Home != filepath.Join(base, "mirror-a") || !f.Hosts[1].Anonymous {
+		t.Errorf("example hosts: %+v", f.Hosts)
 	}
 	s := &f.Server
 	if !reflect.DeepEqual(s.Listen, []string{":2121"}) || s.Banner != "fastftp ready." || s.MaxLoginAttempts != 3 {
@@ -213,6 +216,7 @@ func TestErrorLines(t *testing.T) {
 	}
 	cert, key, both := writeKeyPair(t, dir)
 	user := "[[user]]\nname = \"alice\"\npassword = \"pw\"\nhome = \"HOME\"\n"
+	host := "[[host]]\nname = \"a.example\"\nroot = \"HOME\"\nanonymous = true\n"
 	cases := []struct{ name, doc, want string }{
 		{"unknown key", "[server]\nbanner = \"x\"\nlisten_on = [\":21\"] # <-\n", `unknown key "server.listen_on"`},
 		{"unknown table", "[server]\n[sever] # <-\n", `unknown key "sever"`},
@@ -277,6 +281,23 @@ func TestErrorLines(t *testing.T) {
 		{"ban after negative", "[server]\nban_after = -1 # <-\n", "server.ban_after: -1 is negative"},
 		{"run as", "[server]\nrun_as = \"a b\" # <-\n", "server.run_as"},
 		{"pid file dir", "[server]\npid_file = \"/nonexistent-dir-for-test/ftp.pid\" # <-\n", "server.pid_file: directory /nonexistent-dir-for-test does not exist"},
+		{"host no name", "[[host]] # <-\nroot = \"HOME\"\nanonymous = true\n", "host #1: name is missing"},
+		{"host bad name", "[[host]]\nname = [\"a.example\",\n \"a b\"] # <-\nroot = \"HOME\"\nanonymous = true\n", `name "a b" is not a domain name`},
+		{"host name type", "[[host]]\nname = 7 # <-\nroot = \"HOME\"\nanonymous = true\n", "want a string or a list of strings"},
+		{"host name twice", host + "[[host]]\nname = \"A.example.\" # <-\nroot = \"HOME\"\nanonymous = true\n", `name "a.example" is also host #1's (line 1)`},
+		{"host nobody", "[[host]] # <-\nname = \"a.example\"\nroot = \"HOME\"\n", `host "a.example": nobody can log in`},
+		{"host anonymous without root", "[[host]]\nname = \"a.example\"\nanonymous = true # <-\n", "needs root"},
+		{"host root not dir", "[[host]]\nname = \"a.example\"\nroot = \"FILE\" # <-\nanonymous = true\n", "is not a directory"},
+		{"host banner", host + "banner = \"a\\r\\n230 x\" # <-\n", `host "a.example": banner must be one line`},
+		{"host max sessions", host + "max_sessions = -1 # <-\n", `host "a.example": max_sessions: -1 is negative`},
+		{"host rate", host + "write_limit = \"lots\" # <-\n", `host "a.example": write_limit: "lots" is not a rate`},
+		{"host user home", "[[host]]\nname = \"a.example\"\n[[host.user]] # <-\nname = \"ann\"\npassword = \"x\"\n", `host "a.example": user "ann": home is missing`},
+		{"host user perm", host + "[[host.user]]\nname = \"ann\"\npassword = \"x\"\nperm = \"q\" # <-\n", `host "a.example": user "ann": perm has unknown letter 'q'`},
+		{"host user twice", host + "[[host.user]]\nname = \"ann\"\npassword = \"x\"\n[[host.user]]\nname = \"ann\" # <-\npassword = \"y\"\n", `user "ann": defined twice (first at line 5)`},
+		{"host cert without tls", host + "cert_file = \"BOTH\" # <-\n", "needs tls.cert_file"},
+		{"host cert bad", "[tls]\ncert_file = \"BOTH\"\n" + host + "cert_file = \"FILE\" # <-\n", "does not hold a certificate and its private key"},
+		{"host key only", host + "key_file = \"KEY\" # <-\n", "cert_file is not"},
+		{"host unknown key", host + "rot = \"x\" # <-\n", `unknown key "host.rot"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -496,6 +517,84 @@ func TestListingKeys(t *testing.T) {
 		s := f.Server
 		if s.ListCacheSize != tt.size || s.ListSortMax != tt.sortMax || s.ListNumericOwners != tt.numeric {
 			t.Errorf("%q: size %d sort %d numeric %v", tt.text, s.ListCacheSize, s.ListSortMax, s.ListNumericOwners)
+		}
+	}
+}
+
+// TestHosts: [[host]] tables load with their names, root, users (home defaulting to the
+// root), limits and certificate, and each host's Authorizer knows only its own users.
+func TestHosts(t *testing.T) {
+	dir := t.TempDir()
+	cert, key, both := writeKeyPair(t, dir)
+	for _, d := range []string{"a", "b", "bob"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc := `[tls]
+cert_file = "` + both + `"
+
+[[host]]
+name = ["Mirror.A.example", "ftp.a.example."]
+root = "a"
+anonymous = true
+banner = "A mirror."
+max_sessions = 10
+write_limit = "2M"
+cert_file = "` + cert + `"
+key_file = "` + key + `"
+  [[host.user]]
+  name = "ann"
+  password = "pw-ann"
+  perm = "elrw"
+
+[[host]]
+name = "b.example"
+  [[host.user]]
+  name = "bea"
+  password = "pw-bea"
+  home = "b"
+`
+	path := filepath.Join(dir, "f.toml")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Hosts) != 2 {
+		t.Fatalf("%d hosts", len(f.Hosts))
+	}
+	a, b := &f.Hosts[0], &f.Hosts[1]
+	if !reflect.DeepEqual(a.Names, []string{"mirror.a.example", "ftp.a.example"}) || a.Root != filepath.Join(dir, "a") ||
+		!a.Anonymous || a.Banner != "A mirror." || a.MaxSessions != 10 || a.WriteLimit != 2<<20 || a.ReadLimit != 0 || a.CertFile != cert || a.KeyFile != key || a.Line != 4 {
+		t.Errorf("host a: %+v", a)
+	}
+	if len(a.Users) != 1 || a.Users[0].Home != a.Root || a.Users[0].Perm.String() != "elrw" {
+		t.Errorf("host a users: %+v", a.Users)
+	}
+	if !reflect.DeepEqual(b.Names, []string{"b.example"}) || b.Root != "" || len(b.Users) != 1 || b.Users[0].Home != filepath.Join(dir, "b") {
+		t.Errorf("host b: %+v", b)
+	}
+	ctx, ip := context.Background(), netip.MustParseAddr("127.0.0.1")
+	aa, err := f.HostAuthorizer(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := aa.Authenticate(ctx, "ann", "pw-ann", ip); err != nil {
+		t.Errorf("ann on a: %v", err)
+	}
+	if _, err := aa.Authenticate(ctx, "anonymous", "x@y", ip); err != nil {
+		t.Errorf("anonymous on a: %v", err)
+	}
+	ba, err := f.HostAuthorizer(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range [][2]string{{"ann", "pw-ann"}, {"anonymous", "x@y"}} {
+		if _, err := ba.Authenticate(ctx, who[0], who[1], ip); err == nil {
+			t.Errorf("%s logs in on b", who[0])
 		}
 	}
 }

@@ -105,5 +105,19 @@
 //	implicit_listen = []
 //	require_session_reuse = true
 //
+//	[[host]]                        # a virtual host (RFC 7151): HOST or the TLS server name
+//	                                # selects it; the tables above are the default host
+//	name = ""                       # required: a domain name, or a list of them; unique
+//	root = ""                       # anonymous users' tree and the default home of its users
+//	anonymous = false               # read-only anonymous access to root (needs root)
+//	banner = ""                     # the 220 reply to HOST; "" = server.banner
+//	max_sessions = 0                # logged-in sessions on this host; 0 = unlimited
+//	read_limit = "0"                # all the host's uploads together
+//	write_limit = "0"               # all the host's downloads together
+//	cert_file = ""                  # this host's certificate (needs tls.cert_file)
+//	key_file = ""
+//	  [[host.user]]                 # the [[user]] keys (home defaults to root); only these
+//	                                # users (and anonymous ones) log in on this host
+//
 // example.toml beside this file is a commented example with every key.
 package config

@@ -27,6 +27,9 @@ type File struct {
 	Users       []User
 	SystemUsers SystemUsers
 	TLS         TLS
+	// Hosts are the [[host]] tables: virtual hosts that HOST (RFC 7151) or the TLS server
+	// name selects. The rest of the file is the default host.
+	Hosts []Host
 
 	// Warnings are problems that do not stop the server, each "FILE:LINE: message"
 	// (plaintext passwords, anonymous users allowed to write). --check-config prints them.
@@ -190,6 +193,32 @@ type TLS struct {
 	// RequireSessionReuse: PROT P data connections must resume the control
 	// connection's TLS session. Default true.
 	RequireSessionReuse bool
+}
+
+// Host is one [[host]] table: a virtual host.
+type Host struct {
+	// Names select the host (HOST, TLS server name), lower case, each a domain name,
+	// unique across hosts.
+	Names []string
+	// Root is the absolute host directory served to anonymous users when Anonymous, and
+	// the home of the host's users that set none; "" when unset.
+	Root      string
+	Anonymous bool
+	// Banner is the 220 reply to HOST; "" means the server's banner.
+	Banner string
+	// MaxSessions caps the sessions logged in on the host at once; 0 means unlimited.
+	MaxSessions int
+	// ReadLimit and WriteLimit cap all the host's uploads and downloads together, bytes
+	// per second; 0 means unlimited.
+	ReadLimit, WriteLimit float64
+	// CertFile and KeyFile are the host's certificate (as in [tls]); "" when unset: the
+	// server's certificate.
+	CertFile, KeyFile string
+	// Users are the [[host.user]] entries, in the [[user]] syntax: only they (and
+	// anonymous users when Anonymous) log in on this host.
+	Users []User
+	// Line is where the [[host]] header is, for messages.
+	Line int
 }
 
 // Enabled reports whether FTPS is configured (a certificate is set).

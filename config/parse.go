@@ -25,6 +25,7 @@ type rawFile struct {
 	User        []rawUser    `toml:"user"`
 	SystemUsers rawSystem    `toml:"system_users"`
 	TLS         rawTLS       `toml:"tls"`
+	Host        []rawHost    `toml:"host"`
 }
 
 type rawServer struct {
@@ -95,6 +96,20 @@ type rawUser struct {
 	LoginMsg    string        `toml:"login_msg"`
 	QuitMsg     string        `toml:"quit_msg"`
 	Override    []rawOverride `toml:"override"`
+}
+
+// rawHost is one [[host]] table (virtual host, RFC 7151).
+type rawHost struct {
+	Name        any       `toml:"name"` // a name or a list of names
+	Root        string    `toml:"root"`
+	Anonymous   bool      `toml:"anonymous"`
+	Banner      string    `toml:"banner"`
+	MaxSessions int       `toml:"max_sessions"`
+	ReadLimit   any       `toml:"read_limit"`
+	WriteLimit  any       `toml:"write_limit"`
+	CertFile    string    `toml:"cert_file"`
+	KeyFile     string    `toml:"key_file"`
+	User        []rawUser `toml:"user"`
 }
 
 type rawOverride struct {

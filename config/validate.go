@@ -22,6 +22,7 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/internal/proxyhdr"
+	"github.com/fastftp/fastftp/proto"
 	"github.com/fastftp/fastftp/throttle"
 )
 
@@ -88,6 +89,7 @@ func (v *validator) file(r *rawFile) *File {
 		}
 	}
 	v.tls(&f.TLS, &r.TLS)
+	v.hosts(f, r.Host)
 	f.Warnings = v.warn
 	return f
 }
@@ -242,23 +244,30 @@ func (v *validator) anonymous(a *Anonymous, r *rawAnonymous) {
 }
 
 func (v *validator) users(f *File, raw []rawUser) {
+	f.Users = v.userList("user", "", "", raw)
+}
+
+// userList validates [[user]] tables at key prefix (a [[host]]'s: "host[0].user"), whose
+// messages start with from; defHome ("" for none) is the home of users that set none.
+func (v *validator) userList(prefix, from, defHome string, raw []rawUser) []User {
+	var out []User
 	seen := map[string]int{} // name -> index of first definition
 	for i := range raw {
 		r := &raw[i]
-		key := "user[" + strconv.Itoa(i) + "]"
+		key := prefix + "[" + strconv.Itoa(i) + "]"
 		u := User{Name: r.Name, Line: v.pos.at(key).line, Perm: auth.MustParsePerm(auth.ReadOnly)}
-		who := fmt.Sprintf("user %q: ", r.Name)
+		who := fmt.Sprintf("%suser %q: ", from, r.Name)
 		switch {
 		case r.Name == "":
-			v.errorf(key, "user #%d: name is missing", i+1)
-			who = fmt.Sprintf("user #%d: ", i+1)
+			v.errorf(key, "%suser #%d: name is missing", from, i+1)
+			who = fmt.Sprintf("%suser #%d: ", from, i+1)
 		case strings.ContainsFunc(r.Name, func(c rune) bool { return c <= ' ' || c == 0x7f }):
 			v.errorf(key+".name", "%sname has spaces or control characters", who)
 		case strings.EqualFold(r.Name, "anonymous") || strings.EqualFold(r.Name, "ftp"):
 			v.errorf(key+".name", "%sname is reserved for anonymous access (use [anonymous])", who)
 		}
 		if first, dup := seen[r.Name]; dup && r.Name != "" {
-			v.errorf(key+".name", "%sdefined twice (first at line %d)", who, v.pos.at("user["+strconv.Itoa(first)+"]").line)
+			v.errorf(key+".name", "%sdefined twice (first at line %d)", who, v.pos.at(prefix+"["+strconv.Itoa(first)+"]").line)
 		} else {
 			seen[r.Name] = i
 		}
@@ -269,9 +278,12 @@ func (v *validator) users(f *File, raw []rawUser) {
 			u.Password = *r.Password
 			v.password(key+".password", who, u.Password)
 		}
-		if r.Home == "" {
+		switch {
+		case r.Home == "" && defHome != "":
+			u.Home = defHome
+		case r.Home == "":
 			v.errorf(key, "%shome is missing", who)
-		} else {
+		default:
 			u.Home = v.home(key+".home", who, r.Home, true)
 		}
 		if r.Perm != nil {
@@ -305,8 +317,109 @@ func (v *validator) users(f *File, raw []rawUser) {
 			}
 			u.Override = append(u.Override, auth.Override{Dir: dir, Perm: v.perm(okey+".perm", owho, *o.Perm), Recursive: o.Recursive})
 		}
-		f.Users = append(f.Users, u)
+		out = append(out, u)
 	}
+	return out
+}
+
+// hosts validates the [[host]] tables: names (unique across hosts), root, users, limits
+// and certificate, each error at its line.
+func (v *validator) hosts(f *File, raw []rawHost) {
+	owner := map[string]int{} // name -> index of the host that has it
+	for i := range raw {
+		r := &raw[i]
+		key := "host[" + strconv.Itoa(i) + "]"
+		h := Host{Line: v.pos.at(key).line, Anonymous: r.Anonymous, MaxSessions: r.MaxSessions}
+		names := v.hostNames(key+".name", i, r.Name)
+		who := fmt.Sprintf("host #%d: ", i+1)
+		if len(names) > 0 {
+			who = fmt.Sprintf("host %q: ", names[0])
+		}
+		for _, n := range names {
+			if j, dup := owner[n]; dup {
+				v.errorf(key+".name", "%sname %q is also host #%d's (line %d)", who, n, j+1, v.pos.at("host["+strconv.Itoa(j)+"]").line)
+				continue
+			}
+			owner[n] = i
+		}
+		h.Names = names
+		if r.Root != "" {
+			h.Root = v.home(key+".root", who, r.Root, true)
+		}
+		if r.Anonymous && r.Root == "" {
+			v.errorf(key+".anonymous", "%sanonymous = true needs root (the tree anonymous users see)", who)
+		}
+		h.Banner = v.oneLine(key+".banner", who+"banner", r.Banner)
+		v.nonNegative(key+".max_sessions", who+"max_sessions", r.MaxSessions)
+		h.ReadLimit = v.rate(key+".read_limit", who+"read_limit", r.ReadLimit)
+		h.WriteLimit = v.rate(key+".write_limit", who+"write_limit", r.WriteLimit)
+		h.Users = v.userList(key+".user", who, h.Root, r.User)
+		if len(r.User) == 0 && !r.Anonymous {
+			v.errorf(key, "%snobody can log in (add [[host.user]] tables or anonymous = true)", who)
+		}
+		switch {
+		case r.CertFile != "":
+			before := len(v.errs)
+			h.CertFile = v.readable(key+".cert_file", who+"cert_file", r.CertFile)
+			if r.KeyFile != "" {
+				h.KeyFile = v.readable(key+".key_file", who+"key_file", r.KeyFile)
+			}
+			if len(v.errs) == before {
+				if err := CheckKeyPair(h.CertFile, h.KeyFile); err != nil {
+					v.errorf(key+".cert_file", "%s%v", who, err)
+				}
+			}
+			if f.TLS.CertFile == "" {
+				v.errorf(key+".cert_file", "%scert_file needs tls.cert_file (the default host's certificate, which enables TLS)", who)
+			}
+		case r.KeyFile != "":
+			v.errorf(key+".key_file", "%skey_file is set but cert_file is not (cert_file may hold both)", who)
+		}
+		f.Hosts = append(f.Hosts, h)
+	}
+}
+
+// hostNames reads a [[host]]'s name: one name or a list, each a domain name, lower-cased.
+func (v *validator) hostNames(key string, i int, val any) []string {
+	var list, keys []string // keys: where each name is written
+	switch x := val.(type) {
+	case nil:
+		v.errorf("host["+strconv.Itoa(i)+"]", "host #%d: name is missing", i+1)
+		return nil
+	case string:
+		list, keys = []string{x}, []string{key}
+	case []any:
+		for j, e := range x {
+			ekey := key + "[" + strconv.Itoa(j) + "]"
+			s, ok := e.(string)
+			if !ok {
+				v.errorf(ekey, "host #%d: name: want strings, not %v", i+1, e)
+				continue
+			}
+			list, keys = append(list, s), append(keys, ekey)
+		}
+		if len(x) == 0 {
+			v.errorf(key, "host #%d: name: the list is empty", i+1)
+		}
+	default:
+		v.errorf(key, "host #%d: name: want a string or a list of strings", i+1)
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	seen := map[string]bool{}
+	for j, n := range list {
+		n = strings.ToLower(strings.TrimSuffix(n, "."))
+		switch {
+		case !proto.ValidHostName([]byte(n)):
+			v.errorf(keys[j], "host #%d: name %q is not a domain name (letters, digits, '-' and '_' in dot-separated labels)", i+1, n)
+		case seen[n]:
+			v.errorf(keys[j], "host #%d: name %q listed twice", i+1, n)
+		default:
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func (v *validator) tls(t *TLS, r *rawTLS) {

@@ -5,15 +5,13 @@ package proto
 // Names are 3 to 7 ASCII letters and digits (the legacy XSHA1 XSHA256 XSHA512 are the only
 // ones past 4 bytes or with digits), so an upper-cased name packs big-endian into a uint64
 // whose unused low bytes are 0: names of different lengths never share a key. A
-// multiplicative hash of that key indexes a 256-slot table; the multiplier was found by
-// search so that every verb and alias lands in its own slot (HOST, RFC 7151, included ahead
-// of its handler, so adding it needs no new search), and init panics if the table ever
-// stops being perfect (as the Go compiler's keyword table does). 128 slots no longer had a
-// perfect multiplier within 50 million tries once the verbs passed 60. The slot stores the
+// multiplicative hash of that key indexes a 128-slot table; the multiplier was found by
+// search so that every verb and alias (HOST, CLNT and AVBL included) lands in its own slot,
+// and init panics if the table ever stops being perfect (as the Go compiler's keyword table does). The slot stores the
 // full key, so a name that is not a verb is rejected by one comparison.
 const (
-	hashBits = 8
-	hashMul  = 0xbd6d30b0c222d4d3
+	hashBits = 7
+	hashMul  = 0x69ca26e18e15d773
 )
 
 type hashSlot struct {

@@ -7,7 +7,7 @@ package proto
 type Verb uint8
 
 // The known verbs: RFC 959, RFC 2389 (FEAT OPTS), RFC 2428 (EPRT EPSV), RFC 3659 (SIZE MDTM
-// MLST MLSD), RFC 4217 (AUTH PBSZ PROT CCC), RFC 2640 (LANG), plus the de facto MFMT, the
+// MLST MLSD), RFC 4217 (AUTH PBSZ PROT CCC), RFC 2640 (LANG), RFC 7151 (HOST), plus the de facto MFMT, the
 // HASH and RANG drafts (draft-bryan-ftpext-hash, draft-bryan-ftp-range) and the legacy
 // checksum commands XCRC XMD5 XSHA1 XSHA256 XSHA512 (the only names longer than 4 bytes).
 // CLNT and AVBL come from draft-peterson-streamlined-ftp-command-extensions.
@@ -70,6 +70,7 @@ const (
 	XSHA512
 	CLNT
 	AVBL
+	HOST
 	NumVerbs // count, for tables indexed by Verb
 )
 
@@ -105,7 +106,7 @@ const (
 )
 
 // verbTable is indexed by Verb. Login policy follows pyftpdlib (USER PASS QUIT FEAT SYST
-// NOOP HELP OPTS AUTH PBSZ PROT CCC LANG work before login); argument policy follows
+// NOOP HELP OPTS AUTH PBSZ PROT CCC LANG work before login; so does HOST, RFC 7151); argument policy follows
 // RFC 959/3659 syntax, except that PASS and STOU take an optional argument as in pyftpdlib
 // (anonymous clients send an empty password; STOU may suggest a name).
 var verbTable = [NumVerbs]verbInfo{
@@ -166,6 +167,7 @@ var verbTable = [NumVerbs]verbInfo{
 	XSHA512: {"XSHA512", nl | ar | pa, "Syntax: XSHA512 <SP> file-name [<SP> start [<SP> end]] (SHA-512 of the file)."},
 	CLNT:    {"CLNT", ar, "Syntax: CLNT <SP> client-name (say which client you are; logged)."},
 	AVBL:    {"AVBL", nl | pa, "Syntax: AVBL [<SP> dir-name] (free space in bytes, for writable directories)."},
+	HOST:    {"HOST", ar, "Syntax: HOST <SP> host-name (select a virtual host before USER)."},
 }
 
 // aliases are the RFC 775 experimental names still sent by some clients.

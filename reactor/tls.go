@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"errors"
 	"net"
 	"os"
 )
@@ -45,7 +46,11 @@ func (h *handler) handshake(raw net.Conn, pending []byte, hd Handler, implicitFT
 	}
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
-	tc := tls.Server(&prefixConn{Conn: raw, pending: pending}, StampTickets(h.cfg.TLS, id))
+	cfg := StampTickets(h.cfg.TLS, id)
+	if ch, ok := hd.(CertChooser); ok {
+		chooseWith(cfg, ch)
+	}
+	tc := tls.Server(&prefixConn{Conn: raw, pending: pending}, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.TLSHandshakeTimeout)
 	err := tc.HandshakeContext(ctx)
 	cancel()
@@ -78,6 +83,41 @@ func StampTickets(base *tls.Config, id []byte) *tls.Config {
 		return base.EncryptTicket(cs, ss)
 	}
 	return c
+}
+
+// CertChooser is implemented by handlers that pick the certificate of their own handshake
+// (virtual hosts: HOST before AUTH TLS, or the ClientHello's server name). The reactor
+// calls ChooseCertificate on the handshake goroutine, which owns the handler until Resume;
+// nil, nil means the configuration's own certificate.
+type CertChooser interface {
+	ChooseCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error)
+}
+
+// chooseWith makes c (a per-connection clone) ask ch first. crypto/tls skips
+// GetCertificate when Certificates is set and the client sent no server name, so the
+// configured certificates move behind the chooser, first one that the client supports.
+func chooseWith(c *tls.Config, ch CertChooser) {
+	get, certs := c.GetCertificate, c.Certificates
+	c.Certificates = nil
+	c.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if cert, err := ch.ChooseCertificate(hello); cert != nil || err != nil {
+			return cert, err
+		}
+		if get != nil {
+			if cert, err := get(hello); cert != nil || err != nil {
+				return cert, err
+			}
+		}
+		for i := range certs {
+			if hello.SupportsCertificate(&certs[i]) == nil {
+				return &certs[i], nil
+			}
+		}
+		if len(certs) > 0 {
+			return &certs[0], nil
+		}
+		return nil, errors.New("no certificate configured")
+	}
 }
 
 // prefixConn replays bytes that arrived before the hand-off ahead of the socket.

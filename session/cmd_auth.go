@@ -14,7 +14,7 @@ import (
 )
 
 func (s *Session) cmdUSER(arg []byte) {
-	if s.tlsRequiredForLogin() {
+	if s.tlsRequiredForLogin() || s.hostRefusesLogin() {
 		return
 	}
 	if s.login.user != nil {
@@ -31,7 +31,7 @@ func (s *Session) cmdUSER(arg []byte) {
 }
 
 func (s *Session) cmdPASS(arg []byte) {
-	if s.tlsRequiredForLogin() {
+	if s.tlsRequiredForLogin() || s.hostRefusesLogin() {
 		return
 	}
 	if s.login.user != nil {
@@ -44,7 +44,11 @@ func (s *Session) cmdPASS(arg []byte) {
 	}
 	name, pass := s.userString(), string(arg)
 	remote := s.conn.remote.Addr()
-	a := s.env.authorizer()
+	a := s.authorizer() // the virtual host's users (vhost.go); its removal was checked above
+	if a == nil {
+		s.hostRefusesLogin()
+		return
+	}
 	if q, ok := a.(auth.QuickAuthorizer); ok {
 		if u, err, done := q.TryAuthenticate(name, pass, remote); done {
 			if err == nil {
@@ -65,11 +69,22 @@ func (s *Session) cmdPASS(arg []byte) {
 }
 
 func (s *Session) loginOK(u *auth.User) {
-	ug, ok := s.env.gov.join(u, s.env.MaxSessionsPerUser)
+	ug, ok := s.env.gov.join(s.govKey(u), u, s.env.MaxSessionsPerUser, s.hostLive())
 	if !ok {
 		s.env.Log.Warn("login refused: too many sessions", "remote", s.conn.remote, "user", u.Name, "max", u.Limits.MaxSessions)
 		s.login.gotUser = false
 		s.reply(530, "Too many sessions for this user; try again later.")
+		return
+	}
+	if !s.hostJoin() {
+		s.env.gov.leave(ug)
+		if s.hostRefusesLogin() { // a reload removed the host while the password was checked
+			s.login.gotUser = false
+			return
+		}
+		s.env.Log.Warn("login refused: too many sessions on this host", "remote", s.conn.remote, "user", u.Name, "host", s.hostName())
+		s.login.gotUser = false
+		s.reply(530, "Too many sessions on this host; try again later.")
 		return
 	}
 	if s.env.Bans != nil {
@@ -82,7 +97,7 @@ func (s *Session) loginOK(u *auth.User) {
 	}
 	s.conn.failed = 0
 	s.login.cwd = "/"
-	s.env.Log.Info("login", "remote", s.conn.remote, "user", u.Name)
+	s.env.Log.Info("login", "remote", s.conn.remote, "user", u.Name, "host", s.hostName())
 	s.event(EventLogin, "", 0, 0, nil)
 	msg := u.LoginMsg
 	if msg == "" {
@@ -169,6 +184,7 @@ func (s *Session) cmdREIN(_ []byte) {
 	s.logout()
 	s.login = newLogin()
 	s.conn.idle.Store(0) // SITE IDLE was the last user's choice
+	s.reinHost()
 	s.reply(220, "Ready for new user.")
 }
 
@@ -180,6 +196,7 @@ func (s *Session) cmdPWD(_ []byte) {
 func (s *Session) logout() {
 	if s.login.user != nil {
 		s.event(EventLogout, "", 0, 0, nil)
+		s.hostLeave()
 	}
 	if s.login.gov != nil {
 		s.env.gov.leave(s.login.gov)

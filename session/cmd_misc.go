@@ -48,7 +48,7 @@ var (
 	// draft-peterson-streamlined-ftp-command-extensions' FEAT line; CLNT (Serv-U's) has none.
 	featHead = []byte("211-Features supported:\r\n AVBL\r\n EPRT\r\n EPSV\r\n")
 	// The features between HASH and MLST.
-	featMid = []byte(" MDTM\r\n MFMT\r\n")
+	featMid = []byte(" HOST\r\n MDTM\r\n MFMT\r\n")
 	// The features after the TLS lines, and the closing line.
 	featTail = []byte(" REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End FEAT.\r\n")
 )

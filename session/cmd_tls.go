@@ -129,6 +129,9 @@ func (s *Session) dataTLSConfig() *tls.Config {
 	base := s.env.TLS
 	user, ip := s.userString(), s.conn.remote.Addr()
 	c := reactor.StampTickets(base, id)
+	if get := s.hostCertificate(); get != nil {
+		c.Certificates, c.GetCertificate = nil, get // the virtual host's, as on the control connection
+	}
 	// Runs inside the data connection's handshake, on the transfer's goroutine: it may wait
 	// briefly for a sibling's login (tlsowners.go), bounded by the handshake timeout too.
 	c.UnwrapSession = func(identity []byte, cs tls.ConnectionState) (*tls.SessionState, error) {

@@ -103,6 +103,11 @@ type Env struct {
 	// TLSHandshakeTimeout bounds every TLS handshake, control and data. 0 means 10 s.
 	TLSHandshakeTimeout time.Duration
 
+	// Hosts are the virtual hosts HOST and SNI select (vhost.go); the fields above are
+	// the default host. Check them with CheckHosts first: Start drops an invalid list
+	// (logged). SetHosts replaces them while serving.
+	Hosts []Host
+
 	pool *Pool
 	eng  *dataEngine // nil: the goroutine path for every transfer
 	gov  governor
@@ -121,6 +126,8 @@ type Env struct {
 	xfers     xferCount   // running transfers, for graceful shutdown
 	draining  atomic.Bool // Drain was called: no new transfers (see Drain)
 	owner     tlsOwners   // who logged in on each TLS control connection (see tlsowners.go)
+	hosts     atomic.Pointer[hostTable]
+	hostIDs   hostIDs
 	stop      chan struct{}
 	once      sync.Once
 }
@@ -186,6 +193,10 @@ func (e *Env) Start() {
 	}
 	e.xfersIP = throttle.NewCounter(0, 0)
 	e.SetMaxTransfersPerIP(e.MaxTransfersPerIP)
+	if err := e.SetHosts(e.Hosts); err != nil {
+		e.Log.Error("virtual hosts not started", "err", err)
+		_ = e.SetHosts(nil)
+	}
 	e.epoch = time.Now()
 	e.stop = make(chan struct{})
 	e.clock.Store(time.Now().UnixNano())

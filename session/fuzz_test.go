@@ -19,6 +19,7 @@ var feedSeeds = []string{
 	"USER bob\r\nPASS secret\r\nPASV\r\nEPSV\r\nEPSV ALL\r\nPORT 127,0,0,1,200,13\r\nEPRT |1|127.0.0.1|5000|\r\n",
 	"USER bob\r\nPASS wrong\r\nUSER bob\r\nPASS secret\r\nREIN\r\nPWD\r\n",
 	"\xff\xf4\xf2ABOR\r\nNOOP\n\x00\r\n  \r\nXYZZY\r\nRETR \x00\r\nCWD \xc3\x28\r\n",
+	"HOST a.example\r\nHOST [::1]\r\nUSER bob\r\nHOST x\r\nPASS secret\r\nHOST x\r\nREIN\r\nHOST a..b\r\n",
 }
 
 func FuzzFeed(f *testing.F) {

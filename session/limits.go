@@ -28,7 +28,8 @@ type userGov struct {
 	name     string
 	read     *throttle.Bucket
 	write    *throttle.Bucket
-	sessions int // guarded by governor.mu
+	host     *hostLive // the user's virtual host (its shared buckets); nil on the default host
+	sessions int       // guarded by governor.mu
 }
 
 func (g *governor) init(e *Env) {
@@ -71,17 +72,20 @@ func (e *Env) SetUserRates(name string, read, write float64) {
 }
 
 // join counts a login of u, refusing it past u.Limits.MaxSessions (or def when unset).
-func (g *governor) join(u *auth.User, def int) (*userGov, bool) {
+// key names the user among all hosts' (Session.govKey), host is the user's virtual host
+// (nil: the default host; a key belongs to one host).
+func (g *governor) join(key string, u *auth.User, def int, host *hostLive) (*userGov, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	ug := g.users[u.Name]
+	ug := g.users[key]
 	if ug == nil {
 		ug = &userGov{
-			name:  u.Name,
+			name:  key,
 			read:  throttle.NewBucket(u.Limits.ReadBytesPerSec, 0),
 			write: throttle.NewBucket(u.Limits.WriteBytesPerSec, 0),
+			host:  host,
 		}
-		g.users[u.Name] = ug
+		g.users[key] = ug
 	}
 	max := u.Limits.MaxSessions
 	if max == 0 {
@@ -102,10 +106,11 @@ func (g *governor) leave(ug *userGov) {
 	}
 }
 
-// pacer builds the limiter of one transfer: global, user and the session's own bucket for
-// that direction. The session bucket lives as long as the session (own points at where it
-// keeps it), so back-to-back transfers do not each start with a full burst; it takes the
-// current per-session rate at every start. It also returns the three buckets, for the
+// pacer builds the limiter of one transfer: global, virtual host (when the user has one),
+// user and the session's own bucket for that direction. The session bucket lives as long
+// as the session (own points at where it keeps it), so back-to-back transfers do not each
+// start with a full burst; it takes the current per-session rate at every start. It also
+// returns the buckets (three, or four with a host), for the
 // data-loop engine (which paces with dataloop.Buckets, never sleeping). The returned
 // release must run when the transfer ends.
 func (g *governor) pacer(upload bool, ug *userGov, own **throttle.Bucket) (sendfile.Pacer, []*throttle.Bucket, func()) {
@@ -113,6 +118,14 @@ func (g *governor) pacer(upload bool, ug *userGov, own **throttle.Bucket) (sendf
 	rate, global, user := g.sessWrite, g.globalWrite, ug.write
 	if upload {
 		rate, global, user = g.sessRead, g.globalRead, ug.read
+	}
+	buckets := []*throttle.Bucket{global}
+	if h := ug.host; h != nil {
+		if upload {
+			buckets = append(buckets, h.read)
+		} else {
+			buckets = append(buckets, h.write)
+		}
 	}
 	if *own == nil {
 		*own = throttle.NewBucket(rate, 0)
@@ -122,7 +135,8 @@ func (g *governor) pacer(upload bool, ug *userGov, own **throttle.Bucket) (sendf
 	b := *own
 	g.live[b] = upload
 	g.mu.Unlock()
-	return throttle.NewLimiter(global, user, b), []*throttle.Bucket{global, user, b}, func() {
+	buckets = append(buckets, user, b)
+	return throttle.NewLimiter(buckets...), buckets, func() {
 		g.mu.Lock()
 		delete(g.live, b)
 		g.mu.Unlock()

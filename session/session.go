@@ -62,7 +62,7 @@ func (s *Session) Start(t Transport) {
 	s.t = t
 	s.env.track(s)
 	s.event(EventConnect, "", 0, 0, nil)
-	s.reply(220, s.env.Banner)
+	s.reply(220, s.banner()) // an implicit FTPS ClientHello may have selected a host
 }
 
 // Resume continues the session on a new transport after AUTH TLS, or starts an implicit
@@ -99,7 +99,7 @@ func (s *Session) Closed(reason reactor.CloseReason) {
 		}
 	}
 	s.dropData()
-	s.env.Log.Info("session closed", "remote", s.conn.remote, "user", s.userString(),
+	s.env.Log.Info("session closed", "remote", s.conn.remote, "user", s.userString(), "host", s.hostName(),
 		"secs", s.env.seconds()-s.conn.born, "reason", reason)
 	s.logout()
 	if c := s.conn.tls; c != nil {

@@ -15,7 +15,8 @@ import (
 
 // connection is what lives as long as the control connection, whoever logs in on it: the
 // addresses, what the reaper reads, the control channel's TLS and the data protection
-// negotiated on it (PROT), and the failed-login count (REIN must not reset it, or a
+// negotiated on it (PROT), the virtual host (HOST or SNI; REIN forgets only what HOST
+// alone chose), and the failed-login count (REIN must not reset it, or a
 // password guesser would get fresh attempts by sending REIN).
 type connection struct {
 	local  netip.Addr     // the server address the client reached: PASV listens there
@@ -25,6 +26,8 @@ type connection struct {
 	last    atomic.Int64  // coarse time of the last command (read by the reaper)
 	born    uint32        // Env.seconds when the connection arrived (read by the reaper)
 	watched atomic.Uint32 // watchLoggedIn | watchTransferring, read by the reaper
+	host    uint16        // the virtual host (vhost.go): 0 is the default host
+	hostBy  uint8         // what selected host: hostByHOST | hostBySNI | hostByConflict
 	shard   uint8         // registry shard
 	failed  uint8         // failed logins on this connection
 	protP   bool          // PROT P: data connections use TLS (set by AUTH TLS-P too)

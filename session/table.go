@@ -66,6 +66,7 @@ func init() {
 		proto.XSHA512: legacyHash(algoSHA512),
 		proto.CLNT:    (*Session).cmdCLNT,
 		proto.AVBL:    (*Session).cmdAVBL,
+		proto.HOST:    (*Session).cmdHOST,
 	}
 }
 

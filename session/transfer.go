@@ -45,7 +45,7 @@ type dataSource struct {
 	pasv *datapath.Passive
 	port netip.AddrPort
 	tls  *tls.Config // PROT P: handshake as the TLS server after connecting
-	// pace holds the buckets behind the transfer's Pacer (global, user, session), for the
+	// pace holds the buckets behind the transfer's Pacer (global, host, user, session), for the
 	// data-loop engine (onEngine).
 	pace []*throttle.Bucket
 }

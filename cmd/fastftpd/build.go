@@ -517,6 +517,9 @@ func convert(f *config.File) (*settings, error) {
 	if f.Anonymous.Enabled {
 		cfg.Root = f.Anonymous.Home
 	}
+	if cfg.Hosts, err = hosts(f); err != nil {
+		return nil, err
+	}
 	st.access = describeUsers(f)
 	st.readOnly = readOnly(f)
 	if t.Enabled() {
@@ -531,6 +534,31 @@ func convert(f *config.File) (*settings, error) {
 		st.implicit = t.ImplicitListen
 	}
 	return st, nil
+}
+
+// hosts builds the virtual hosts of the file's [[host]] tables: each one's users and, when
+// it has one, its certificate, loaded now (a reload builds them again, so SIGHUP reloads
+// host certificates with the users).
+func hosts(f *config.File) ([]fastftp.VirtualHost, error) {
+	out := make([]fastftp.VirtualHost, 0, len(f.Hosts))
+	for i := range f.Hosts {
+		h := &f.Hosts[i]
+		a, err := f.HostAuthorizer(h)
+		if err != nil {
+			return nil, err
+		}
+		vh := fastftp.VirtualHost{Names: h.Names, Banner: h.Banner, Auth: a, MaxSessions: h.MaxSessions,
+			ReadLimit: h.ReadLimit, WriteLimit: h.WriteLimit}
+		if h.CertFile != "" {
+			certs, err := fastftp.LoadCert(h.CertFile, h.KeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("host %q: %w", h.Names[0], err)
+			}
+			vh.Certificate = certs.GetCertificate
+		}
+		out = append(out, vh)
+	}
+	return out, nil
 }
 
 // off: a duration of 0 (off) is negative for the library.
@@ -569,6 +597,13 @@ func describeUsers(f *config.File) string {
 	if f.SystemUsers.Enabled {
 		parts = append(parts, fmt.Sprintf("system accounts with uid >= %d %q", f.SystemUsers.MinUID, f.SystemUsers.Perm.String()))
 	}
+	for _, h := range f.Hosts {
+		what := fmt.Sprintf("%d user(s)", len(h.Users))
+		if h.Anonymous {
+			what += " and anonymous \"elr\" in " + h.Root
+		}
+		parts = append(parts, fmt.Sprintf("virtual host %s: %s", strings.Join(h.Names, ","), what))
+	}
 	if len(parts) == 0 {
 		return "nobody"
 	}
@@ -582,7 +617,11 @@ func readOnly(f *config.File) bool {
 	if f.Anonymous.Enabled && w(f.Anonymous.Perm) || f.SystemUsers.Enabled && w(f.SystemUsers.Perm) {
 		return false
 	}
-	for _, u := range f.Users {
+	users := f.Users
+	for _, h := range f.Hosts {
+		users = append(users[:len(users):len(users)], h.Users...)
+	}
+	for _, u := range users {
 		if w(u.Perm) {
 			return false
 		}

@@ -264,8 +264,8 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 	return 0
 }
 
-// reload applies SIGHUP: users and limits from the config file (flags still win), the TLS
-// certificate, and a fresh transfer log file. Sessions stay connected; logged-in users
+// reload applies SIGHUP: users, limits and virtual hosts (with their certificates) from the
+// config file (flags still win), the TLS certificate, and a fresh transfer log file. Sessions stay connected; logged-in users
 // keep their rights until they log in again. On any error the old settings stay. Changed
 // settings that only a restart applies are named in a warning.
 func reload(srv *fastftp.Server, st *settings, o *options, log *slog.Logger) {
@@ -284,7 +284,10 @@ func reload(srv *fastftp.Server, st *settings, o *options, log *slog.Logger) {
 			if err := srv.SetNotices(c.DirMessage, c.Welcome); err != nil {
 				log.Error("SIGHUP: directory message not changed", "err", err)
 			}
-			log.Info("SIGHUP: users and limits reloaded", "config", o.configFile, "users", len(file.Users))
+			if err := srv.SetHosts(c.Hosts); err != nil { // checked by build: not expected
+				log.Error("SIGHUP: virtual hosts not reloaded; the old ones stay in use", "err", err)
+			}
+			log.Info("SIGHUP: users and limits reloaded", "config", o.configFile, "users", len(file.Users), "hosts", len(file.Hosts))
 			if keys := restartNeeded(st, next); len(keys) > 0 {
 				log.Warn("SIGHUP: changed settings need a restart; the running values stay", "keys", strings.Join(keys, ", "))
 			}

@@ -12,7 +12,8 @@ import (
 
 // TestOneVocabulary walks the flag set and the config file's keys: every flag names the
 // key it sets (or is one of the commands --config, --check-config, --version), every key
-// is set by a flag, and the user tables are covered by -u/-P/-w/-d. A flag or key added on
+// is set by a flag (but the [[host]] tables: file only), and the user tables are covered
+// by -u/-P/-w/-d. A flag or key added on
 // one side only fails here.
 func TestOneVocabulary(t *testing.T) {
 	var o options
@@ -48,7 +49,9 @@ func TestOneVocabulary(t *testing.T) {
 		}
 	}
 	for _, k := range keys {
-		if !covered[k] {
+		// Virtual hosts are tables of the file only: a flag per host key would have to
+		// say which host, and one host is what the flags already describe.
+		if !covered[k] && !strings.HasPrefix(k, "host.") {
 			t.Errorf("config key %s has no flag (add one, with the same unit and meaning of 0)", k)
 		}
 	}

@@ -20,15 +20,20 @@ import (
 
 // PEM returns a new certificate and its private key, PEM-encoded; serial tells certificates
 // apart (a reload test swaps one for another). Safe from any goroutine.
-func PEM(serial int64) (cert, key []byte, err error) {
+func PEM(serial int64) (cert, key []byte, err error) { return PEMFor(serial, "localhost") }
+
+// PEMFor is PEM for a certificate whose subject (common name) is names[0] and whose DNS
+// names are names, besides the loopback addresses (virtual host tests tell certificates
+// apart by name).
+func PEMFor(serial int64, names ...string) (cert, key []byte, err error) {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("testcert: generate key: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(serial),
-		Subject:      pkix.Name{CommonName: "localhost"},
-		DNSNames:     []string{"localhost"},
+		Subject:      pkix.Name{CommonName: names[0]},
+		DNSNames:     names,
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(24 * time.Hour),
@@ -48,7 +53,12 @@ func PEM(serial int64) (cert, key []byte, err error) {
 // Write writes dir/cert.pem, dir/key.pem and dir/both.pem (certificate then key, as some
 // servers take them in one file), mode 0600, and returns their paths.
 func Write(dir string, serial int64) (cert, key, both string, err error) {
-	c, k, err := PEM(serial)
+	return WriteFor(dir, serial, "localhost")
+}
+
+// WriteFor is Write for a certificate of PEMFor(serial, names...).
+func WriteFor(dir string, serial int64, names ...string) (cert, key, both string, err error) {
+	c, k, err := PEMFor(serial, names...)
 	if err != nil {
 		return "", "", "", err
 	}
