@@ -95,3 +95,35 @@ func TestPermFor(t *testing.T) {
 		t.Error("no overrides: want the default")
 	}
 }
+
+// TestPermForFoldsCase: where the file systems ignore case (Windows, macOS), /PRIVATE is
+// /private, so a restriction on /private holds through any spelling; elsewhere the bytes
+// must match (on Linux /PRIVATE is another directory).
+func TestPermForFoldsCase(t *testing.T) {
+	u := &User{
+		Perm: MustParsePerm("elrw"),
+		Override: []Override{
+			{Dir: "/private", Perm: MustParsePerm("e")},
+			{Dir: "/in", Perm: MustParsePerm("e"), Recursive: true},
+		},
+	}
+	defer func(was bool) { foldCase = was }(foldCase)
+	for _, fold := range []bool{true, false} {
+		foldCase = fold
+		for vpath, want := range map[string][2]string{ // [folding, byte-exact]
+			"/private/x": {"e", "e"},
+			"/PRIVATE/x": {"e", "elrw"},
+			"/Private":   {"e", "elrw"},
+			"/IN/a/b":    {"e", "elrw"},
+			"/iN":        {"e", "elrw"},
+		} {
+			w := want[1]
+			if fold {
+				w = want[0]
+			}
+			if got := u.PermFor(vpath).String(); got != w {
+				t.Errorf("fold=%v: PermFor(%q) = %q, want %q", fold, vpath, got, w)
+			}
+		}
+	}
+}

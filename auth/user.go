@@ -4,6 +4,9 @@
 package auth
 
 import (
+	"runtime"
+	"strings"
+
 	"github.com/fastftp/fastftp/vfs"
 )
 
@@ -69,7 +72,7 @@ func (u *User) PermFor(vpath string) Perm {
 		if len(o.Dir) <= bestLen {
 			continue
 		}
-		if o.Dir == vpath || o.Dir == parent || (o.Recursive && isBelow(vpath, o.Dir)) {
+		if samePath(o.Dir, vpath) || samePath(o.Dir, parent) || (o.Recursive && isBelow(vpath, o.Dir)) {
 			best, bestLen = o.Perm, len(o.Dir)
 		}
 	}
@@ -90,10 +93,24 @@ func parentOf(vpath string) string {
 	return "/"
 }
 
+// foldCase: the file systems Windows and macOS use by default ignore case, so /PRIVATE
+// and /private are one directory there, and an override of /private must apply to both
+// (compared byte for byte, a client could step around a restriction by changing case).
+// A variable so that tests on Linux can exercise the folding.
+var foldCase = runtime.GOOS == "windows" || runtime.GOOS == "darwin"
+
+// samePath compares virtual paths as the platform's file systems do.
+func samePath(a, b string) bool {
+	if foldCase {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
 // isBelow reports whether vpath lies strictly below the directory dir.
 func isBelow(vpath, dir string) bool {
 	if dir == "/" {
 		return len(vpath) > 1
 	}
-	return len(vpath) > len(dir) && vpath[len(dir)] == '/' && vpath[:len(dir)] == dir
+	return len(vpath) > len(dir) && vpath[len(dir)] == '/' && samePath(vpath[:len(dir)], dir)
 }
