@@ -375,10 +375,14 @@ func (e *Env) untrack(s *Session) {
 
 func (e *Env) now() int64 { return e.clock.Load() }
 
+// clockTick is how often the reaper advances the coarse clock: a time read from it is up
+// to this much behind.
+const clockTick = 250 * time.Millisecond
+
 // reap advances the coarse clock and asks idle sessions to close. Scanning 10,000 sessions
 // costs well under a millisecond, so once a second is cheap and precise enough.
 func (e *Env) reap() {
-	tick := time.NewTicker(250 * time.Millisecond)
+	tick := time.NewTicker(clockTick)
 	defer tick.Stop()
 	var n int
 	for {

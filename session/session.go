@@ -124,7 +124,10 @@ func (s *Session) idleTimeout() {
 	if s.conn.closing || s.running() != nil || s.env.IdleTimeout <= 0 {
 		return
 	}
-	if s.env.now()-s.conn.last.Load() < int64(s.idleLimit()) {
+	// last was stamped from the coarse clock, up to a tick behind the moment it stands
+	// for: allow that tick, so the timeout never fires early (a client told 300 s gets at
+	// least 300 s; it may get up to a second more).
+	if s.env.now()-s.conn.last.Load() < int64(s.idleLimit()+clockTick) {
 		return
 	}
 	s.env.Log.Info("idle timeout", "remote", s.conn.remote, "user", s.userString())
