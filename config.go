@@ -141,6 +141,10 @@ type Config struct {
 	// Throttled transfers still use sendfile/splice: bytes are granted in chunks.
 	ReadLimit, WriteLimit             float64
 	GlobalReadLimit, GlobalWriteLimit float64
+	// ReadLimitPerIP and WriteLimitPerIP cap the transfers of one client address (an IPv4
+	// address or an IPv6 /64, as MaxConnsPerIP counts) together, so that a download
+	// accelerator's many connections share one address's rate; 0 means unlimited.
+	ReadLimitPerIP, WriteLimitPerIP float64
 	// MaxSessionsPerUser caps each user's logged-in sessions unless the user's own
 	// auth.Limits.MaxSessions is set; 0 means unlimited.
 	MaxSessionsPerUser int

@@ -132,6 +132,8 @@ func New(cfg Config) (*Server, error) {
 		WriteLimit:         cfg.WriteLimit,
 		GlobalReadLimit:    cfg.GlobalReadLimit,
 		GlobalWriteLimit:   cfg.GlobalWriteLimit,
+		ReadLimitPerIP:     cfg.ReadLimitPerIP,
+		WriteLimitPerIP:    cfg.WriteLimitPerIP,
 		LoginTimeout:       cfg.LoginTimeout,
 		MaxSessionsPerUser: cfg.MaxSessionsPerUser,
 	}
@@ -421,6 +423,10 @@ func addrPort(a net.Addr) netip.AddrPort {
 func (s *Server) SetRates(read, write, globalRead, globalWrite float64) {
 	s.env.SetRates(read, write, globalRead, globalWrite)
 }
+
+// SetAddrRates changes the per-address limits (Config.ReadLimitPerIP, WriteLimitPerIP);
+// running transfers see them on their next chunk. Safe from any goroutine.
+func (s *Server) SetAddrRates(read, write float64) { s.env.SetAddrRates(read, write) }
 
 // SetUserRates changes the shared bandwidth limits of a user's live sessions. For sessions
 // that log in later, set the limits in the Authorizer (auth.Static.SetLimits).

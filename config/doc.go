@@ -51,6 +51,8 @@
 //	write_limit = "0"               # per session (downloads)
 //	global_read_limit = "0"
 //	global_write_limit = "0"
+//	read_limit_per_ip = "0"         # uploads of one client address (IPv6: its /64) together
+//	write_limit_per_ip = "0"        # downloads of one client address together
 //	max_sessions_per_user = 0       # where a user has no max_sessions; 0 = unlimited
 //	login_timeout = "60s"           # to log in after connecting
 //	ban_after = 0                   # failed logins that ban an address; 0 = never

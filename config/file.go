@@ -125,6 +125,9 @@ type Server struct {
 	// all sessions together; bytes per second, 0 means unlimited.
 	ReadLimit, WriteLimit             float64
 	GlobalReadLimit, GlobalWriteLimit float64
+	// ReadLimitPerIP and WriteLimitPerIP cap the transfers of one client address (IPv6:
+	// its /64) together, whatever its sessions; bytes per second, 0 means unlimited.
+	ReadLimitPerIP, WriteLimitPerIP float64
 }
 
 // Log is the [log] table.

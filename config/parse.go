@@ -59,6 +59,8 @@ type rawServer struct {
 	WriteLimit             any               `toml:"write_limit"`
 	GlobalReadLimit        any               `toml:"global_read_limit"`
 	GlobalWriteLimit       any               `toml:"global_write_limit"`
+	ReadLimitPerIP         any               `toml:"read_limit_per_ip"`
+	WriteLimitPerIP        any               `toml:"write_limit_per_ip"`
 	MaxSessionsPerUser     int               `toml:"max_sessions_per_user"`
 	LoginTimeout           any               `toml:"login_timeout"`
 	BanAfter               int               `toml:"ban_after"`

@@ -192,6 +192,8 @@ func (v *validator) server(s *Server, r *rawServer) {
 	s.WriteLimit = v.rate("server.write_limit", "server.write_limit", r.WriteLimit)
 	s.GlobalReadLimit = v.rate("server.global_read_limit", "server.global_read_limit", r.GlobalReadLimit)
 	s.GlobalWriteLimit = v.rate("server.global_write_limit", "server.global_write_limit", r.GlobalWriteLimit)
+	s.ReadLimitPerIP = v.rate("server.read_limit_per_ip", "server.read_limit_per_ip", r.ReadLimitPerIP)
+	s.WriteLimitPerIP = v.rate("server.write_limit_per_ip", "server.write_limit_per_ip", r.WriteLimitPerIP)
 }
 
 func (v *validator) log(l *Log, r *rawLog) {

@@ -235,7 +235,7 @@ func (s *Session) hashFile(name []byte, a hashAlgo, r hashRange, legacy bool) {
 	shown := string(name)
 	fsys, env := s.login.user.FS, s.env
 	d := s.xfers()
-	pacer, _, release := env.gov.pacer(false, s.login.gov, &d.writeBucket)
+	pacer, _, release := env.gov.pacer(false, s.login.gov, s.conn.remote.Addr(), &d.writeBucket)
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancelDigest = cancel
 	s.current.busy = true

@@ -52,6 +52,7 @@ type Env struct {
 	// (pyftpdlib's read_limit/write_limit). See SetRates to change them while serving.
 	ReadLimit, WriteLimit             float64 // per session
 	GlobalReadLimit, GlobalWriteLimit float64 // shared by all sessions
+	ReadLimitPerIP, WriteLimitPerIP   float64 // shared by the transfers of one client address
 	// MaxSessionsPerUser applies when a user has no auth.Limits.MaxSessions; 0 unlimited.
 	MaxSessionsPerUser int
 	// LoginTimeout closes a connection that has not logged in after this long; <= 0: never.

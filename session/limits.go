@@ -1,10 +1,11 @@
-// Bandwidth and session governance: global ▸ user ▸ session token buckets per direction,
-// sessions per user, failed-login bans. Buckets never sleep; transfer goroutines wait on
+// Bandwidth and session governance: global ▸ host ▸ client address ▸ user ▸ session token
+// buckets per direction, sessions per user, failed-login bans. Buckets never sleep; transfer goroutines wait on
 // them through throttle.Limiter, event loops never do.
 
 package session
 
 import (
+	"net/netip"
 	"sync"
 
 	"github.com/fastftp/fastftp/auth"
@@ -21,6 +22,17 @@ type governor struct {
 	sessWrite   float64
 	live        map[*throttle.Bucket]bool // running transfers' session buckets -> upload?
 	users       map[string]*userGov
+	addrRead    float64 // bytes/s shared by one client address's transfers; 0 unlimited
+	addrWrite   float64
+	addrs       map[netip.Addr]*addrGov // by throttle.Source, while the address transfers
+}
+
+// addrGov is shared by the running transfers of one client address (proftpd's per-host
+// rate, so a download accelerator's sixteen connections share one address's rate). It
+// lives while the address has a transfer running: an idle address costs nothing.
+type addrGov struct {
+	read, write *throttle.Bucket
+	transfers   int // guarded by governor.mu
 }
 
 // userGov is shared by every session of one user.
@@ -38,6 +50,22 @@ func (g *governor) init(e *Env) {
 	g.sessRead, g.sessWrite = e.ReadLimit, e.WriteLimit
 	g.live = make(map[*throttle.Bucket]bool)
 	g.users = make(map[string]*userGov)
+	g.addrRead, g.addrWrite = e.ReadLimitPerIP, e.WriteLimitPerIP
+	g.addrs = make(map[netip.Addr]*addrGov)
+}
+
+// SetAddrRates changes the per-address limits (bytes/s, 0 unlimited). Running transfers
+// see the new rates on their next chunk; a limit turned on applies to transfers that
+// start afterwards (running ones have no address bucket). Safe from any goroutine.
+func (e *Env) SetAddrRates(read, write float64) {
+	g := &e.gov
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.addrRead, g.addrWrite = read, write
+	for _, a := range g.addrs {
+		a.read.SetRate(read, 0)
+		a.write.SetRate(write, 0)
+	}
 }
 
 // SetRates changes the per-session and global limits (bytes/s, 0 unlimited). Running
@@ -106,14 +134,15 @@ func (g *governor) leave(ug *userGov) {
 	}
 }
 
-// pacer builds the limiter of one transfer: global, virtual host (when the user has one),
-// user and the session's own bucket for that direction. The session bucket lives as long
+// pacer builds the limiter of one transfer from the client address from: global, virtual
+// host (when the user has one), the address's (when a per-address limit is set), user and
+// the session's own bucket for that direction. The session bucket lives as long
 // as the session (own points at where it keeps it), so back-to-back transfers do not each
 // start with a full burst; it takes the current per-session rate at every start. It also
 // returns the buckets (three, or four with a host), for the
 // data-loop engine (which paces with dataloop.Buckets, never sleeping). The returned
 // release must run when the transfer ends.
-func (g *governor) pacer(upload bool, ug *userGov, own **throttle.Bucket) (sendfile.Pacer, []*throttle.Bucket, func()) {
+func (g *governor) pacer(upload bool, ug *userGov, from netip.Addr, own **throttle.Bucket) (sendfile.Pacer, []*throttle.Bucket, func()) {
 	g.mu.Lock()
 	rate, global, user := g.sessWrite, g.globalWrite, ug.write
 	if upload {
@@ -125,6 +154,20 @@ func (g *governor) pacer(upload bool, ug *userGov, own **throttle.Bucket) (sendf
 			buckets = append(buckets, h.read)
 		} else {
 			buckets = append(buckets, h.write)
+		}
+	}
+	var ag *addrGov
+	src := throttle.Source(from)
+	if g.addrRead > 0 || g.addrWrite > 0 {
+		if ag = g.addrs[src]; ag == nil {
+			ag = &addrGov{read: throttle.NewBucket(g.addrRead, 0), write: throttle.NewBucket(g.addrWrite, 0)}
+			g.addrs[src] = ag
+		}
+		ag.transfers++
+		if upload {
+			buckets = append(buckets, ag.read)
+		} else {
+			buckets = append(buckets, ag.write)
 		}
 	}
 	if *own == nil {
@@ -139,6 +182,11 @@ func (g *governor) pacer(upload bool, ug *userGov, own **throttle.Bucket) (sendf
 	return throttle.NewLimiter(buckets...), buckets, func() {
 		g.mu.Lock()
 		delete(g.live, b)
+		if ag != nil {
+			if ag.transfers--; ag.transfers == 0 {
+				delete(g.addrs, src)
+			}
+		}
 		g.mu.Unlock()
 	}
 }

@@ -98,7 +98,7 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	if upload {
 		own = &d.readBucket
 	}
-	pacer, buckets, release := s.env.gov.pacer(upload, s.login.gov, own)
+	pacer, buckets, release := s.env.gov.pacer(upload, s.login.gov, s.conn.remote.Addr(), own)
 	opts.Pacer = pacer
 	ds.pace = buckets
 	if o := s.env.Observer; o != nil {

@@ -253,6 +253,8 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		{"write-limit", o.writeLimit, &s.WriteLimit},
 		{"global-read-limit", o.globalRead, &s.GlobalReadLimit},
 		{"global-write-limit", o.globalWrite, &s.GlobalWriteLimit},
+		{"read-limit-per-ip", o.readPerIP, &s.ReadLimitPerIP},
+		{"write-limit-per-ip", o.writePerIP, &s.WriteLimitPerIP},
 	} {
 		if !use(r.flag) {
 			continue
@@ -508,6 +510,7 @@ func convert(f *config.File) (*settings, error) {
 	cfg.PermitPrivilegedPorts = s.PermitPrivilegedPorts
 	cfg.ReadLimit, cfg.WriteLimit = s.ReadLimit, s.WriteLimit
 	cfg.GlobalReadLimit, cfg.GlobalWriteLimit = s.GlobalReadLimit, s.GlobalWriteLimit
+	cfg.ReadLimitPerIP, cfg.WriteLimitPerIP = s.ReadLimitPerIP, s.WriteLimitPerIP
 	cfg.Debug = f.Log.Level <= slog.LevelDebug
 	a, err := f.Authorizer()
 	if err != nil {

@@ -29,6 +29,7 @@ type options struct {
 	dirMessage, welcomeFile                            string // --dir-message, --welcome-file
 
 	readLimit, writeLimit, globalRead, globalWrite string
+	readPerIP, writePerIP                          string
 	notSentLowat                                   string
 	maxUserSessions, banAfter, hashWorkers         int
 	listCacheSize                                  string
@@ -85,6 +86,8 @@ var keyOf = map[string]string{
 	"write-limit":              "server.write_limit",
 	"global-read-limit":        "server.global_read_limit",
 	"global-write-limit":       "server.global_write_limit",
+	"read-limit-per-ip":        "server.read_limit_per_ip",
+	"write-limit-per-ip":       "server.write_limit_per_ip",
 	"max-sessions-per-user":    "server.max_sessions_per_user",
 	"login-timeout":            "server.login_timeout",
 	"ban-after":                "server.ban_after",
@@ -205,6 +208,8 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	str(&o.writeLimit, "", "write-limit", "0", "download bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.globalRead, "", "global-read-limit", "0", "upload bandwidth of all sessions together (0: unlimited)")
 	str(&o.globalWrite, "", "global-write-limit", "0", "download bandwidth of all sessions together (0: unlimited)")
+	str(&o.readPerIP, "", "read-limit-per-ip", "0", "upload bandwidth of one client address (IPv6: its /64), all its sessions together (0: unlimited)")
+	str(&o.writePerIP, "", "write-limit-per-ip", "0", "download bandwidth of one client address (IPv6: its /64), all its sessions together (0: unlimited)")
 	num(&o.maxUserSessions, "", "max-sessions-per-user", 0, "most logged-in sessions per user; 0 means unlimited (the default)")
 	dur(&o.loginTimeout, "login-timeout", config.DefaultLoginTimeout, "how long a connection may take to log in; 0: no limit")
 	num(&o.banAfter, "", "ban-after", 0, "ban an address after this many failed logins within --ban-window; 0 means never (the default)")

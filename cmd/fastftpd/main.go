@@ -279,6 +279,7 @@ func reload(srv *fastftp.Server, st *settings, o *options, log *slog.Logger) {
 			c := &next.cfg
 			srv.SetAuthorizer(c.Auth)
 			srv.SetRates(c.ReadLimit, c.WriteLimit, c.GlobalReadLimit, c.GlobalWriteLimit)
+			srv.SetAddrRates(c.ReadLimitPerIP, c.WriteLimitPerIP)
 			srv.SetConnLimits(c.MaxConns, c.MaxConnsPerIP)
 			srv.SetMaxTransfersPerIP(c.MaxTransfersPerIP)
 			if err := srv.SetNotices(c.DirMessage, c.Welcome); err != nil {
@@ -441,6 +442,8 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 		"write_limit", rate(s.WriteLimit),
 		"global_read_limit", rate(s.GlobalReadLimit),
 		"global_write_limit", rate(s.GlobalWriteLimit),
+		"read_limit_per_ip", rate(s.ReadLimitPerIP),
+		"write_limit_per_ip", rate(s.WriteLimitPerIP),
 		"event_loops", loops,
 		"sendfile", !cfg.DisableSendfile && sendfile.Supported(),
 		"hash", !cfg.DisableHash,
