@@ -1,15 +1,14 @@
 package fastftp_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"io"
 	"log/slog"
 	"net"
-	"net/textproto"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/internal/testcert"
+	"github.com/fastftp/fastftp/internal/testkit"
 )
 
 type vhostServer struct{ plain, implicit string }
@@ -72,33 +72,34 @@ func startVhostServer(t *testing.T) *vhostServer {
 	return &vhostServer{plain: ln.Addr().String(), implicit: iln.Addr().String()}
 }
 
-// ftpConn is a raw control connection: cmd sends a line and returns the reply.
+// ftpConn is a raw control connection on the test kit's strict reply reader: cmd sends a
+// line and returns the whole reply ("220 A mirror." for a one-line reply).
 type ftpConn struct {
 	t  *testing.T
 	nc net.Conn
-	tp *textproto.Conn
+	r  *bufio.Reader
 }
 
 func rawConn(t *testing.T, nc net.Conn) *ftpConn {
 	t.Helper()
 	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
-	c := &ftpConn{t: t, nc: nc, tp: textproto.NewConn(nc)}
+	c := &ftpConn{t: t, nc: nc, r: bufio.NewReader(nc)}
 	t.Cleanup(func() { nc.Close() })
 	return c
 }
 
 func (c *ftpConn) read() string {
 	c.t.Helper()
-	code, msg, err := c.tp.ReadResponse(0)
-	if err != nil && code == 0 {
+	_, text, err := testkit.ReadReply(c.r)
+	if err != nil {
 		c.t.Fatalf("reading reply: %v", err)
 	}
-	return strconv.Itoa(code) + " " + msg
+	return text
 }
 
 func (c *ftpConn) cmd(line string) string {
 	c.t.Helper()
-	if err := c.tp.PrintfLine("%s", line); err != nil {
+	if _, err := io.WriteString(c.nc, line+"\r\n"); err != nil {
 		c.t.Fatalf("%s: %v", line, err)
 	}
 	return c.read()
@@ -115,7 +116,7 @@ func (c *ftpConn) startTLS(sni string) string {
 	if err := tc.Handshake(); err != nil {
 		c.t.Fatalf("handshake (SNI %q): %v", sni, err)
 	}
-	c.nc, c.tp = tc, textproto.NewConn(tc)
+	c.nc, c.r = tc, bufio.NewReader(tc)
 	return tc.ConnectionState().PeerCertificates[0].Subject.CommonName
 }
 
