@@ -96,7 +96,7 @@ const minIdle = 30 * time.Second
 // idleLimit is this session's idle timeout: SITE IDLE's value, else the server's (<= 0:
 // never). Safe from any goroutine (the reaper calls it).
 func (s *Session) idleLimit() time.Duration {
-	if n := s.conn.idle.Load(); n > 0 {
+	if n := s.conn.idleSecs(); n > 0 {
 		return time.Duration(n) * time.Second
 	}
 	return s.env.IdleTimeout
@@ -125,6 +125,6 @@ func (s *Session) siteIdle(arg []byte) {
 		s.reply(501, "Idle timeout must be between "+secs(low)+" and "+secs(top)+" seconds.")
 		return
 	}
-	s.conn.idle.Store(uint32(n))
+	s.conn.setIdle(uint32(n))
 	s.reply(200, "Idle timeout set to "+strconv.FormatUint(n, 10)+" seconds.")
 }

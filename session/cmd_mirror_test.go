@@ -70,7 +70,7 @@ func TestSiteIdle(t *testing.T) {
 func TestSiteIdleReaped(t *testing.T) {
 	s, ft := newTestSession(t, func(e *Env) { e.IdleTimeout = time.Hour })
 	feed(s, ft, "USER bob\r\nPASS secret\r\n")
-	s.conn.idle.Store(1)
+	s.conn.setIdle(1)
 	deadline := time.After(10 * time.Second)
 	for !ft.closed {
 		select {

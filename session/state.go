@@ -25,16 +25,13 @@ type connection struct {
 
 	last    atomic.Int64  // coarse time of the last command (read by the reaper)
 	born    uint32        // Env.seconds when the connection arrived (read by the reaper)
-	watched atomic.Uint32 // watchLoggedIn | watchTransferring, read by the reaper
+	watched atomic.Uint32 // watchLoggedIn | watchTransferring, and SITE IDLE's seconds above watchBits
 	host    uint16        // the virtual host (vhost.go): 0 is the default host
 	hostBy  uint8         // what selected host: hostByHOST | hostBySNI | hostByConflict
 	shard   uint8         // registry shard
 	failed  uint8         // failed logins on this connection
 	protP   bool          // PROT P: data connections use TLS (set by AUTH TLS-P too)
 	closing bool
-	// idle is this connection's idle timeout in seconds set by SITE IDLE (0: the server's),
-	// read by the reaper. It fits the padding after the bytes above.
-	idle atomic.Uint32
 }
 
 // Bits of connection.watched. One word instead of two atomic.Bools keeps Session in its
@@ -56,6 +53,30 @@ func (c *connection) watch(bit uint32, on bool) {
 
 // watching reports bit. Safe from any goroutine.
 func (c *connection) watching(bit uint32) bool { return c.watched.Load()&bit != 0 }
+
+// watchBits are the flag bits of watched; the bits above hold the idle timeout in seconds
+// that SITE IDLE set (0: the server's), read by the reaper. Sharing the word keeps Session
+// in its size class.
+const (
+	watchBits = 2
+	watchMask = 1<<watchBits - 1
+	maxIdle   = 1<<(32-watchBits) - 1 // seconds: 34 years
+)
+
+// idleSecs is SITE IDLE's timeout in seconds, 0 for the server's. Safe from any goroutine.
+func (c *connection) idleSecs() uint32 { return c.watched.Load() >> watchBits }
+
+// setIdle stores SITE IDLE's timeout (0: back to the server's), at most maxIdle, keeping
+// the flags. Owner only; the reaper may read it at any time.
+func (c *connection) setIdle(secs uint32) {
+	secs = min(secs, maxIdle)
+	for {
+		old := c.watched.Load()
+		if c.watched.CompareAndSwap(old, old&watchMask|secs<<watchBits) {
+			return
+		}
+	}
+}
 
 // controlTLS is the TLS state of a control connection, from AUTH TLS or an implicit FTPS
 // accept on. It is allocated then, so a plaintext session does not carry it.

@@ -74,3 +74,24 @@ func TestREINKeepsFailedLogins(t *testing.T) {
 		t.Fatalf("second failure after REIN: %q closed=%v; want the connection closed", got, ft.closed)
 	}
 }
+
+// TestIdleSharesTheWatchWord: SITE IDLE's seconds and the reaper's flags live in one word;
+// setting either leaves the other as it was.
+func TestIdleSharesTheWatchWord(t *testing.T) {
+	var c connection
+	c.watch(watchLoggedIn, true)
+	c.setIdle(600)
+	c.watch(watchTransferring, true)
+	if c.idleSecs() != 600 || !c.watching(watchLoggedIn) || !c.watching(watchTransferring) {
+		t.Fatalf("idle %d, logged in %v, transferring %v", c.idleSecs(), c.watching(watchLoggedIn), c.watching(watchTransferring))
+	}
+	c.watch(watchTransferring, false)
+	c.setIdle(1 << 31) // clamped, never spilling into the flags
+	if c.idleSecs() != maxIdle || !c.watching(watchLoggedIn) || c.watching(watchTransferring) {
+		t.Fatalf("after clamp: idle %d, flags %b", c.idleSecs(), c.watched.Load()&watchMask)
+	}
+	c.setIdle(0)
+	if c.idleSecs() != 0 || !c.watching(watchLoggedIn) {
+		t.Fatalf("after reset: idle %d, flags %b", c.idleSecs(), c.watched.Load()&watchMask)
+	}
+}
