@@ -125,7 +125,7 @@ type Config struct {
 	// spoken by lftp and FileZilla) and lists it in FEAT; off (the default), MODE Z gets 504.
 	// Compression costs CPU and never takes sendfile (BENCHMARKS.md "MODE Z"), so it is
 	// opt-in and bounded: ModeZMax compressed transfers at once (0: one per CPU), more get
-	// 425; OPTS MODE Z LEVEL accepts 0 to ModeZMaxLevel (0 means 9); the default level is 6.
+	// 425; OPTS MODE Z LEVEL accepts 0 to ModeZMaxLevel (0 means 6, also the default level: 7-9 cost several times the CPU).
 	ModeZ                   bool
 	ModeZMax, ModeZMaxLevel int
 

@@ -104,7 +104,7 @@ type Server struct {
 	HashWorkers int
 
 	// ModeZ, ModeZMax and ModeZMaxLevel are fastftp.Config's: MODE Z (deflate) on, the
-	// compressed transfers at once (0: one per CPU), the highest OPTS MODE Z LEVEL (0: 9).
+	// compressed transfers at once (0: one per CPU), the highest OPTS MODE Z LEVEL (0: 6).
 	ModeZ                   bool
 	ModeZMax, ModeZMaxLevel int
 

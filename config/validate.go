@@ -178,7 +178,7 @@ func (v *validator) server(s *Server, r *rawServer) {
 	s.ModeZ, s.ModeZMax, s.ModeZMaxLevel = r.ModeZ, r.ModeZMax, r.ModeZMaxLevel
 	v.nonNegative("server.mode_z_max", "server.mode_z_max", s.ModeZMax)
 	if s.ModeZMaxLevel < 0 || s.ModeZMaxLevel > 9 {
-		v.errorf("server.mode_z_max_level", "server.mode_z_max_level: %d is not a zlib level 0-9 (0 means 9)", s.ModeZMaxLevel)
+		v.errorf("server.mode_z_max_level", "server.mode_z_max_level: %d is not a zlib level 0-9 (0 means 6)", s.ModeZMaxLevel)
 	}
 	s.DataNotSentLowat = v.lowat("server.data_notsent_lowat", r.DataNotSentLowat)
 	s.DataLoops = r.DataLoops

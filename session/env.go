@@ -94,7 +94,7 @@ type Env struct {
 	// ModeZ accepts MODE Z (draft-preston-ftpext-deflate: zlib-compressed data streams) and
 	// lists it in FEAT; off, MODE Z gets 504. ModeZMax bounds the compressed transfers
 	// running at once, server-wide (0: one per CPU); more get 425. ModeZMaxLevel bounds
-	// OPTS MODE Z LEVEL (0 means 9). See modez.go.
+	// OPTS MODE Z LEVEL (0 means 6: levels 7-9 cost several times the CPU for a few per cent). See modez.go.
 	ModeZ                   bool
 	ModeZMax, ModeZMaxLevel int
 

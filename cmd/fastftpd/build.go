@@ -111,7 +111,7 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		{"mode-z-max", o.modeZMax}, {"mode-z-max-level", o.modeZMaxLevel}} {
 		if n.v < 0 {
 			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs", "data-loops": "off",
-				"list-sort-max": "never sort", "mode-z-max": "one per CPU", "mode-z-max-level": "9"}[n.flag]
+				"list-sort-max": "never sort", "mode-z-max": "one per CPU", "mode-z-max-level": "6"}[n.flag]
 			if zero == "" {
 				zero = "unlimited"
 			}
@@ -119,7 +119,7 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		}
 	}
 	if o.modeZMaxLevel > 9 {
-		return fmt.Errorf("--mode-z-max-level %d: want a zlib level, 0 (9) to 9", o.modeZMaxLevel)
+		return fmt.Errorf("--mode-z-max-level %d: want a zlib level, 0 (6) to 9", o.modeZMaxLevel)
 	}
 	if o.dataLoops > fastftp.MaxDataLoops {
 		return fmt.Errorf("--data-loops %d: want at most %d", o.dataLoops, fastftp.MaxDataLoops)
