@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fastftp/fastftp"
 )
@@ -227,4 +229,77 @@ func TestModeZBound(t *testing.T) {
 	b.cmd("NLST", 150)
 	db.Close()
 	b.expectFor("NLST", 226, 426)
+}
+
+// TestModeZThrottledAndStalled: a MODE Z download is paced on its wire bytes (random data
+// does not compress, so at least size/rate), and a client that stops reading one gets 426
+// once the data timeout passes, as in stream mode.
+func TestModeZThrottledAndStalled(t *testing.T) {
+	t.Parallel()
+	const rate = 256 << 10
+	s := startServer(t, withConfig("MODE Z with limits", func(c *fastftp.Config) {
+		c.ModeZ, c.WriteLimit, c.DataTimeout = true, rate, time.Second
+	}))
+	const size = 640 << 10
+	writeRandomFile(t, filepath.Join(s.Root, "r.bin"), 9, size)
+	c := s.login(t)
+	c.cmd("TYPE I", 200)
+	c.cmd("MODE Z", 200)
+	dc := c.pasv()
+	c.cmd("RETR r.bin", 150)
+	start := time.Now()
+	zr, err := zlib.NewReader(dc)
+	var z []byte
+	if err == nil {
+		z, err = io.ReadAll(zr)
+	}
+	el := time.Since(start)
+	dc.Close()
+	c.expectFor("RETR r.bin", 226)
+	if err != nil || len(z) != size {
+		t.Fatalf("inflated %d bytes (%v), want %d", len(z), err, size)
+	}
+	if min := time.Duration(float64(size)/rate*float64(time.Second)) - 200*time.Millisecond; el < min {
+		t.Errorf("MODE Z RETR of %d random bytes at %d B/s took %v, want at least %v", size, rate, el, min)
+	}
+
+	// Unthrottled, so the socket buffers fill at once and the stall clock runs.
+	s = startServer(t, withModeZ(0), withConfig("DataTimeout", func(c *fastftp.Config) { c.DataTimeout = time.Second }))
+	writeRandomFile(t, filepath.Join(s.Root, "big.bin"), 10, 64<<20)
+	c = s.login(t)
+	c.cmd("TYPE I", 200)
+	c.cmd("MODE Z", 200)
+	dc = c.pasv()
+	c.cmd("RETR big.bin", 150)
+	start = time.Now()
+	code, text := c.expectFor("RETR big.bin (client not reading)", 426)
+	if el := time.Since(start); el > 10*time.Second || !strings.Contains(text, "stalled") {
+		t.Errorf("stalled MODE Z RETR: %d %q after %v", code, text, el)
+	}
+	dc.Close()
+}
+
+// TestModeZRestStor: REST is a file offset in MODE Z too (as proftpd): a resumed upload
+// sends the compressed rest of the file, inflated at the offset.
+func TestModeZRestStor(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withModeZ(0))
+	full := writeTextFile(t, filepath.Join(t.TempDir(), "full.txt"), 300000)
+	if err := os.WriteFile(filepath.Join(s.Root, "part.txt"), full[:100000], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := s.login(t)
+	c.cmd("TYPE I", 200)
+	c.cmd("MODE Z", 200)
+	dc := c.pasv()
+	c.cmd("REST 100000", 350)
+	c.cmd("STOR part.txt", 150)
+	zw := zlib.NewWriter(dc)
+	zw.Write(full[100000:])
+	zw.Close()
+	dc.Close()
+	c.expectFor("STOR part.txt", 226)
+	if got, _ := os.ReadFile(filepath.Join(s.Root, "part.txt")); !bytes.Equal(got, full) {
+		t.Fatalf("resumed MODE Z upload: %d bytes, want the %d of the whole file", len(got), len(full))
+	}
 }
