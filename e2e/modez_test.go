@@ -303,3 +303,36 @@ func TestModeZRestStor(t *testing.T) {
 		t.Fatalf("resumed MODE Z upload: %d bytes, want the %d of the whole file", len(got), len(full))
 	}
 }
+
+// TestModeZBesideDataLoops: with the data-loop engine on, MODE Z transfers keep the
+// goroutine path (the engine moves bytes unchanged) and stay byte-exact both ways.
+func TestModeZBesideDataLoops(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withModeZ(0), withConfig("DataLoops", func(c *fastftp.Config) { c.DataLoops = 1 }))
+	text := writeTextFile(t, filepath.Join(s.Root, "log.txt"), 1<<20)
+	c := s.login(t)
+	c.cmd("TYPE I", 200)
+	c.cmd("MODE Z", 200)
+	dc := c.pasv()
+	c.cmd("RETR log.txt", 150)
+	zr, err := zlib.NewReader(dc)
+	var got []byte
+	if err == nil {
+		got, err = io.ReadAll(zr)
+	}
+	dc.Close()
+	c.expectFor("RETR log.txt", 226)
+	if err != nil || !bytes.Equal(got, text) {
+		t.Fatalf("MODE Z RETR beside data loops: %d bytes, %v", len(got), err)
+	}
+	dc = c.pasv()
+	c.cmd("STOR copy.txt", 150)
+	zw := zlib.NewWriter(dc)
+	zw.Write(text)
+	zw.Close()
+	dc.Close()
+	c.expectFor("STOR copy.txt", 226)
+	if b, _ := os.ReadFile(filepath.Join(s.Root, "copy.txt")); !bytes.Equal(b, text) {
+		t.Fatalf("MODE Z STOR beside data loops: %d bytes", len(b))
+	}
+}
