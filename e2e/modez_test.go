@@ -185,6 +185,9 @@ f.quit()
 	if !strings.HasSuffix(lines[4], " "+sum(text)) {
 		t.Errorf("RETR in MODE Z inflated to the wrong bytes: %q", lines[4])
 	}
+	if !regexp.MustCompile(`msg=transfer dir=list path=/ bytes=9 .*result=complete wire=\d+`).MatchString(s.logs.String()) {
+		t.Errorf("the MODE Z NLST log line does not give listing and wire bytes")
+	}
 	if _, err := os.Stat(filepath.Join(s.Root, "bad.bin")); err == nil {
 		if b, _ := os.ReadFile(filepath.Join(s.Root, "bad.bin")); len(b) != 0 {
 			t.Errorf("a corrupt MODE Z upload left %d bytes", len(b))

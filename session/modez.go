@@ -127,6 +127,7 @@ type zStream struct {
 	zw    *zlib.Writer
 	bw    *bufio.Writer
 	level int
+	in    int64 // bytes given to Write (before compression)
 }
 
 func newZStream(dst io.Writer, level int) *zStream {
@@ -142,7 +143,11 @@ func newZStream(dst io.Writer, level int) *zStream {
 	return z
 }
 
-func (z *zStream) Write(p []byte) (int, error) { return z.zw.Write(p) }
+func (z *zStream) Write(p []byte) (int, error) {
+	n, err := z.zw.Write(p)
+	z.in += int64(n)
+	return n, err
+}
 
 // close ends the zlib stream (final block and Adler-32) and flushes it; release returns
 // the buffers to their pools whether or not close ran.

@@ -575,6 +575,13 @@ func (s *Session) list(arg []byte, kind int) {
 		if cerr := conn.Close(); err == nil && cerr != nil {
 			err = cerr
 		}
+		if z != nil {
+			// As for files: bytes is the listing, wire what crossed the network.
+			n, wire := z.in, n
+			s.logTransfer(user, "list", p, n, start, err, "wire", wire)
+			s.transferEvent(user, EventListingSent, EventListingSent, p, n, start, false, err)
+			return errorReply(ctx, stageCopy, err, p)
+		}
 		s.logTransfer(user, "list", p, n, start, err)
 		s.transferEvent(user, EventListingSent, EventListingSent, p, n, start, false, err)
 		return errorReply(ctx, stageCopy, err, p)
