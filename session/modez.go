@@ -59,8 +59,12 @@ func (s *Session) zLevel() int {
 // default (as proftpd does). Only LEVEL is supported; the draft's other options
 // (ENGINE, BLOCKSIZE ...) get 501 as in proftpd.
 func (s *Session) optsModeZ(val []byte) {
+	if !s.env.ModeZ {
+		s.reply(501, "Invalid OPTS argument: MODE Z is not enabled.")
+		return
+	}
 	mode, pairs, _ := bytes.Cut(bytes.TrimSpace(val), []byte{' '})
-	if !s.env.ModeZ || !asciiEqualFold(mode, "Z") {
+	if !asciiEqualFold(mode, "Z") {
 		s.reply(501, "Invalid OPTS MODE argument: only MODE Z has options.")
 		return
 	}
@@ -105,13 +109,13 @@ func (s *Session) claimModeZ(v proto.Verb, next *pending) (level int8, release f
 	if file && s.login.ascii {
 		return refuse(504, "MODE Z file transfers need TYPE I.")
 	}
-	max := int64(s.env.ModeZMax)
-	if s.env.zActive.Add(1) > max {
+	bound := int64(s.env.ModeZMax)
+	if s.env.zActive.Add(1) > bound {
 		s.env.zActive.Add(-1)
 		s.env.Log.Warn("transfer refused: too many MODE Z transfers", "remote", s.conn.remote,
-			"user", s.userString(), "verb", v.String(), "max", max)
+			"user", s.userString(), "verb", v.String(), "max", bound)
 		return refuse(425, "Too many compressed (MODE Z) transfers at once (at most "+
-			strconv.FormatInt(max, 10)+"); try again later or use MODE S.")
+			strconv.FormatInt(bound, 10)+"); try again later or use MODE S.")
 	}
 	return int8(s.zLevel() + 1), func() { s.env.zActive.Add(-1) }, true
 }

@@ -58,6 +58,9 @@ func TestModeZOff(t *testing.T) {
 	if got := feed(s, ft, "FEAT\r\n"); strings.Contains(got, "MODE Z") {
 		t.Errorf("FEAT lists MODE Z while off: %q", got)
 	}
+	if got := feed(s, ft, "OPTS MODE Z LEVEL 1\r\n"); got != "501 Invalid OPTS argument: MODE Z is not enabled.\r\n" {
+		t.Errorf("OPTS MODE Z, off: %q", got)
+	}
 	if s.zLevel() != defaultZLevel || s.env.ModeZMax < 1 || s.env.ModeZMaxLevel != defaultZLevel {
 		t.Errorf("defaults: level %d, max %d, max level %d", s.zLevel(), s.env.ModeZMax, s.env.ModeZMaxLevel)
 	}
