@@ -121,6 +121,13 @@ type Config struct {
 	// MaxTransfersPerHost; more get 425 before any byte moves. 0: unlimited.
 	// SetMaxTransfersPerIP changes it while serving.
 	MaxTransfersPerIP int
+	// ModeZ accepts MODE Z (zlib-compressed data connections, draft-preston-ftpext-deflate,
+	// spoken by lftp and FileZilla) and lists it in FEAT; off (the default), MODE Z gets 504.
+	// Compression costs CPU and never takes sendfile (BENCHMARKS.md "MODE Z"), so it is
+	// opt-in and bounded: ModeZMax compressed transfers at once (0: one per CPU), more get
+	// 425; OPTS MODE Z LEVEL accepts 0 to ModeZMaxLevel (0 means 6, also the default level: 7-9 cost several times the CPU).
+	ModeZ                   bool
+	ModeZMax, ModeZMaxLevel int
 
 	// DirMessage names a file (vsftpd uses ".message") whose text the 250 reply to CWD
 	// shows, read through the user's file system (inside the root), at most 4 KiB and 50

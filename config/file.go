@@ -103,6 +103,11 @@ type Server struct {
 	// HashWorkers bounds the checksums computed at once; 0 means one per 4 CPUs.
 	HashWorkers int
 
+	// ModeZ, ModeZMax and ModeZMaxLevel are fastftp.Config's: MODE Z (deflate) on, the
+	// compressed transfers at once (0: one per CPU), the highest OPTS MODE Z LEVEL (0: 6).
+	ModeZ                   bool
+	ModeZMax, ModeZMaxLevel int
+
 	// DataNotSentLowat is fastftp.Config.DataNotSentLowat: TCP_NOTSENT_LOWAT in bytes on
 	// download data sockets; 0 when unset (the server's default), -1 when the file says
 	// "0" (off: the kernel's default).

@@ -47,6 +47,9 @@ type rawServer struct {
 	DisableSendfile        bool              `toml:"disable_sendfile"`
 	DisableHash            bool              `toml:"disable_hash"`
 	HashWorkers            int               `toml:"hash_workers"`
+	ModeZ                  bool              `toml:"mode_z"`
+	ModeZMax               int               `toml:"mode_z_max"`
+	ModeZMaxLevel          int               `toml:"mode_z_max_level"`
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
 	DataLoops              int               `toml:"data_loops"`
 	ListCacheSize          any               `toml:"list_cache_size"`

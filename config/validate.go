@@ -175,6 +175,11 @@ func (v *validator) server(s *Server, r *rawServer) {
 	s.UseLocalTime, s.DisableSendfile = r.UseLocalTime, r.DisableSendfile
 	s.DisableHash, s.HashWorkers = r.DisableHash, r.HashWorkers
 	v.nonNegative("server.hash_workers", "server.hash_workers", s.HashWorkers)
+	s.ModeZ, s.ModeZMax, s.ModeZMaxLevel = r.ModeZ, r.ModeZMax, r.ModeZMaxLevel
+	v.nonNegative("server.mode_z_max", "server.mode_z_max", s.ModeZMax)
+	if s.ModeZMaxLevel < 0 || s.ModeZMaxLevel > 9 {
+		v.errorf("server.mode_z_max_level", "server.mode_z_max_level: %d is not a zlib level 0-9 (0 means 6)", s.ModeZMaxLevel)
+	}
 	s.DataNotSentLowat = v.lowat("server.data_notsent_lowat", r.DataNotSentLowat)
 	s.DataLoops = r.DataLoops
 	s.ListCacheSize = v.size("server.list_cache_size", r.ListCacheSize, maxListCache, "16G")

@@ -183,6 +183,7 @@ func (s *Session) cmdREIN(_ []byte) {
 	s.dropData()
 	s.logout()
 	s.login = newLogin()
+	s.conn.zmode = 0
 	s.conn.setIdle(0) // SITE IDLE was the last user's choice
 	s.reinHost()
 	s.reply(220, "Ready for new user.")

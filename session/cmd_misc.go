@@ -26,7 +26,13 @@ func (s *Session) cmdTYPE(arg []byte) {
 
 func (s *Session) cmdMODE(arg []byte) {
 	if len(arg) == 1 && arg[0]|0x20 == 's' {
+		s.conn.zmode &^= zOn
 		s.reply(200, "Transfer mode set to: S.")
+		return
+	}
+	if len(arg) == 1 && arg[0]|0x20 == 'z' && s.env.ModeZ {
+		s.conn.zmode |= zOn
+		s.reply(200, "Transfer mode set to: Z (deflate).")
 		return
 	}
 	s.reply(504, "Unimplemented MODE type.")
@@ -61,6 +67,9 @@ func (s *Session) cmdFEAT(_ []byte) {
 	b = append(b, " MLST "...)
 	b = proto.AppendFactNames(b, s.login.facts, true)
 	b = append(b, '\r', '\n')
+	if s.env.ModeZ {
+		b = append(b, " MODE Z\r\n"...)
+	}
 	b = s.appendTLSFeat(b)
 	*o = append(b, featTail...)
 }
@@ -76,6 +85,8 @@ func (s *Session) cmdOPTS(arg []byte) {
 		}
 	case asciiEqualFold(name, "HASH") && !s.env.DisableHash:
 		s.optsHash(val)
+	case asciiEqualFold(name, "MODE"):
+		s.optsModeZ(val)
 	case asciiEqualFold(name, "MLST"):
 		s.login.facts = proto.ParseFacts(val)
 		o := s.t.Out()

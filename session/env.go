@@ -92,6 +92,12 @@ type Env struct {
 	// the connection limit, as proftpd's MaxTransfersPerHost; 0 unlimited. See
 	// SetMaxTransfersPerIP.
 	MaxTransfersPerIP int
+	// ModeZ accepts MODE Z (draft-preston-ftpext-deflate: zlib-compressed data streams) and
+	// lists it in FEAT; off, MODE Z gets 504. ModeZMax bounds the compressed transfers
+	// running at once, server-wide (0: one per CPU); more get 425. ModeZMaxLevel bounds
+	// OPTS MODE Z LEVEL (0 means 6: levels 7-9 cost several times the CPU for a few per cent). See modez.go.
+	ModeZ                   bool
+	ModeZMax, ModeZMaxLevel int
 
 	// TLS enables AUTH TLS and PROT P when non-nil (see cmd_tls.go).
 	TLS *tls.Config
@@ -115,6 +121,7 @@ type Env struct {
 
 	notices  atomic.Pointer[notices] // DirMessage and Welcome, swappable while serving
 	xfersIP  *throttle.Counter       // file transfers per client address (xferlimit.go)
+	zActive  atomic.Int64            // MODE Z transfers running (modez.go)
 	xfersMax atomic.Int64            // its limit, for replies; 0 unlimited
 
 	hashPool  *Pool
@@ -192,6 +199,7 @@ func (e *Env) Start() {
 		e.Log.Error("directory messages off", "name", e.DirMessage, "err", err)
 		e.notices.Store(&notices{welcome: appendNoticeLines(nil, []byte(e.Welcome))})
 	}
+	e.initModeZ()
 	e.xfersIP = throttle.NewCounter(0, 0)
 	e.SetMaxTransfersPerIP(e.MaxTransfersPerIP)
 	if err := e.SetHosts(e.Hosts); err != nil {

@@ -28,6 +28,8 @@ var (
 	errHashRange = errors.New("range beyond the end of the file")
 	// errHashShort: the file shrank while it was hashed.
 	errHashShort = errors.New("file shrank while it was hashed")
+	// errBadZStream: a MODE Z upload that is not a complete zlib stream (modez.go).
+	errBadZStream = errors.New("not a valid zlib stream")
 )
 
 // stage is where an error happened: the same error means different things in each place.
@@ -132,6 +134,9 @@ var errorClasses = []struct {
 	}},
 	{"file shrank", isErr(errShrank), byStage{
 		stageCopy: named(451, "file shrank during the transfer; fewer bytes were sent than announced."),
+	}},
+	{"bad MODE Z stream", isErr(errBadZStream), byStage{
+		stageCopy: bare(451, "Compressed data is not a valid zlib stream (MODE Z); transfer aborted."),
 	}},
 	{"range beyond the end", isErr(errHashRange), byStage{
 		stageDigest: bare(554, "Invalid range: beyond the end of the file."),

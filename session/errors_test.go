@@ -87,6 +87,8 @@ func errorCases(done context.Context, pathErr, copyErr func(error) error) []erro
 		{"name too long", nil, stageStorage, pathErr(syscall.ENAMETOOLONG), 550, "/f: File name too long."},
 		{"name not allowed", nil, stageStorage, pathErr(syscall.EINVAL), 553, "/f: File name not allowed."},
 		{"REST beyond the end", nil, stageOpen, errBadRest, 554, "Invalid REST parameter: beyond the end of the file."},
+		{"bad MODE Z stream", nil, stageCopy, fmt.Errorf("%w: zlib: invalid header", errBadZStream), 451,
+			"Compressed data is not a valid zlib stream (MODE Z); transfer aborted."},
 		{"file shrank", nil, stageCopy, fmt.Errorf("%w: sent 5 of 9 bytes", errShrank), 451,
 			"/f: file shrank during the transfer; fewer bytes were sent than announced."},
 		{"range beyond the end", nil, stageDigest, errHashRange, 554, "Invalid range: beyond the end of the file."},

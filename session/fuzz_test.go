@@ -20,6 +20,7 @@ var feedSeeds = []string{
 	"USER bob\r\nPASS wrong\r\nUSER bob\r\nPASS secret\r\nREIN\r\nPWD\r\n",
 	"\xff\xf4\xf2ABOR\r\nNOOP\n\x00\r\n  \r\nXYZZY\r\nRETR \x00\r\nCWD \xc3\x28\r\n",
 	"HOST a.example\r\nHOST [::1]\r\nUSER bob\r\nHOST x\r\nPASS secret\r\nHOST x\r\nREIN\r\nHOST a..b\r\n",
+	"USER bob\r\nPASS secret\r\nMODE Z\r\nOPTS MODE Z LEVEL 3\r\nOPTS MODE Z\r\nOPTS MODE Z LEVEL x\r\nOPTS MODE Z ENGINE y\r\nOPTS MODE\r\nTYPE A\r\nRETR f\r\nLIST\r\nMODE S\r\nREIN\r\n",
 }
 
 func FuzzFeed(f *testing.F) {
@@ -28,7 +29,7 @@ func FuzzFeed(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A transfer without a client ends fast.
-		s, ft := newTestSession(t, func(e *Env) { e.DataTimeout = 200 * time.Millisecond })
+		s, ft := newTestSession(t, func(e *Env) { e.DataTimeout, e.ModeZ = 200*time.Millisecond, true })
 		ft.out = ft.out[:0]
 		buf := data
 		var out []byte

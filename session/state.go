@@ -32,6 +32,9 @@ type connection struct {
 	failed  uint8         // failed logins on this connection
 	protP   bool          // PROT P: data connections use TLS (set by AUTH TLS-P too)
 	closing bool
+	// zmode is MODE Z and OPTS MODE Z LEVEL (modez.go: zOn | level+1). It belongs to the
+	// login (REIN clears it) but lives here, in padding, to keep Session in its size class.
+	zmode uint8
 }
 
 // Bits of connection.watched. One word instead of two atomic.Bools keeps Session in its

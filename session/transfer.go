@@ -48,6 +48,8 @@ type dataSource struct {
 	// pace holds the buckets behind the transfer's Pacer (global, host, user, session), for the
 	// data-loop engine (onEngine).
 	pace []*throttle.Bucket
+	// deflate is the MODE Z compression level plus one; 0 in stream mode (modez.go).
+	deflate int8
 }
 
 func (d dataSource) close() {
@@ -73,15 +75,20 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	if s.dataTLSRequired() {
 		return
 	}
+	zlevel, unZ, ok := s.claimModeZ(v, next)
+	if !ok {
+		return
+	}
 	unlimit, ok := s.claimTransferSlot(v, next)
 	if !ok {
+		unZ()
 		return
 	}
 	var dataTLS *tls.Config
 	if s.conn.protP && s.env.TLS != nil {
 		dataTLS = s.dataTLSConfig()
 	}
-	ds := dataSource{pasv: next.pasv, port: next.port, tls: dataTLS}
+	ds := dataSource{pasv: next.pasv, port: next.port, tls: dataTLS, deflate: zlevel}
 	next.pasv, next.port, next.rest = nil, netipZero, 0
 	ctx, cancel := context.WithCancel(context.Background())
 	x := &transfer{verb: v, path: p, cancel: cancel}
@@ -118,6 +125,7 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 		cancel()
 		release()
 		unlimit()
+		unZ()
 		s.conn.watch(watchTransferring, false)
 		s.post(func() { s.endTransfer(x, out) })
 	}
@@ -221,21 +229,21 @@ func (s *Session) transferEvent(u *auth.User, ok, incomplete EventKind, p string
 // (ABOR, or the control connection closed), "closed by client" (a download whose client
 // closed the data connection early, as segmented downloaders such as lftp pget and aria2c
 // do once they hold their part: not a failure) or "failed"; err is there only when set.
-func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.Time, err error) {
+func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.Time, err error, extra ...any) {
 	ms := time.Since(start).Milliseconds()
 	result := "failed"
 	switch {
 	case err == nil:
-		s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.conn.remote,
-			"user", u.Name, "result", "complete")
+		s.env.Log.Info("transfer", append([]any{"dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.conn.remote,
+			"user", u.Name, "result", "complete"}, extra...)...)
 		return
 	case errors.Is(err, context.Canceled):
 		result = "aborted"
 	case dir != "receive" && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)):
 		result = "closed by client"
 	}
-	s.env.Log.Info("transfer", "dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.conn.remote,
-		"user", u.Name, "result", result, "err", err)
+	s.env.Log.Info("transfer", append([]any{"dir", dir, "path", p, "bytes", n, "ms", ms, "remote", s.conn.remote,
+		"user", u.Name, "result", result, "err", err}, extra...)...)
 }
 
 func (s *Session) cmdRETR(arg []byte) {
@@ -275,6 +283,18 @@ func (s *Session) cmdRETR(arg []byte) {
 			return errorReply(ctx, stageConnect, err, p)
 		}
 		start := time.Now()
+		if ds.deflate > 0 {
+			n, wire, err := sendDeflate(ctx, conn, f, opts, int(ds.deflate-1))
+			if cerr := conn.Close(); err == nil {
+				err = cerr
+			}
+			if want := fi.Size() - rest; err == nil && n < want {
+				err = fmt.Errorf("%w: sent %d of %d bytes", errShrank, n, want)
+			}
+			s.logTransfer(user, "send", p, n, start, err, "wire", wire)
+			s.transferEvent(user, EventFileSent, EventIncompleteFileSent, p, n, start, false, err)
+			return errorReply(ctx, stageCopy, err, p)
+		}
 		n, ran, err := s.onEngine(ctx, conn, f, p, rest, false, opts, ds.pace)
 		if !ran {
 			n, err = sendfile.Send(ctx, conn, f, opts)
@@ -358,11 +378,13 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 			// openUpload left f at REST or, for APPE, at the end: the engine writes there.
 			off, err = f.Seek(0, io.SeekCurrent)
 		}
-		n, ran := int64(0), false
-		if err == nil {
+		n, ran, wire := int64(0), false, int64(-1)
+		if err == nil && ds.deflate > 0 {
+			n, wire, err = recvInflate(ctx, conn, f, opts)
+		} else if err == nil {
 			n, ran, err = s.onEngine(ctx, conn, f, target, off, true, opts, ds.pace)
 		}
-		if !ran && err == nil {
+		if !ran && err == nil && ds.deflate == 0 {
 			n, err = sendfile.Recv(ctx, f, conn, opts)
 		}
 		if !ran {
@@ -374,7 +396,11 @@ func (s *Session) upload(p string, mode int, perm auth.Perm) {
 		if err == nil && temp != "" {
 			err = fsys.Rename(temp, target)
 		}
-		s.logTransfer(user, "receive", target, n, start, err)
+		if wire >= 0 {
+			s.logTransfer(user, "receive", target, n, start, err, "wire", wire)
+		} else {
+			s.logTransfer(user, "receive", target, n, start, err)
+		}
 		s.transferEvent(user, EventFileReceived, EventIncompleteFileReceived, target, n, start, opts.ASCII, err)
 		if err == nil {
 			if mode == modeUnique {
@@ -527,17 +553,34 @@ func (s *Session) list(arg []byte, kind int) {
 		if err != nil {
 			return errorReply(ctx, stageCopy, err, p)
 		}
+		var out io.Writer = dw
+		var z *zStream
+		if ds.deflate > 0 {
+			z = newZStream(dw, int(ds.deflate-1))
+			defer z.release()
+			out = z
+		}
 		w := listBufs.Get().(*bufio.Writer)
-		w.Reset(dw)
+		w.Reset(out)
 		defer func() { w.Reset(nil); listBufs.Put(w) }()
 		err = writeListing(w, &listReq{ctx: ctx, env: s.env, fsys: fsys, p: p, fi: fi, kind: kind,
 			facts: facts, user: user, dirPerm: dirPerm})
 		if err == nil {
 			err = w.Flush()
 		}
+		if err == nil && z != nil {
+			err = z.close()
+		}
 		n, err := dw.Finish(err)
 		if cerr := conn.Close(); err == nil && cerr != nil {
 			err = cerr
+		}
+		if z != nil {
+			// As for files: bytes is the listing, wire what crossed the network.
+			n, wire := z.in, n
+			s.logTransfer(user, "list", p, n, start, err, "wire", wire)
+			s.transferEvent(user, EventListingSent, EventListingSent, p, n, start, false, err)
+			return errorReply(ctx, stageCopy, err, p)
 		}
 		s.logTransfer(user, "list", p, n, start, err)
 		s.transferEvent(user, EventListingSent, EventListingSent, p, n, start, false, err)

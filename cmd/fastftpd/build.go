@@ -107,15 +107,19 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	}{{"max-cons", o.maxCons}, {"max-cons-per-ip", o.maxConsPerIP}, {"max-login-attempts", o.maxLogin},
 		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter},
 		{"hash-workers", o.hashWorkers}, {"data-loops", o.dataLoops},
-		{"list-sort-max", o.listSortMax}, {"max-transfers-per-ip", o.maxXfersPerIP}} {
+		{"list-sort-max", o.listSortMax}, {"max-transfers-per-ip", o.maxXfersPerIP},
+		{"mode-z-max", o.modeZMax}, {"mode-z-max-level", o.modeZMaxLevel}} {
 		if n.v < 0 {
 			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs", "data-loops": "off",
-				"list-sort-max": "never sort"}[n.flag]
+				"list-sort-max": "never sort", "mode-z-max": "one per CPU", "mode-z-max-level": "6"}[n.flag]
 			if zero == "" {
 				zero = "unlimited"
 			}
 			return fmt.Errorf("--%s %d: want 0 (%s) or more", n.flag, n.v, zero)
 		}
+	}
+	if o.modeZMaxLevel > 9 {
+		return fmt.Errorf("--mode-z-max-level %d: want a zlib level, 0 (6) to 9", o.modeZMaxLevel)
 	}
 	if o.dataLoops > fastftp.MaxDataLoops {
 		return fmt.Errorf("--data-loops %d: want at most %d", o.dataLoops, fastftp.MaxDataLoops)
@@ -159,6 +163,15 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	}
 	if use("hash-workers") {
 		s.HashWorkers = o.hashWorkers
+	}
+	if use("mode-z") {
+		s.ModeZ = o.modeZ
+	}
+	if use("mode-z-max") {
+		s.ModeZMax = o.modeZMax
+	}
+	if use("mode-z-max-level") {
+		s.ModeZMaxLevel = o.modeZMaxLevel
 	}
 	if use("data-notsent-lowat") {
 		n, err := parseLowat(o.notSentLowat)
@@ -497,6 +510,7 @@ func convert(f *config.File) (*settings, error) {
 	cfg.DisableSendfile = s.DisableSendfile
 	cfg.DisableHash = s.DisableHash
 	cfg.HashWorkers = s.HashWorkers
+	cfg.ModeZ, cfg.ModeZMax, cfg.ModeZMaxLevel = s.ModeZ, s.ModeZMax, s.ModeZMaxLevel
 	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (off); -1: off
 	cfg.DataLoops = s.DataLoops               // 0: off in both
 	cfg.ListCacheBytes = s.ListCacheSize      // 0: the library's default (64 MiB); -1: off

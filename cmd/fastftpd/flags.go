@@ -27,6 +27,8 @@ type options struct {
 	proxyFrom                                          string
 	maxXfersPerIP                                      int    // --max-transfers-per-ip
 	dirMessage, welcomeFile                            string // --dir-message, --welcome-file
+	modeZ                                              bool   // --mode-z
+	modeZMax, modeZMaxLevel                            int    // --mode-z-max, --mode-z-max-level
 
 	readLimit, writeLimit, globalRead, globalWrite string
 	readPerIP, writePerIP                          string
@@ -70,6 +72,9 @@ var keyOf = map[string]string{
 	"disable-sendfile":         "server.disable_sendfile",
 	"disable-hash":             "server.disable_hash",
 	"hash-workers":             "server.hash_workers",
+	"mode-z":                   "server.mode_z",
+	"mode-z-max":               "server.mode_z_max",
+	"mode-z-max-level":         "server.mode_z_max_level",
 	"data-notsent-lowat":       "server.data_notsent_lowat",
 	"data-loops":               "server.data_loops",
 	"list-cache-size":          "server.list_cache_size",
@@ -192,6 +197,9 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	boolean(&o.noSendfile, "", "disable-sendfile", "copy through user-space buffers instead of sendfile(2)/splice(2)")
 	boolean(&o.noHash, "", "disable-hash", "turn off the checksum commands HASH, XCRC, XMD5, XSHA1, XSHA256, XSHA512")
 	num(&o.hashWorkers, "", "hash-workers", 0, "most checksums computed at once; 0 means one per 4 CPUs (the default)")
+	boolean(&o.modeZ, "", "mode-z", "accept MODE Z (zlib-compressed transfers, as lftp's ftp:use-mode-z and FileZilla use): costs CPU, never zero-copy")
+	num(&o.modeZMax, "", "mode-z-max", 0, "most MODE Z transfers at once, server-wide, more get 425; 0 means one per CPU (the default)")
+	num(&o.modeZMaxLevel, "", "mode-z-max-level", 0, "highest compression level OPTS MODE Z LEVEL accepts, 1-9; 0 means 6, the default level (7-9 cost several times the CPU for a few per cent less)")
 	str(&o.notSentLowat, "", "data-notsent-lowat", "0", "bytes a download data socket may queue unsent (TCP_NOTSENT_LOWAT, Linux), K/M suffix, e.g. 64K: faster, cheaper downloads, slower control replies under load; 0: the kernel's default")
 	str(&o.listCacheSize, "", "list-cache-size", "64M", "memory for the listing cache (encoded LIST/NLST/MLSD of unchanged directories, LRU), K/M/G suffix; 0: off")
 	num(&o.listSortMax, "", "list-sort-max", config.DefaultListSortMax, "LIST/NLST of directories up to this many entries are sorted by name, larger ones stream in directory order; 0: never sort")

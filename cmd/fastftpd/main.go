@@ -348,6 +348,9 @@ func restartOnly(st *settings) [][2]string {
 		{"server.disable_sendfile", v(s.DisableSendfile)},
 		{"server.disable_hash", v(s.DisableHash)},
 		{"server.hash_workers", v(s.HashWorkers)},
+		{"server.mode_z", v(s.ModeZ)},
+		{"server.mode_z_max", v(s.ModeZMax)},
+		{"server.mode_z_max_level", v(s.ModeZMaxLevel)},
 		{"server.data_notsent_lowat", v(s.DataNotSentLowat)},
 		{"server.data_loops", v(s.DataLoops)},
 		{"server.list_cache_size", v(s.ListCacheSize)},
@@ -447,6 +450,7 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 		"event_loops", loops,
 		"sendfile", !cfg.DisableSendfile && sendfile.Supported(),
 		"hash", !cfg.DisableHash,
+		"mode_z", cfg.ModeZ,
 		"data_loops", dataLoops, // 0: a goroutine per transfer
 		"metrics", metricsURL,
 		"shutdown_grace", dur(st.grace),
