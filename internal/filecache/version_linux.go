@@ -14,6 +14,14 @@ func VersionOf(fi fs.FileInfo) (Version, bool) {
 	if !ok || !fi.Mode().IsRegular() {
 		return Version{}, false
 	}
+	return VersionOfStat(st)
+}
+
+// VersionOfStat is VersionOf for a raw stat result.
+func VersionOfStat(st *syscall.Stat_t) (Version, bool) {
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return Version{}, false
+	}
 	return Version{Dev: st.Dev, Ino: st.Ino, Size: st.Size,
 		Mtime: st.Mtim.Sec*1e9 + st.Mtim.Nsec, Ctime: st.Ctim.Sec*1e9 + st.Ctim.Nsec}, true
 }
