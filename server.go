@@ -200,6 +200,9 @@ func New(cfg Config) (*Server, error) {
 		env.Events = s.dispatch
 	}
 	env.Start()
+	if cfg.Metrics != nil {
+		registerFileCacheMetrics(cfg.Metrics, env)
+	}
 	r, err := reactor.Start(reactor.Config{Loops: cfg.Loops, Log: cfg.Logger, Closed: s.released,
 		TLS: env.TLS, TLSHandshakeTimeout: env.TLSHandshakeTimeout})
 	if err != nil {
