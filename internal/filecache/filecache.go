@@ -74,7 +74,8 @@ type Cache struct {
 	free       *item // spare items (linked by below), so a hit's Get and Put allocate nothing
 }
 
-// Stats counts lookups since New.
+// Stats counts lookups since New: a miss is an Idle that found nothing or a Get that
+// found no descriptor of the version asked for.
 type Stats struct {
 	Hits, Misses, Stale, Evicted, Expired uint64
 	Idle                                  int // descriptors held now
@@ -114,10 +115,13 @@ func New(cfg Config) *Cache {
 func (c *Cache) MaxSize() int64 { return c.maxSize }
 
 // Idle reports whether a descriptor for k is waiting: when not, the caller skips the path
-// stat that a Get needs and opens the file at once.
+// stat that a Get needs and opens the file at once, and the lookup counts as a miss.
 func (c *Cache) Idle(k Key) bool {
 	c.mu.Lock()
 	_, ok := c.m[k]
+	if !ok {
+		c.stats.Misses++
+	}
 	c.mu.Unlock()
 	return ok
 }
