@@ -31,9 +31,8 @@ type retrFile struct {
 // and ctime, that descriptor is lent (a file renamed over the path has a new inode and is
 // opened afresh). A descriptor always reads its inode's current bytes, exactly as a fresh
 // open would; a hit costs fstatat and lseek where a fresh open costs openat2, fcntl,
-// fstat and close. Otherwise fsys.Open and
-// Stat, as without the cache; a small regular file is then kept for the next RETR by
-// release. Runs on the transfer goroutine.
+// fstat and close. Otherwise fsys.Open and Stat, as without the cache; a small regular
+// file is then kept for the next RETR by release. Runs on the transfer goroutine.
 func (e *Env) openRetr(fsys vfs.FS, p string) (r retrFile, err error) {
 	local, _ := fsys.(*vfs.Local) // a pointer: comparable, and one per root, so keys never mix roots
 	if c := e.fileCache; c != nil && local != nil {
