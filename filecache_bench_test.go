@@ -38,18 +38,9 @@ func BenchmarkRETRSmall(b *testing.B) {
 			// Passive ports below the kernel's ephemeral range: binding port 0 among
 			// thousands of TIME_WAIT sockets costs milliseconds of kernel CPU and buries
 			// what is measured (DESIGN.md, loopback pitfalls).
-			srv, err := fastftp.New(fastftp.Config{Auth: st, Logger: slog.New(slog.DiscardHandler),
+			srv, addr := serveBench(b, fastftp.Config{Auth: st, Logger: slog.New(slog.DiscardHandler),
 				OpenFileCache: c.entries, PassivePortMin: 30000, PassivePortMax: 31999})
-			if err != nil {
-				b.Fatal(err)
-			}
-			ln, err := fastftp.Listen("127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			go srv.Serve(ln)
-			defer srv.Shutdown(b.Context())
-			d := &ftpclient.Dialer{Addr: ln.Addr().String(), Data: ftpclient.DataEPSV}
+			d := &ftpclient.Dialer{Addr: addr, Data: ftpclient.DataEPSV}
 			conn, err := d.Dial(b.Context())
 			if err != nil {
 				b.Fatal(err)
