@@ -84,6 +84,17 @@ func TestOpenFileCacheServesCurrentVersion(t *testing.T) {
 	dc := c.pasv()
 	c.cmd("RETR pub/f", 550)
 	dc.Close()
+
+	// TYPE A reads a kept descriptor from the start too (the copy converts LF to CRLF).
+	if s.srv != nil { // vsftpd sends TYPE A files unconverted
+		mustWriteFile(t, filepath.Join(dir, "t.txt"), "one\ntwo\n")
+		c.cmd("TYPE A", 200)
+		for i := range 3 {
+			if got := string(c.retr("RETR pub/t.txt")); got != "one\r\ntwo\r\n" {
+				t.Fatalf("TYPE A RETR %d: %q", i, got)
+			}
+		}
+	}
 	c.cmd("QUIT", 221)
 }
 
