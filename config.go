@@ -69,6 +69,10 @@ type Config struct {
 	HashWorkers int
 	// HashCacheEntries bounds the digest cache (LRU); 0 means 4096, negative disables it.
 	HashCacheEntries int
+	// OpenFileCache bounds the descriptors of small files (at most 1 MiB) that RETR keeps
+	// open for 2 s after use, as nginx's open_file_cache (README "Open-file cache"); they
+	// count against the process's descriptor limit. 0 means 256; negative disables it.
+	OpenFileCache int
 	// ListSortMax: LIST and NLST of a directory with at most this many entries are sorted
 	// by name, as vsftpd and pyftpdlib do; larger directories go out in directory order,
 	// streamed in bounded memory. 0 means 10,000; negative never sorts.

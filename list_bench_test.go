@@ -60,17 +60,8 @@ func benchList(b *testing.B, root string, cacheBytes int64) {
 	if err := st.AddUser("u", "p", root, auth.MustParsePerm(auth.ReadOnly)); err != nil {
 		b.Fatal(err)
 	}
-	srv, err := fastftp.New(fastftp.Config{Auth: st, Logger: slog.New(slog.DiscardHandler), ListCacheBytes: cacheBytes})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ln, err := fastftp.Listen("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	go srv.Serve(ln)
-	defer srv.Shutdown(b.Context())
-	c, err := net.Dial("tcp", ln.Addr().String())
+	srv, addr := serveBench(b, fastftp.Config{Auth: st, Logger: slog.New(slog.DiscardHandler), ListCacheBytes: cacheBytes})
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		b.Fatal(err)
 	}

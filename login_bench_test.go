@@ -51,17 +51,7 @@ func benchLogin(b *testing.B, a auth.Authorizer, hdr []byte) {
 	if hdr != nil {
 		cfg.ProxyProtocolFrom = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	}
-	srv, err := fastftp.New(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ln, err := fastftp.Listen("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	go srv.Serve(ln)
-	defer srv.Shutdown(b.Context())
-	addr := ln.Addr().String()
+	_, addr := serveBench(b, cfg)
 	login := func() error {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {

@@ -125,6 +125,7 @@ func New(cfg Config) (*Server, error) {
 		ModeZMaxLevel:      cfg.ModeZMaxLevel,
 		HashWorkers:        cfg.HashWorkers,
 		HashCacheEntries:   cfg.HashCacheEntries,
+		OpenFileCache:      cfg.OpenFileCache,
 		Listing:            cfg.listingOptions(),
 		DataLoops:          max(cfg.DataLoops, 0),
 		MaxLoginAttempts:   cfg.MaxLoginAttempts,
@@ -204,6 +205,9 @@ func New(cfg Config) (*Server, error) {
 		env.Events = s.dispatch
 	}
 	env.Start()
+	if cfg.Metrics != nil {
+		registerFileCacheMetrics(cfg.Metrics, env)
+	}
 	r, err := reactor.Start(reactor.Config{Loops: cfg.Loops, Log: cfg.Logger, Closed: s.released,
 		TLS: env.TLS, TLSHandshakeTimeout: env.TLSHandshakeTimeout})
 	if err != nil {
@@ -541,4 +545,21 @@ func (s *Server) ListCacheStats() ListCacheStats {
 	st := s.env.Listing.Cache.Stats()
 	return ListCacheStats{Entries: st.Entries, Bytes: st.Bytes, MaxBytes: st.MaxBytes,
 		Hits: st.Hits, Misses: st.Misses, Stores: st.Stores}
+}
+
+// OpenFileCacheStats is a snapshot of the open-file cache (Config.OpenFileCache): RETRs
+// served by a kept descriptor (hits), lookups that found none of the path's current
+// version (misses; Stale of them found one of an older version and closed it), descriptors
+// closed to make room (Evicted) or after their 2 s (Expired), and those held now (Idle).
+type OpenFileCacheStats struct {
+	Hits, Misses, Stale, Evicted, Expired uint64
+	Idle                                  int
+}
+
+// OpenFileCacheStats returns the open-file cache's counters (all zero when it is off).
+// Safe from any goroutine.
+func (s *Server) OpenFileCacheStats() OpenFileCacheStats {
+	st := s.env.FileCacheStats()
+	return OpenFileCacheStats{Hits: st.Hits, Misses: st.Misses, Stale: st.Stale, Evicted: st.Evicted,
+		Expired: st.Expired, Idle: st.Idle}
 }

@@ -132,7 +132,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := Server{Listen: []string{":2121"}, ListenDefault: true, MaxLoginAttempts: 3, IdleTimeout: DefaultTimeout, DataTimeout: DefaultTimeout,
 		LoginTimeout: DefaultLoginTimeout, BanWindow: DefaultBanWindow, BanTime: DefaultBanTime, ShutdownGrace: DefaultShutdownGrace,
-		ListSortMax: DefaultListSortMax}
+		ListSortMax: DefaultListSortMax, OpenFileCache: DefaultOpenFileCache}
 	if !reflect.DeepEqual(f.Server, want) {
 		t.Errorf("server defaults %+v", f.Server)
 	}

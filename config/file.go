@@ -125,6 +125,9 @@ type Server struct {
 	ListSortMax int
 	// ListNumericOwners shows uid/gid numbers in LIST instead of names.
 	ListNumericOwners bool
+	// OpenFileCache bounds the descriptors RETR keeps open for hot small files
+	// (fastftp.Config.OpenFileCache); DefaultOpenFileCache when unset, 0 off.
+	OpenFileCache int
 
 	// ReadLimit and WriteLimit cap each session's uploads and downloads, the Global ones
 	// all sessions together; bytes per second, 0 means unlimited.

@@ -54,6 +54,7 @@ type rawServer struct {
 	DataLoops              int               `toml:"data_loops"`
 	ListCacheSize          any               `toml:"list_cache_size"`
 	ListSortMax            *int              `toml:"list_sort_max"`
+	OpenFileCache          *int              `toml:"open_file_cache"`
 	ListNumericOwners      bool              `toml:"list_numeric_owners"`
 	PermitForeignAddresses bool              `toml:"permit_foreign_addresses"`
 	PermitPrivilegedPorts  bool              `toml:"permit_privileged_ports"`

@@ -25,6 +25,7 @@ ALL_SERVERS="fastftpd raw pyftpdlib vsftpd proftpd pureftpd ftpserver"
 SERVERS=${SERVERS:-$ALL_SERVERS}
 ALL_SCENARIOS="classic login idle-2000 idle-2000-xfer idle-2000-mixed retr-1x10M retr-100x10M retr-1x1G
   retr-100x1G retr-1000x10M stor-1x10M stor-100x10M stor-1x1G list-100000 list-100000-nocache idle-10000
+  mirror mirror-nocache
   idle-10000-xfer idle-19000 idle-19000-xfer idle-18000-mixed throttle-session throttle-global micro"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 OUT=${OUT:-$PERF_WORK/results}
@@ -42,6 +43,7 @@ applies() {
   retr-1000x*) [ "$srv" = fastftpd ] || [ "$srv" = base ] || [ "$srv" = raw ] ;;
   idle-18000-mixed) [ "$srv" = fastftpd ] || [ "$srv" = base ] || [ "$srv" = pyftpdlib ] ;;
   list-100000-nocache) [ "$srv" = fastftpd ] ;; # the listing cache off (base may predate the flag)
+  mirror-nocache) [ "$srv" = fastftpd ] ;; # the open-file cache off (base may predate the flag)
   retr-* | stor-* | login) true ;;
   *) [ "$srv" != raw ] ;;
   esac
@@ -140,6 +142,8 @@ run_one() {
   # list-100000 measures fastftpd as it ships (listing cache on: after the first LIST of
   # the window, the same bytes are resent); list-100000-nocache encodes every LIST anew.
   case $scen in list-100000-nocache) extra="--list-cache-size 0" ;; esac
+  # mirror: fastftpd as it ships (open-file cache on); mirror-nocache opens every RETR anew.
+  case $scen in mirror-nocache) extra="--open-file-cache 0" ;; esac
   # FASTFTPD_FLAGS from the environment (an A/B of a switch, e.g. --data-loops 1) plus the scenario's own.
   FASTFTPD_FLAGS="${FASTFTPD_FLAGS:-} $extra" start_server "$srv"
   case $scen in
@@ -170,6 +174,10 @@ run_one() {
     bench "$out" list -n 1 --list-files 100000 --keep "${W[@]}" || log "list failed on $srv"
     kill -INT "$pk"
     wait "$pk" || true
+    ;;
+  mirror | mirror-nocache) # 20 clients, sessions of 1-20 commands; the rare big file is 4 MiB
+    # --keep: the tree stays for the next server and repetition (uploaded once).
+    bench "$out" mirror -n 20 -s 4M --keep "${W[@]}" || log "mirror failed on $srv"
     ;;
   throttle-session) bench "$out" retr -n 4 -s 10M --keep --duration 6s --warmup 1s || log "throttle failed" ;;
   throttle-global) bench "$out" retr -n 8 -s 10M --keep --duration 6s --warmup 1s || log "throttle failed" ;;

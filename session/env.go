@@ -3,6 +3,7 @@
 package session
 
 import (
+	"cmp"
 	"crypto/tls"
 	"github.com/fastftp/fastftp/proto"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/fastftp/fastftp/auth"
 	"github.com/fastftp/fastftp/datapath"
+	"github.com/fastftp/fastftp/internal/filecache"
 	"github.com/fastftp/fastftp/internal/hashcache"
 	"github.com/fastftp/fastftp/sendfile"
 	"github.com/fastftp/fastftp/throttle"
@@ -79,6 +81,10 @@ type Env struct {
 	HashWorkers int
 	// HashCacheEntries bounds the digest cache (LRU); 0 means 4096, < 0 no cache.
 	HashCacheEntries int
+	// OpenFileCache bounds the descriptors of small files (at most 1 MiB) that RETR keeps
+	// open for the next RETR of the same path, each for 2 s after its last use
+	// (filecache.go); 0 means 256, < 0 no cache.
+	OpenFileCache int
 	// Listing sorts LIST/NLST, names owners and caches listings (session/listing.go).
 	Listing ListingOptions
 
@@ -126,6 +132,7 @@ type Env struct {
 
 	hashPool  *Pool
 	hashCache *hashcache.Cache
+	fileCache *filecache.Cache           // nil: off
 	hashRead  atomic.Int64               // bytes read to compute digests
 	auth      atomic.Pointer[authHolder] // Auth, swappable while serving (SetAuth)
 	epoch     time.Time                  // origin of the 32-bit times kept per session
@@ -194,6 +201,9 @@ func (e *Env) Start() {
 	case e.HashCacheEntries > 0:
 		e.hashCache = hashcache.New(e.HashCacheEntries)
 	}
+	if e.OpenFileCache >= 0 {
+		e.fileCache = filecache.New(filecache.Config{Entries: cmp.Or(e.OpenFileCache, defaultOpenFileCache)})
+	}
 	e.auth.Store(&authHolder{e.Auth})
 	if err := e.SetNotices(e.DirMessage, e.Welcome); err != nil {
 		e.Log.Error("directory messages off", "name", e.DirMessage, "err", err)
@@ -221,6 +231,9 @@ func (e *Env) Stop() {
 		e.pool.Close()
 		e.hashPool.Close()
 		e.eng.close()
+		if e.fileCache != nil {
+			e.fileCache.Close() // descriptors still lent are closed as they come back
+		}
 	})
 }
 

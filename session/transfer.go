@@ -254,24 +254,21 @@ func (s *Session) cmdRETR(arg []byte) {
 	user, rest := s.login.user, s.restOffset()
 	fsys := user.FS
 	s.startTransfer(proto.RETR, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
-		f, err := fsys.Open(p)
+		rf, err := s.env.openRetr(fsys, p) // through the open-file cache (filecache.go)
 		if err != nil {
 			ds.close()
 			return errorReply(ctx, stageOpen, err, p)
 		}
-		defer f.Close()
-		fi, err := f.Stat()
+		defer rf.release()
+		f, fi := rf.f, rf.fi
 		switch {
-		case err != nil:
-			ds.close()
-			return errorReply(ctx, stageOpen, err, p)
 		case fi.IsDir():
 			ds.close()
 			return errorReply(ctx, stageOpen, syscall.EISDIR, p)
 		case rest > fi.Size():
 			ds.close()
 			return errorReply(ctx, stageOpen, errBadRest, p)
-		case rest > 0:
+		case rest > 0 || rf.hit: // a cached descriptor is where its last RETR left it
 			if _, err := f.Seek(rest, io.SeekStart); err != nil {
 				ds.close()
 				return errorReply(ctx, stageOpen, err, p)

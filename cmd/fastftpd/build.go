@@ -108,10 +108,10 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter},
 		{"hash-workers", o.hashWorkers}, {"data-loops", o.dataLoops},
 		{"list-sort-max", o.listSortMax}, {"max-transfers-per-ip", o.maxXfersPerIP},
-		{"mode-z-max", o.modeZMax}, {"mode-z-max-level", o.modeZMaxLevel}} {
+		{"mode-z-max", o.modeZMax}, {"mode-z-max-level", o.modeZMaxLevel}, {"open-file-cache", o.openFileCache}} {
 		if n.v < 0 {
 			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs", "data-loops": "off",
-				"list-sort-max": "never sort", "mode-z-max": "one per CPU", "mode-z-max-level": "6"}[n.flag]
+				"list-sort-max": "never sort", "mode-z-max": "one per CPU", "mode-z-max-level": "6", "open-file-cache": "off"}[n.flag]
 			if zero == "" {
 				zero = "unlimited"
 			}
@@ -192,6 +192,9 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	}
 	if use("list-sort-max") {
 		s.ListSortMax = o.listSortMax
+	}
+	if use("open-file-cache") {
+		s.OpenFileCache = o.openFileCache
 	}
 	if use("list-numeric-owners") {
 		s.ListNumericOwners = o.listNumericOwners
@@ -514,6 +517,10 @@ func convert(f *config.File) (*settings, error) {
 	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (off); -1: off
 	cfg.DataLoops = s.DataLoops               // 0: off in both
 	cfg.ListCacheBytes = s.ListCacheSize      // 0: the library's default (64 MiB); -1: off
+	cfg.OpenFileCache = s.OpenFileCache
+	if cfg.OpenFileCache == 0 {
+		cfg.OpenFileCache = -1 // the file's 0 is "off"; the library's is its default
+	}
 	cfg.ListSortMax = s.ListSortMax
 	if cfg.ListSortMax == 0 {
 		cfg.ListSortMax = -1 // the file's 0 is "never"; the library's is its default

@@ -36,6 +36,7 @@ type options struct {
 	maxUserSessions, banAfter, hashWorkers         int
 	listCacheSize                                  string
 	listSortMax                                    int
+	openFileCache                                  int
 	listNumericOwners                              bool
 	loginTimeout, banWindow, banTime               time.Duration
 
@@ -80,6 +81,7 @@ var keyOf = map[string]string{
 	"list-cache-size":          "server.list_cache_size",
 	"list-sort-max":            "server.list_sort_max",
 	"list-numeric-owners":      "server.list_numeric_owners",
+	"open-file-cache":          "server.open_file_cache",
 	"max-cons":                 "server.max_cons",
 	"max-cons-per-ip":          "server.max_cons_per_ip",
 	"max-transfers-per-ip":     "server.max_transfers_per_ip",
@@ -203,6 +205,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	str(&o.notSentLowat, "", "data-notsent-lowat", "0", "bytes a download data socket may queue unsent (TCP_NOTSENT_LOWAT, Linux), K/M suffix, e.g. 64K: faster, cheaper downloads, slower control replies under load; 0: the kernel's default")
 	str(&o.listCacheSize, "", "list-cache-size", "64M", "memory for the listing cache (encoded LIST/NLST/MLSD of unchanged directories, LRU), K/M/G suffix; 0: off")
 	num(&o.listSortMax, "", "list-sort-max", config.DefaultListSortMax, "LIST/NLST of directories up to this many entries are sorted by name, larger ones stream in directory order; 0: never sort")
+	num(&o.openFileCache, "", "open-file-cache", config.DefaultOpenFileCache, "descriptors of hot small files (up to 1 MiB) RETR keeps open for 2 s after use, re-checked by one stat per RETR (a file renamed over is served new); they count against the descriptor limit; 0: off")
 	boolean(&o.listNumericOwners, "", "list-numeric-owners", "LIST shows uid/gid numbers instead of user and group names")
 	num(&o.maxCons, "", "max-cons", 0, "most simultaneous connections; 0 means unlimited (the default)")
 	num(&o.maxConsPerIP, "", "max-cons-per-ip", 0, "most connections from one IP address; 0 means unlimited (the default)")

@@ -356,6 +356,7 @@ func restartOnly(st *settings) [][2]string {
 		{"server.list_cache_size", v(s.ListCacheSize)},
 		{"server.list_sort_max", v(s.ListSortMax)},
 		{"server.list_numeric_owners", v(s.ListNumericOwners)},
+		{"server.open_file_cache", v(s.OpenFileCache)},
 		{"server.permit_foreign_addresses", v(s.PermitForeignAddresses)},
 		{"server.permit_privileged_ports", v(s.PermitPrivilegedPorts)},
 		{"server.proxy_protocol_from", v(s.ProxyProtocolFrom)},
