@@ -35,7 +35,7 @@ type Server struct {
 	env   *session.Env
 	r     *reactor.Reactor
 	rcfg  reactor.Config
-	conns *throttle.Counter
+	conns throttle.ConnCounter
 
 	hookPool *session.Pool
 
@@ -147,8 +147,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	env.Debug = cfg.Debug
 	if cfg.BanAfter > 0 {
-		env.Bans = throttle.NewBans(cfg.BanAfter, cfg.BanWindow, cfg.BanTime)
+		env.Bans = cfg.Shared.Bans
+		if env.Bans == nil {
+			env.Bans = throttle.NewBans(cfg.BanAfter, cfg.BanWindow, cfg.BanTime)
+		}
 	}
+	env.Users, env.GlobalRead, env.GlobalWrite = cfg.Shared.Users, cfg.Shared.GlobalRead, cfg.Shared.GlobalWrite
 	if cfg.TLS != nil {
 		base, err := tlsBase(cfg.TLS)
 		if err != nil {
@@ -160,11 +164,17 @@ func New(cfg Config) (*Server, error) {
 		env.TLSNoReuse = cfg.TLSNoSessionReuse
 		env.TLSHandshakeTimeout = cfg.TLSHandshakeTimeout
 	}
+	conns := cfg.Shared.Conns
+	if conns == nil {
+		conns = throttle.NewCounter(cfg.MaxConns, cfg.MaxConnsPerIP)
+	} else {
+		conns.SetLimits(cfg.MaxConns, cfg.MaxConnsPerIP)
+	}
 	s := &Server{
 		cfg:   cfg,
 		log:   cfg.Logger,
 		env:   env,
-		conns: throttle.NewCounter(cfg.MaxConns, cfg.MaxConnsPerIP),
+		conns: conns,
 		lns:   make(map[net.Listener]struct{}),
 		proxy: env.Data.Proxy,
 	}

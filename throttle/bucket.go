@@ -109,7 +109,6 @@ func NewSharedBucket(rate float64, burst int, word *atomic.Int64, base int64) *B
 	return b
 }
 
-
 // DefaultBurst is the burst NewBucket and SetRate use when given burst <= 0: what the rate
 // refills in 100 ms, but at least 4 KiB. That equals the largest chunk a Limiter grants from
 // the bucket, so a chunk is never split, and it absorbs timer lateness (a late wake-up finds
