@@ -37,6 +37,8 @@
 //	hash_workers = 0                # checksums computed at once; 0 = one per 4 CPUs
 //	data_notsent_lowat = "0"        # TCP_NOTSENT_LOWAT on download data sockets, e.g. "64K"; "0" = off
 //	data_loops = 0                  # file transfers on N data event loops (Linux); 0 = off
+//	workers = 1                     # processes serving the listeners, or "auto" (one per
+//	                                # CPU); limits stay global (docs/operations.md, Workers)
 //	permit_foreign_addresses = false
 //	permit_privileged_ports = false
 //	proxy_protocol_from = []        # load balancers (CIDRs) that must send a PROXY v1/v2

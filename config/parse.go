@@ -45,6 +45,7 @@ type rawServer struct {
 	HashWorkers            int               `toml:"hash_workers"`
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
 	DataLoops              int               `toml:"data_loops"`
+	Workers                any               `toml:"workers"`
 	PermitForeignAddresses bool              `toml:"permit_foreign_addresses"`
 	PermitPrivilegedPorts  bool              `toml:"permit_privileged_ports"`
 	ProxyProtocolFrom      []string          `toml:"proxy_protocol_from"`

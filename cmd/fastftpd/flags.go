@@ -25,6 +25,7 @@ type options struct {
 	timeout, dataTimeout, grace                        time.Duration
 	masqMap, runAs                                     string
 	proxyFrom                                          string
+	workers                                            string
 
 	readLimit, writeLimit, globalRead, globalWrite string
 	notSentLowat                                   string
@@ -66,6 +67,7 @@ var keyOf = map[string]string{
 	"hash-workers":             "server.hash_workers",
 	"data-notsent-lowat":       "server.data_notsent_lowat",
 	"data-loops":               "server.data_loops",
+	"workers":                  "server.workers",
 	"max-cons":                 "server.max_cons",
 	"max-cons-per-ip":          "server.max_cons_per_ip",
 	"max-login-attempts":       "server.max_login_attempts",
@@ -182,6 +184,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	num(&o.maxConsPerIP, "", "max-cons-per-ip", 0, "most connections from one IP address; 0 means unlimited (the default)")
 	num(&o.maxLogin, "", "max-login-attempts", config.DefaultMaxLoginAttempts, "failed logins before the connection is closed; 0 means unlimited")
 	num(&o.loops, "", "loops", 0, "event loops (default: one per CPU)")
+	str(&o.workers, "", "workers", "1", "processes serving the listeners (unix), or auto (one per CPU); limits stay global across them and each takes a slice of --range")
 	num(&o.dataLoops, "", "data-loops", 0, "move file transfers on N data event loops instead of a goroutine each (Linux; e.g. 1 on 2 CPUs); 0: off (the default)")
 	str(&o.readLimit, "", "read-limit", "0", "upload bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.writeLimit, "", "write-limit", "0", "download bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")

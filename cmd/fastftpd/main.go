@@ -121,6 +121,15 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fastftpd: "+format+"\n", a...)
 		return 1
 	}
+	if st.workers > 1 { // workers.go
+		if !isWorker() {
+			return supervise(st, log, stderr)
+		}
+		var err error
+		if log, err = joinWorkers(st, log); err != nil {
+			return fail("%v", err)
+		}
+	}
 	if st.xferlog != "" {
 		w, err := xferlog.Open(st.xferlog)
 		if err != nil {
@@ -133,7 +142,7 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 	if st.metrics != "" {
 		st.cfg.Metrics = metrics.New()
 		var err error
-		if mln, err = bind(st.metrics, st.metricsFrom); err != nil {
+		if mln, err = listenFor(st.metrics, st.metricsFrom); err != nil {
 			return fail("metrics: %v", err)
 		}
 		mux := http.NewServeMux()
@@ -151,7 +160,7 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 	var addrs, implicit []string
 	open := func(list []string, from string, tls bool) error {
 		for _, a := range list {
-			ln, err := bind(a, from)
+			ln, err := listenFor(a, from)
 			if err != nil {
 				return err
 			}
@@ -281,6 +290,7 @@ func restartOnly(st *settings) [][2]string {
 		{"server.listen", v(s.Listen)},
 		{"server.banner", s.Banner},
 		{"server.loops", v(s.Loops)},
+		{"server.workers", v(s.Workers)},
 		{"server.max_login_attempts", v(s.MaxLoginAttempts)},
 		{"server.max_sessions_per_user", v(s.MaxSessionsPerUser)},
 		{"server.idle_timeout", v(s.IdleTimeout)},
