@@ -232,7 +232,10 @@ func supervise(st *settings, log *slog.Logger, stderr io.Writer) int {
 		}
 		running++
 	}
-	log.Info("supervising workers", "workers", st.workers, "listen", addrs, "pid", os.Getpid(), "version", version)
+	// The sockets listen already: connections queue until a worker accepts them.
+	for _, a := range addrs {
+		log.Info("starting FTP server", "address", a, "pid", os.Getpid(), "version", version, "workers", st.workers)
+	}
 	var kill <-chan time.Time
 	stopping := false
 	for running > 0 {
