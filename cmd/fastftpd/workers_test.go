@@ -372,3 +372,27 @@ func TestWorkersRestartAndStop(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkersReloadOnSIGHUP: SIGHUP to the supervisor reaches every worker: each reloads
+// the file, and the lowered max_cons holds across them.
+func TestWorkersReloadOnSIGHUP(t *testing.T) {
+	bin := buildBinary(t)
+	home := publicDir(t) // workers started as root reload as nobody: it must read the file
+	path := filepath.Join(home, "ftp.toml")
+	doc := "[server]\nlisten = [\"127.0.0.1:0\"]\nworkers = 2\nmax_cons = %d\n[anonymous]\nenabled = true\nhome = %q\n"
+	if err := os.WriteFile(path, fmt.Appendf(nil, doc, 10, home), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd, port, log := startBinary(t, bin, home, "--config", path)
+	waitLog(t, log, regexp.MustCompile(`starting FTP server" worker=\d`), 2)
+	addr := net.JoinHostPort("127.0.0.1", port)
+	os.WriteFile(path, fmt.Appendf(nil, doc, 3, home), 0o644)
+	cmd.Process.Signal(syscall.SIGHUP)
+	m := waitLog(t, log, regexp.MustCompile(`SIGHUP: users and limits reloaded" worker=(\d)`), 2)
+	if m[0][1] == m[1][1] {
+		t.Fatalf("one worker reloaded twice, the other not: %v", m)
+	}
+	if a, r := storm(t, addr, "", 12); a != 3 || r != 9 {
+		t.Fatalf("after the reload: %d admitted, %d refused of 12; want 3 and 9", a, r)
+	}
+}
