@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,7 +129,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Server{Listen: []string{":2121"}, MaxLoginAttempts: 3, IdleTimeout: DefaultTimeout, DataTimeout: DefaultTimeout,
-		LoginTimeout: DefaultLoginTimeout, BanWindow: DefaultBanWindow, BanTime: DefaultBanTime, ShutdownGrace: DefaultShutdownGrace}
+		LoginTimeout: DefaultLoginTimeout, BanWindow: DefaultBanWindow, BanTime: DefaultBanTime, ShutdownGrace: DefaultShutdownGrace, Workers: 1}
 	if !reflect.DeepEqual(f.Server, want) {
 		t.Errorf("server defaults %+v", f.Server)
 	}
@@ -457,6 +458,35 @@ func TestDataNotSentLowat(t *testing.T) {
 			t.Errorf("data_notsent_lowat = %s: %v", c.val, err)
 		case f.Server.DataNotSentLowat != c.want:
 			t.Errorf("data_notsent_lowat = %s: %d, want %d", c.val, f.Server.DataNotSentLowat, c.want)
+		}
+	}
+}
+
+// TestWorkersKey: server.workers takes a count or "auto" (one per CPU), and refuses
+// anything else with the key and line.
+func TestWorkersKey(t *testing.T) {
+	for _, c := range []struct {
+		doc  string
+		want int
+		err  string
+	}{
+		{"workers = 3", 3, ""},
+		{`workers = "4"`, 4, ""},
+		{`workers = "auto"`, min(runtime.NumCPU(), MaxWorkers), ""},
+		{"workers = 0", 0, `server.workers: "0": want "auto"`},
+		{"workers = 65", 0, "1 to 64"},
+		{`workers = "many"`, 0, `"many"`},
+		{"workers = 1.5", 0, "want \"auto\" or a number"},
+	} {
+		f, err := Parse("w.toml", []byte("[server]\n"+c.doc+"\n"))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: %v, want an error with %q", c.doc, err, c.err)
+			}
+			continue
+		}
+		if err != nil || f.Server.Workers != c.want {
+			t.Errorf("%s: %v, workers %d; want %d", c.doc, err, f.Server.Workers, c.want)
 		}
 	}
 }
