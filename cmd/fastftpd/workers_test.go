@@ -49,14 +49,11 @@ func waitLog(t *testing.T, log *syncBuffer, re *regexp.Regexp, n int) [][]string
 // rawLogin logs in anonymously and returns the connection's reader, writer and local port.
 func rawLogin(t *testing.T, addr string) (*bufio.Reader, net.Conn) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
+	c, r, line := dialGreet(t, addr)
+	if !strings.HasPrefix(line, "220") {
+		t.Fatalf("greeting %q", line)
 	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	r := bufio.NewReader(c)
-	for _, s := range []struct{ send, want string }{{"", "220"}, {"USER anonymous\r\n", "331"}, {"PASS x@\r\n", "230"}} {
+	for _, s := range []struct{ send, want string }{{"USER anonymous\r\n", "331"}, {"PASS x@\r\n", "230"}} {
 		c.Write([]byte(s.send))
 		if line, _ := r.ReadString('\n'); !strings.HasPrefix(line, s.want) {
 			t.Fatalf("%q: %q", s.send, line)
@@ -395,4 +392,98 @@ func TestWorkersReloadOnSIGHUP(t *testing.T) {
 	if a, r := storm(t, addr, "", 12); a != 3 || r != 9 {
 		t.Fatalf("after the reload: %d admitted, %d refused of 12; want 3 and 9", a, r)
 	}
+}
+
+// TestWorkersUserBanAndBandwidthLimits: the limits a user thinks of as global hold across
+// 3 workers: sessions per user, bans after failed logins, the global download rate.
+func TestWorkersUserBanAndBandwidthLimits(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	file := make([]byte, 256<<10)
+	rand.Read(file)
+	os.WriteFile(filepath.Join(dir, "half.bin"), file, 0o644)
+	_, port, log := startBinary(t, bin, dir, "-i", "127.0.0.1", "-p", "0", "--workers", "3", "--global-write-limit", "1M")
+	waitLog(t, log, regexp.MustCompile(`starting FTP server" worker=\d`), 3)
+	addr := net.JoinHostPort("127.0.0.1", port)
+
+	// 12 downloads of 256 KiB at once, 3 MiB in all under a global 1 MiB/s: about 3 s
+	// (less the 100 ms burst), whichever workers serve them; a per-worker limit would
+	// take 1-2 s.
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := exec.Command("curl", "-sS", "--max-time", "20", "ftp://"+addr+"/half.bin").Output()
+			if err != nil || !bytes.Equal(got, file) {
+				t.Errorf("download: %v, %d bytes, byte-exact %v", err, len(got), bytes.Equal(got, file))
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	served := map[string]bool{}
+	for _, m := range regexp.MustCompile(`msg=transfer worker=(\d)`).FindAllStringSubmatch(log.String(), -1) {
+		served[m[1]] = true
+	}
+	if took < 2500*time.Millisecond {
+		t.Errorf("3 MiB under a global 1 MiB/s took %v on workers %v: the limit is not global", took, served)
+	}
+	if len(served) < 2 {
+		t.Logf("all downloads on one worker %v: this run did not test sharing", served)
+	}
+
+	_, port, log = startBinary(t, bin, dir, "-i", "127.0.0.1", "-p", "0", "--workers", "3", "-u", "alice", "-P", "pw",
+		"--max-sessions-per-user", "2", "--ban-after", "3")
+	waitLog(t, log, regexp.MustCompile(`starting FTP server" worker=\d`), 3)
+	addr = net.JoinHostPort("127.0.0.1", port)
+
+	// alice's sessions: 2 at most, across workers.
+	ok := 0
+	for range 5 {
+		c, r, _ := dialGreet(t, addr)
+		c.Write([]byte("USER alice\r\nPASS pw\r\n"))
+		r.ReadString('\n')
+		if l, _ := r.ReadString('\n'); strings.HasPrefix(l, "230") {
+			ok++
+		}
+	}
+	if ok != 2 {
+		t.Errorf("%d sessions of alice logged in with --max-sessions-per-user 2 across 3 workers, want 2", ok)
+	}
+
+	// 3 failed logins on 3 connections (landing on any workers) ban the address for all.
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, r, _ := dialGreet(t, addr)
+			if c == nil {
+				return
+			}
+			c.Write([]byte("USER alice\r\nPASS wrong\r\n"))
+			r.ReadString('\n')
+			r.ReadString('\n')
+		}()
+	}
+	wg.Wait()
+	if _, _, line := dialGreet(t, addr); !strings.HasPrefix(line, "421 Too many failed logins") {
+		t.Fatalf("after 3 failed logins: %q, want the ban's 421", line)
+	}
+}
+
+// dialGreet connects (closed at cleanup, 10 s deadline) and reads the greeting line.
+func dialGreet(t *testing.T, addr string) (net.Conn, *bufio.Reader, string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Error(err)
+		return nil, nil, ""
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	line, _ := r.ReadString('\n')
+	return c, r, line
 }
