@@ -3,6 +3,7 @@
 package shm
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -256,6 +257,10 @@ func child(spec string) int {
 	}
 	c := tb.Conns(n, 0)
 	switch mode {
+	case "hold": // take the lock and never give it back (killed by the test)
+		tb.lock()
+		fmt.Println("locked")
+		time.Sleep(time.Minute)
 	case "storm":
 		got := 0
 		for i := range 5000 {
@@ -365,5 +370,40 @@ func BenchmarkAcquireRelease(b *testing.B) {
 				c.c.Release(a)
 			}
 		})
+	}
+}
+
+// TestLockOfKilledHolder: a worker killed while it holds the table's lock does not wedge
+// the others: the lock names its holder's pid and is taken over once that is gone.
+func TestLockOfKilledHolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	sup, f := newTable(t, 2)
+	cmd := spawn(t, f, "hold 1 0")
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "locked\n" {
+		t.Fatalf("child: %q", line)
+	}
+	c := view(t, f, 0).Conns(0, 0)
+	done := make(chan error, 1)
+	go func() { done <- c.Acquire(ip(1)) }()
+	select {
+	case <-done:
+		t.Fatal("Acquire went through a held lock")
+	case <-time.After(100 * time.Millisecond):
+	}
+	cmd.Process.Kill()
+	cmd.Wait() // reaped, as the supervisor does: a zombie still counts as alive
+	select {
+	case err := <-done:
+		if err != nil || sup.Live() != 1 {
+			t.Fatalf("after the holder died: %v, live %d", err, sup.Live())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the lock of a dead holder was never taken over")
 	}
 }
