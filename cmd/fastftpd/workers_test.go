@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"bufio"
 	"bytes"
 	"crypto/rand"
@@ -486,4 +487,23 @@ func dialGreet(t *testing.T, addr string) (net.Conn, *bufio.Reader, string) {
 	r := bufio.NewReader(c)
 	line, _ := r.ReadString('\n')
 	return c, r, line
+}
+
+// TestWorkersFailingAtStart: workers that exit by themselves at their first start (here:
+// the transfer log, which only workers open, is in a directory that does not exist) stop
+// the server with an error instead of being restarted forever.
+func TestWorkersFailingAtStart(t *testing.T) {
+	bin := buildBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-i", "127.0.0.1", "-p", "0", "--workers", "2",
+		"--xferlog", filepath.Join(t.TempDir(), "missing", "xferlog"))
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("supervisor still running after 20 s:\n%s", out)
+	}
+	if err == nil || !strings.Contains(string(out), "worker failed at start; stopping") || !strings.Contains(string(out), "transfer log") {
+		t.Fatalf("exit %v, want 1 with the worker's reason:\n%s", err, out)
+	}
 }

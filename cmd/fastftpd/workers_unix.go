@@ -237,7 +237,7 @@ func supervise(st *settings, log *slog.Logger, stderr io.Writer) int {
 		log.Info("starting FTP server", "address", a, "pid", os.Getpid(), "version", version, "workers", st.workers)
 	}
 	var kill <-chan time.Time
-	stopping := false
+	stopping, code := false, 0
 	for running > 0 {
 		select {
 		case e := <-exits:
@@ -246,6 +246,18 @@ func supervise(st *settings, log *slog.Logger, stderr io.Writer) int {
 			if stopping {
 				running--
 				log.Info("worker stopped", "worker", e.i, "pid", e.pid, "status", e.state.String())
+				continue
+			}
+			if backoff[e.i] == 0 && e.state.Exited() && time.Since(started[e.i]) < stableRun {
+				// A worker that exits by itself right after its first start met an error it
+				// has logged (a file it cannot read, an account it cannot switch to):
+				// restarting would repeat it forever.
+				log.Error("worker failed at start; stopping", "worker", e.i, "pid", e.pid, "status", e.state.String())
+				stopping = true
+				running--
+				kill = time.After(max(st.grace, 0) + killAfter)
+				signalAll(syscall.SIGTERM)
+				code = 1
 				continue
 			}
 			if time.Since(started[e.i]) >= stableRun || backoff[e.i] == 0 {
@@ -283,7 +295,7 @@ func supervise(st *settings, log *slog.Logger, stderr io.Writer) int {
 		}
 	}
 	log.Info("stopped")
-	return 0
+	return code
 }
 
 // bindFile binds addr (bind's errors) and returns the socket as a file to pass on, with
