@@ -34,10 +34,13 @@ const (
 	killAfter = 10 * time.Second
 )
 
-// inherited holds a worker's inherited listeners by fileKey, taken by listenFor.
+// inherited holds a worker's inherited listeners by fileKey, taken by listenFor, and the
+// shared table their accepts are balanced with (see workerListener).
 var inherited struct {
 	sync.Mutex
-	files map[string]*os.File
+	files   map[string]*os.File
+	table   *shm.Table
+	metrics string // the key of the worker's own metrics socket (not balanced)
 }
 
 // listenFor opens the listener for addr (from names its flag or key): in a worker, the
@@ -58,14 +61,31 @@ func listenFor(addr, from string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker: inherited listener for %s (%s): %w", addr, from, err)
 	}
-	return noKeepAlive{ln}, nil
+	wl := workerListener{Listener: ln}
+	if fileKey(from, addr) != inherited.metrics {
+		wl.table = inherited.table
+	}
+	return wl, nil
 }
 
-// noKeepAlive turns TCP keepalive off on accepted connections, as bind's ListenConfig
-// does: a listener made from a file loses that setting.
-type noKeepAlive struct{ net.Listener }
+// workerListener accepts from a socket shared by every worker. It turns TCP keepalive off
+// on accepted connections, as bind's ListenConfig does (a listener made from a file loses
+// that setting), and balances: the kernel hands a connection to whichever worker wakes
+// first, which measured 24-54 % for one of 3 workers (ARCHITECTURE.md), so the worker
+// holding clearly more connections than every other waits 1 ms before each accept,
+// leaving the queue to the others meanwhile. Nothing queued is lost by waiting.
+type workerListener struct {
+	net.Listener
+	table *shm.Table // nil: no balancing
+}
 
-func (l noKeepAlive) Accept() (net.Conn, error) {
+// balanceWait is how long the busiest worker leaves the accept queue to the others.
+const balanceWait = time.Millisecond
+
+func (l workerListener) Accept() (net.Conn, error) {
+	if l.table != nil && l.table.Busiest() {
+		time.Sleep(balanceWait)
+	}
 	c, err := l.Listener.Accept()
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetKeepAlive(false)
@@ -102,6 +122,7 @@ func joinWorkers(st *settings, log *slog.Logger) (*slog.Logger, error) {
 	if table == nil {
 		return log, errors.New("worker: the supervisor passed no limits table")
 	}
+	inherited.table, inherited.metrics = table, fileKey(st.metricsFrom, st.metrics)
 	c := &st.cfg
 	r, w := table.GlobalBuckets(c.GlobalReadLimit, c.GlobalWriteLimit)
 	c.Shared = fastftp.SharedLimits{

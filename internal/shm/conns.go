@@ -60,7 +60,7 @@ func (c *Conns) Acquire(ip netip.Addr) error {
 		return throttle.ErrTooManyFromIP
 	}
 	*t.i32(e + srcCounts + 4*t.w)++
-	*t.i32(offConns + 4*t.w)++
+	t.live(t.w).Add(1)
 	return nil
 }
 
@@ -76,8 +76,8 @@ func (c *Conns) Release(ip netip.Addr) {
 		return
 	}
 	*t.i32(e + srcCounts + 4*t.w)--
-	if n := t.i32(offConns + 4*t.w); *n > 0 {
-		*n--
+	if n := t.live(t.w); n.Load() > 0 {
+		n.Add(-1)
 	}
 	if t.sourceCount(e) == 0 {
 		t.src.delete(t, e)
@@ -105,4 +105,24 @@ func (t *Table) sourceCount(e int) int {
 		n += int(*t.i32(e + srcCounts + 4*w))
 	}
 	return n
+}
+
+// Busiest reports whether this worker holds more live connections than every other
+// worker by more than slack (at least 16, or 1/16 of its own). A worker accepting from a
+// socket shared with the others can then wait a moment before its next accept, so that
+// the kernel's accept spread, which favours whichever process wakes first, evens out:
+// with only the single busiest worker holding back, the others keep accepting at full
+// speed. It reads the counts without the lock (a hint, not a limit). No allocation.
+func (t *Table) Busiest() bool {
+	if t.w < 0 || t.n < 2 {
+		return false
+	}
+	mine := t.live(t.w).Load()
+	slack := max(16, mine/16)
+	for w := range t.n {
+		if w != t.w && t.live(w).Load()+slack >= mine {
+			return false
+		}
+	}
+	return true
 }

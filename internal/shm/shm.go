@@ -161,6 +161,10 @@ func (t *Table) i64(off int) *atomic.Int64  { return (*atomic.Int64)(t.ptr(off))
 func (t *Table) i32(off int) *int32         { return (*int32)(t.ptr(off)) }
 func (t *Table) key(off int) *[16]byte      { return (*[16]byte)(t.ptr(off)) }
 
+// live is worker w's count of live connections: atomic, because Busiest reads it
+// without the lock.
+func (t *Table) live(w int) *atomic.Int32 { return (*atomic.Int32)(t.ptr(offConns + 4*w)) }
+
 // lock takes the process-shared lock. Critical sections are a few hash probes long, so it
 // spins, then yields, then sleeps briefly; a holder that no longer exists (a worker killed
 // inside a critical section) is detected by its pid and the lock taken over.
@@ -195,7 +199,7 @@ func (t *Table) ResetWorker(w int) {
 	}
 	t.lock()
 	defer t.unlock()
-	*t.i32(offConns + 4*w) = 0
+	t.live(w).Store(0)
 	t.src.rebuild(t, func(e int) bool {
 		*t.i32(e + srcCounts + 4*w) = 0
 		return t.sourceCount(e) > 0
@@ -217,7 +221,7 @@ func (t *Table) Live() int {
 func (t *Table) totalLocked() int {
 	n := 0
 	for w := range t.n {
-		n += int(*t.i32(offConns + 4*w))
+		n += int(t.live(w).Load())
 	}
 	return n
 }

@@ -407,3 +407,32 @@ func TestLockOfKilledHolder(t *testing.T) {
 		t.Fatal("the lock of a dead holder was never taken over")
 	}
 }
+
+func TestBusiest(t *testing.T) {
+	sup, f := newTable(t, 3)
+	v := [3]*Table{view(t, f, 0), view(t, f, 1), view(t, f, 2)}
+	c := [3]*Conns{v[0].Conns(0, 0), v[1].Conns(0, 0), v[2].Conns(0, 0)}
+	add := func(w, n int) {
+		for i := range n {
+			if err := c[w].Acquire(ip(w<<12 | i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	add(0, 100)
+	add(1, 90)
+	if v[0].Busiest() || v[1].Busiest() || sup.Busiest() {
+		t.Fatal("busiest within the slack of 16")
+	}
+	add(0, 1000)
+	add(1, 1000)
+	add(2, 1000)
+	add(0, 69) // 1169 against 1090: more than 1169/16 = 73 ahead of the next
+	if !v[0].Busiest() || v[1].Busiest() || v[2].Busiest() {
+		t.Fatalf("worker 0 at %d, others %d and %d: want only worker 0 busiest", v[0].live(0).Load(), v[1].live(1).Load(), v[2].live(2).Load())
+	}
+	sup.ResetWorker(1) // a dead worker does not make the busiest of the living hold back less
+	if !v[0].Busiest() {
+		t.Fatal("worker 0 not busiest after worker 1 died")
+	}
+}
