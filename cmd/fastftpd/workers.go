@@ -19,6 +19,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 const (
@@ -73,8 +74,9 @@ func portSlice(lo, hi uint16, n, i int) (uint16, uint16) {
 // mergeMetrics writes the Prometheus text expositions of several workers as one, each
 // sample labelled worker="i": one HELP and TYPE per family (the format allows a family
 // once), followed by every worker's samples of it. Families keep the order in which they
-// first appear. A nil body (a worker that did not answer) is skipped.
-func mergeMetrics(w io.Writer, bodies [][]byte) {
+// first appear. A nil body (a worker that did not answer) is skipped. extra follows as it
+// is (families of the supervisor's own).
+func mergeMetrics(w io.Writer, bodies [][]byte, extra []byte) {
 	type family struct {
 		help, typ string
 		samples   []string
@@ -149,5 +151,25 @@ func mergeMetrics(w io.Writer, bodies [][]byte) {
 			bw.WriteString(l + "\n")
 		}
 	}
+	bw.Write(extra)
 	bw.Flush()
+}
+
+// supervisorMetrics is the supervisor's own exposition, written after the merged
+// workers' as it is (its families are its own; its samples carry their worker label).
+func supervisorMetrics(bodies [][]byte, restarts []atomic.Int64) []byte {
+	var b bytes.Buffer
+	b.WriteString("# HELP fastftp_worker_up Whether the worker answered this scrape.\n# TYPE fastftp_worker_up gauge\n")
+	for i, body := range bodies {
+		up := 0
+		if body != nil {
+			up = 1
+		}
+		fmt.Fprintf(&b, "fastftp_worker_up{worker=\"%d\"} %d\n", i, up)
+	}
+	b.WriteString("# HELP fastftp_worker_restarts_total Workers restarted after they exited.\n# TYPE fastftp_worker_restarts_total counter\n")
+	for i := range restarts {
+		fmt.Fprintf(&b, "fastftp_worker_restarts_total{worker=\"%d\"} %d\n", i, restarts[i].Load())
+	}
+	return b.Bytes()
 }

@@ -13,7 +13,7 @@ func FuzzMergeMetrics(f *testing.F) {
 	f.Add([]byte("a 1\n#\n# HELP\n{}\n"), []byte("a{} 2\n\n\n"))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		var out bytes.Buffer
-		mergeMetrics(&out, [][]byte{a, nil, b})
+		mergeMetrics(&out, [][]byte{a, nil, b}, nil)
 		seen := map[string]bool{}
 		for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
 			if l == "" {
@@ -50,6 +50,6 @@ func BenchmarkMergeMetrics(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var out bytes.Buffer
-		mergeMetrics(&out, bodies)
+		mergeMetrics(&out, bodies, nil)
 	}
 }

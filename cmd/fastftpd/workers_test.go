@@ -171,7 +171,8 @@ func TestWorkersServeWithSlicedPorts(t *testing.T) {
 		workers[m[1]] = true
 	}
 	logins := len(regexp.MustCompile(`msg=login worker=`).FindAllString(log.String(), -1))
-	if len(workers) != 3 || sum != logins || bytes.Count(body, []byte("# TYPE fastftp_logins_total ")) != 1 {
+	if len(workers) != 3 || sum != logins || bytes.Count(body, []byte("# TYPE fastftp_logins_total ")) != 1 ||
+		!bytes.Contains(body, []byte(`fastftp_worker_up{worker="2"} 1`)) || !bytes.Contains(body, []byte(`fastftp_worker_restarts_total{worker="0"} 0`)) {
 		t.Errorf("merged metrics: workers %v, logins %d (logged %d), want 3 workers and equal counts:\n%s", workers, sum, logins, body)
 	}
 }
@@ -180,7 +181,7 @@ func TestMergeMetrics(t *testing.T) {
 	a := []byte("# HELP x_total X.\n# TYPE x_total counter\nx_total{k=\"v\"} 1\n# HELP h H.\n# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_sum 3\nh_count 2\n")
 	b := []byte("# HELP x_total X.\n# TYPE x_total counter\nx_total{k=\"v\"} 5\n# HELP only Only here.\n# TYPE only gauge\nonly 7\n")
 	var out bytes.Buffer
-	mergeMetrics(&out, [][]byte{a, nil, b})
+	mergeMetrics(&out, [][]byte{a, nil, b}, nil)
 	want := `# HELP x_total X.
 # TYPE x_total counter
 x_total{worker="0",k="v"} 1

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -178,6 +179,7 @@ func supervise(st *settings, log *slog.Logger, stderr io.Writer) int {
 	// address serves them merged.
 	var metricFiles []*os.File
 	var metricAddrs []string
+	restarts := make([]atomic.Int64, st.workers) // for /metrics
 	if st.metrics != "" {
 		mln, err := bind(st.metrics, st.metricsFrom)
 		if err != nil {
@@ -190,7 +192,7 @@ func supervise(st *settings, log *slog.Logger, stderr io.Writer) int {
 			}
 			metricFiles, metricAddrs = append(metricFiles, f), append(metricAddrs, addr)
 		}
-		hs := &http.Server{Handler: mergedMetrics(metricAddrs), ReadHeaderTimeout: 10 * time.Second}
+		hs := &http.Server{Handler: mergedMetrics(metricAddrs, restarts), ReadHeaderTimeout: 10 * time.Second}
 		go hs.Serve(mln)
 		defer hs.Close()
 		log.Info("metrics of all workers", "url", "http://"+mln.Addr().String()+"/metrics")
@@ -286,6 +288,7 @@ func supervise(st *settings, log *slog.Logger, stderr io.Writer) int {
 			} else {
 				backoff[e.i] = min(2*backoff[e.i], restartMax)
 			}
+			restarts[e.i].Add(1)
 			log.Error("worker exited; restarting it", "worker", e.i, "pid", e.pid, "status", e.state.String(), "restart_in", backoff[e.i])
 			time.AfterFunc(backoff[e.i], func() { restart <- e.i })
 		case i := <-restart:
@@ -336,8 +339,9 @@ func bindFile(addr, from string) (*os.File, string, error) {
 
 // mergedMetrics serves the workers' metrics (scraped from addrs, worker i at addrs[i]) as
 // one exposition with a worker label. A worker that does not answer within 2 s is left
-// out of that scrape.
-func mergedMetrics(addrs []string) http.Handler {
+// out of that scrape. The supervisor adds its own two families: fastftp_worker_up (1 when
+// the worker answered this scrape) and fastftp_worker_restarts_total.
+func mergedMetrics(addrs []string, restarts []atomic.Int64) http.Handler {
 	client := &http.Client{Timeout: 2 * time.Second}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
@@ -360,7 +364,7 @@ func mergedMetrics(addrs []string) http.Handler {
 		}
 		wg.Wait()
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		mergeMetrics(w, bodies)
+		mergeMetrics(w, bodies, supervisorMetrics(bodies, restarts))
 	})
 	return mux
 }
