@@ -70,3 +70,9 @@ awk -v rss="$rss" -v base="$base" -v n="$SESSIONS" 'BEGIN {
 for w in $(seq 0 $((WORKERS - 1))); do
   echo "worker $w: $(grep -c "msg=login worker=$w " "$WORK/server.log" || true) logins"
 done
+limit=$(ulimit -n)
+for x in $rest; do
+  n=${x#*fds=}; n=${n%%,*}
+  [ "$n" -lt "$limit" ] || echo "WARNING: worker ${x%%:*} reached the descriptor limit ($n of $limit)"
+done
+grep -c 'accept failed; retrying' "$WORK/server.log" | sed 's/^/accept retries (EMFILE) logged: /' || true
