@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fastftp/fastftp/auth"
+	"github.com/fastftp/fastftp/throttle"
 )
 
 // Config describes one server. The zero value serves the current directory to anonymous
@@ -213,6 +214,27 @@ type Config struct {
 
 	// Logger receives the server's logs. Nil means slog.Default().
 	Logger *slog.Logger
+
+	// Shared, when its fields are set, keeps the limits in state shared with other
+	// servers instead of this server's memory, so that they hold across several processes
+	// (fastftpd --workers, through internal/shm). The zero value: everything in-process.
+	Shared SharedLimits
+}
+
+// SharedLimits holds the limit state a Server may share with other servers. Each nil field
+// keeps the in-process default. Limits themselves (MaxConns, BanAfter, rates...) still
+// come from Config; give every sharing server the same ones.
+type SharedLimits struct {
+	// Conns counts control connections against MaxConns and MaxConnsPerIP.
+	Conns throttle.ConnCounter
+	// Bans replaces the failed-login ban list; it is used only when BanAfter > 0.
+	Bans throttle.BanList
+	// Users counts each user's logged-in sessions (MaxSessionsPerUser, auth.Limits) and
+	// holds the per-user bandwidth buckets.
+	Users throttle.UserTable
+	// GlobalRead and GlobalWrite are the buckets behind GlobalReadLimit and
+	// GlobalWriteLimit (their rates are set from those).
+	GlobalRead, GlobalWrite *throttle.Bucket
 }
 
 // DefaultDataNotSentLowat is Config.DataNotSentLowat when 0: off, chosen by measurement

@@ -39,6 +39,16 @@ func BenchmarkLogin(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("auth=on-loop/proxy=v%d", v), func(b *testing.B) { benchLogin(b, st, hdr) })
 	}
+	// Every limit that fastftpd --workers keeps global (connections, per-source, sessions
+	// per user, bans), in this process and then in a shared table (internal/shm) as a
+	// worker of 3 sees it: the difference is the shared table's cost per login.
+	limits := func(c *fastftp.Config) {
+		c.MaxConns, c.MaxConnsPerIP, c.MaxSessionsPerUser, c.BanAfter = 1<<20, 1<<20, 1<<20, 10
+	}
+	b.Run("auth=on-loop/limits=in-process", func(b *testing.B) { benchLogin(b, st, nil, limits) })
+	b.Run("auth=on-loop/limits=shared", func(b *testing.B) {
+		benchLogin(b, st, nil, limits, func(c *fastftp.Config) { c.Shared = sharedLimits(b, c) })
+	})
 }
 
 type poolOnly struct{ auth.Authorizer }
@@ -46,10 +56,13 @@ type poolOnly struct{ auth.Authorizer }
 // benchLogin logs in repeatedly; a non-nil hdr is a PROXY header each connection sends
 // first (the server then trusts 127.0.0.1). The per-IP limit is off: every proxied login
 // claims the same client.
-func benchLogin(b *testing.B, a auth.Authorizer, hdr []byte) {
+func benchLogin(b *testing.B, a auth.Authorizer, hdr []byte, opts ...func(*fastftp.Config)) {
 	cfg := fastftp.Config{Auth: a, Logger: slog.New(slog.DiscardHandler)}
 	if hdr != nil {
 		cfg.ProxyProtocolFrom = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	_, addr := serveBench(b, cfg)
 	login := func() error {

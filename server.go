@@ -36,7 +36,7 @@ type Server struct {
 	log   *slog.Logger
 	env   *session.Env
 	r     *reactor.Reactor
-	conns *throttle.Counter
+	conns throttle.ConnCounter
 
 	hookPool *session.Pool
 
@@ -158,12 +158,16 @@ func New(cfg Config) (*Server, error) {
 	}
 	env.Debug = cfg.Debug
 	if cfg.BanAfter > 0 {
-		env.Bans = throttle.NewBans(cfg.BanAfter, cfg.BanWindow, cfg.BanTime)
+		env.Bans = cfg.Shared.Bans
+		if env.Bans == nil {
+			env.Bans = throttle.NewBans(cfg.BanAfter, cfg.BanWindow, cfg.BanTime)
+		}
 	}
 	if err := session.CheckHosts(cfg.Hosts); err != nil {
 		return nil, fmt.Errorf("fastftp: Config.Hosts: %w", err)
 	}
 	env.Hosts = cfg.Hosts
+	env.Users, env.GlobalRead, env.GlobalWrite = cfg.Shared.Users, cfg.Shared.GlobalRead, cfg.Shared.GlobalWrite
 	if cfg.TLS != nil {
 		base, err := tlsBase(cfg.TLS)
 		if err != nil {
@@ -175,11 +179,17 @@ func New(cfg Config) (*Server, error) {
 		env.TLSNoReuse = cfg.TLSNoSessionReuse
 		env.TLSHandshakeTimeout = cfg.TLSHandshakeTimeout
 	}
+	conns := cfg.Shared.Conns
+	if conns == nil {
+		conns = throttle.NewCounter(cfg.MaxConns, cfg.MaxConnsPerIP)
+	} else {
+		conns.SetLimits(cfg.MaxConns, cfg.MaxConnsPerIP)
+	}
 	s := &Server{
 		cfg:   cfg,
 		log:   cfg.Logger,
 		env:   env,
-		conns: throttle.NewCounter(cfg.MaxConns, cfg.MaxConnsPerIP),
+		conns: conns,
 		lns:   make(map[net.Listener]struct{}),
 		proxy: env.Data.Proxy,
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,7 +133,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := Server{Listen: []string{":2121"}, ListenDefault: true, MaxLoginAttempts: 3, IdleTimeout: DefaultTimeout, DataTimeout: DefaultTimeout,
 		LoginTimeout: DefaultLoginTimeout, BanWindow: DefaultBanWindow, BanTime: DefaultBanTime, ShutdownGrace: DefaultShutdownGrace,
-		ListSortMax: DefaultListSortMax, OpenFileCache: DefaultOpenFileCache}
+		ListSortMax: DefaultListSortMax, OpenFileCache: DefaultOpenFileCache, Workers: 1}
 	if !reflect.DeepEqual(f.Server, want) {
 		t.Errorf("server defaults %+v", f.Server)
 	}
@@ -595,6 +596,35 @@ name = "b.example"
 	for _, who := range [][2]string{{"ann", "pw-ann"}, {"anonymous", "x@y"}} {
 		if _, err := ba.Authenticate(ctx, who[0], who[1], ip); err == nil {
 			t.Errorf("%s logs in on b", who[0])
+		}
+	}
+}
+
+// TestWorkersKey: server.workers takes a count or "auto" (one per CPU), and refuses
+// anything else with the key and line.
+func TestWorkersKey(t *testing.T) {
+	for _, c := range []struct {
+		doc  string
+		want int
+		err  string
+	}{
+		{"workers = 3", 3, ""},
+		{`workers = "4"`, 4, ""},
+		{`workers = "auto"`, min(runtime.NumCPU(), MaxWorkers), ""},
+		{"workers = 0", 0, `server.workers: "0": want "auto"`},
+		{"workers = 65", 0, "1 to 64"},
+		{`workers = "many"`, 0, `"many"`},
+		{"workers = 1.5", 0, "want \"auto\" or a number"},
+	} {
+		f, err := Parse("w.toml", []byte("[server]\n"+c.doc+"\n"))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: %v, want an error with %q", c.doc, err, c.err)
+			}
+			continue
+		}
+		if err != nil || f.Server.Workers != c.want {
+			t.Errorf("%s: %v, workers %d; want %d", c.doc, err, f.Server.Workers, c.want)
 		}
 	}
 }

@@ -44,6 +44,8 @@
 //	list_sort_max = 10000           # LIST/NLST sorted up to this many entries; 0 = never
 //	list_numeric_owners = false     # LIST shows uid/gid numbers instead of names
 //	open_file_cache = 256           # descriptors of hot files <= 1 MiB RETR keeps 2 s; 0 = off
+//	workers = 1                     # processes serving the listeners, or "auto" (one per
+//	                                # CPU); limits stay global (docs/operations.md, Workers)
 //	permit_foreign_addresses = false
 //	permit_privileged_ports = false
 //	proxy_protocol_from = []        # load balancers (CIDRs) that must send a PROXY v1/v2

@@ -113,6 +113,10 @@ type Server struct {
 	// "0" (off: the kernel's default).
 	DataNotSentLowat int
 
+	// Workers is how many fastftpd processes serve the listeners (1: one process, the
+	// default; "auto" in the file is one per CPU). Limits stay global across them.
+	Workers int
+
 	// DataLoops is fastftp.Config.DataLoops: file transfers on that many event loops of the
 	// data-loop engine (Linux); 0 means off (a goroutine per transfer, the default).
 	DataLoops int

@@ -56,6 +56,7 @@ type rawServer struct {
 	ListSortMax            *int              `toml:"list_sort_max"`
 	OpenFileCache          *int              `toml:"open_file_cache"`
 	ListNumericOwners      bool              `toml:"list_numeric_owners"`
+	Workers                any               `toml:"workers"`
 	PermitForeignAddresses bool              `toml:"permit_foreign_addresses"`
 	PermitPrivilegedPorts  bool              `toml:"permit_privileged_ports"`
 	ProxyProtocolFrom      []string          `toml:"proxy_protocol_from"`

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -200,6 +201,7 @@ func (v *validator) server(s *Server, r *rawServer) {
 	if s.DataLoops < 0 || s.DataLoops > maxDataLoops {
 		v.errorf("server.data_loops", "server.data_loops: %d: want 0 (off) to %d", s.DataLoops, maxDataLoops)
 	}
+	s.Workers = v.workers("server.workers", r.Workers)
 	s.PermitForeignAddresses, s.PermitPrivilegedPorts = r.PermitForeignAddresses, r.PermitPrivilegedPorts
 	s.ReadLimit = v.rate("server.read_limit", "server.read_limit", r.ReadLimit)
 	s.WriteLimit = v.rate("server.write_limit", "server.write_limit", r.WriteLimit)
@@ -667,6 +669,44 @@ func (v *validator) duration(key string, val any, def time.Duration) time.Durati
 // maxDataLoops bounds data_loops (fastftp.MaxDataLoops; this package does not import the
 // server).
 const maxDataLoops = 256
+
+// MaxWorkers bounds server.workers and --workers (internal/shm.MaxWorkers).
+const MaxWorkers = 64
+
+// ParseWorkers reads a worker count: "auto" (one per CPU, at most MaxWorkers) or 1 to
+// MaxWorkers.
+func ParseWorkers(text string) (int, error) {
+	if text == "auto" {
+		return min(runtime.NumCPU(), MaxWorkers), nil
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil || n < 1 || n > MaxWorkers {
+		return 0, fmt.Errorf("%q: want \"auto\" (one per CPU) or 1 to %d", text, MaxWorkers)
+	}
+	return n, nil
+}
+
+// workers takes "auto" or a number for server.workers; 1 when absent.
+func (v *validator) workers(key string, val any) int {
+	var text string
+	switch x := val.(type) {
+	case nil:
+		return 1
+	case int64:
+		text = strconv.FormatInt(x, 10)
+	case string:
+		text = x
+	default:
+		v.errorf(key, "%s: want \"auto\" or a number of processes", key)
+		return 1
+	}
+	n, err := ParseWorkers(text)
+	if err != nil {
+		v.errorf(key, "%s: %v", key, err)
+		return 1
+	}
+	return n
+}
 
 // maxLowat bounds data_notsent_lowat (fastftp.MaxDataNotSentLowat; this package does not
 // import the server's).

@@ -60,7 +60,13 @@ type Env struct {
 	// LoginTimeout closes a connection that has not logged in after this long; <= 0: never.
 	LoginTimeout time.Duration
 	// Bans refuses addresses after repeated failed logins; nil disables banning.
-	Bans *throttle.Bans
+	Bans throttle.BanList
+	// Users, if set, counts logged-in sessions per user and holds per-user buckets in
+	// state shared with other servers (processes); nil counts in this Env.
+	Users throttle.UserTable
+	// GlobalRead and GlobalWrite, if set, are the buckets behind GlobalReadLimit and
+	// GlobalWriteLimit (shared with other servers); nil makes private ones.
+	GlobalRead, GlobalWrite *throttle.Bucket
 
 	// Observer, if set, receives command latencies, reply codes and throttle waits.
 	Observer Observer

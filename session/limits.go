@@ -16,6 +16,7 @@ import (
 // governor holds the shared buckets and the per-user state of one Env.
 type governor struct {
 	mu          sync.Mutex
+	shared      throttle.UserTable // nil: sessions per user counted here
 	globalRead  *throttle.Bucket
 	globalWrite *throttle.Bucket
 	sessRead    float64 // bytes/s for each session's own bucket; 0 unlimited
@@ -45,8 +46,18 @@ type userGov struct {
 }
 
 func (g *governor) init(e *Env) {
-	g.globalRead = throttle.NewBucket(e.GlobalReadLimit, 0)
-	g.globalWrite = throttle.NewBucket(e.GlobalWriteLimit, 0)
+	g.globalRead, g.globalWrite = e.GlobalRead, e.GlobalWrite
+	if g.globalRead == nil {
+		g.globalRead = throttle.NewBucket(e.GlobalReadLimit, 0)
+	} else {
+		g.globalRead.SetRate(e.GlobalReadLimit, 0)
+	}
+	if g.globalWrite == nil {
+		g.globalWrite = throttle.NewBucket(e.GlobalWriteLimit, 0)
+	} else {
+		g.globalWrite.SetRate(e.GlobalWriteLimit, 0)
+	}
+	g.shared = e.Users
 	g.sessRead, g.sessWrite = e.ReadLimit, e.WriteLimit
 	g.live = make(map[*throttle.Bucket]bool)
 	g.users = make(map[string]*userGov)
@@ -101,25 +112,31 @@ func (e *Env) SetUserRates(name string, read, write float64) {
 
 // join counts a login of u, refusing it past u.Limits.MaxSessions (or def when unset).
 // key names the user among all hosts' (Session.govKey), host is the user's virtual host
-// (nil: the default host; a key belongs to one host).
+// (nil: the default host; a key belongs to one host). With a shared user table the count
+// and the user's buckets are the table's (every process sharing it agrees, by key); the
+// local entry only tracks this Env's sessions.
 func (g *governor) join(key string, u *auth.User, def int, host *hostLive) (*userGov, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	ug := g.users[key]
-	if ug == nil {
-		ug = &userGov{
-			name:  key,
-			read:  throttle.NewBucket(u.Limits.ReadBytesPerSec, 0),
-			write: throttle.NewBucket(u.Limits.WriteBytesPerSec, 0),
-			host:  host,
-		}
-		g.users[key] = ug
-	}
 	max := u.Limits.MaxSessions
 	if max == 0 {
 		max = def
 	}
-	if max > 0 && ug.sessions >= max {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.shared != nil && !g.shared.Join(key, max) {
+		return nil, false
+	}
+	ug := g.users[key]
+	if ug == nil {
+		ug = &userGov{name: key, host: host}
+		if g.shared != nil {
+			ug.read, ug.write = g.shared.Buckets(key, u.Limits.ReadBytesPerSec, u.Limits.WriteBytesPerSec)
+		} else {
+			ug.read = throttle.NewBucket(u.Limits.ReadBytesPerSec, 0)
+			ug.write = throttle.NewBucket(u.Limits.WriteBytesPerSec, 0)
+		}
+		g.users[key] = ug
+	}
+	if g.shared == nil && max > 0 && ug.sessions >= max {
 		return nil, false
 	}
 	ug.sessions++
@@ -131,6 +148,9 @@ func (g *governor) leave(ug *userGov) {
 	defer g.mu.Unlock()
 	if ug.sessions--; ug.sessions <= 0 {
 		delete(g.users, ug.name)
+	}
+	if g.shared != nil {
+		g.shared.Leave(ug.name)
 	}
 }
 

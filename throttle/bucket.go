@@ -70,6 +70,11 @@ func (c *bucketConfig) cost(n int) int64 {
 type Bucket struct {
 	cfg   atomic.Pointer[bucketConfig] // nil: unlimited
 	empty atomic.Int64                 // nanoseconds since epoch at which tokens == 0
+	// state is the word holding the empty instant: &empty, or a word in memory shared with
+	// other processes (NewSharedBucket), whose instants are counted from a common base;
+	// shift converts this process's instants to that base (0 for &empty).
+	state *atomic.Int64
+	shift int64
 	// waiters counts Limiter.Wait calls currently reserving or sleeping on this bucket;
 	// Limiter divides the bucket's chunk among them (fairness under a shared bucket).
 	waiters atomic.Int32
@@ -80,7 +85,26 @@ type Bucket struct {
 // 1 B/s counts as 1 B/s. burst <= 0 picks DefaultBurst(rate).
 func NewBucket(rate float64, burst int) *Bucket {
 	b := &Bucket{}
+	b.state = &b.empty
 	b.empty.Store(emptyNever)
+	b.cfg.Store(newConfig(rate, burst))
+	return b
+}
+
+// SharedEmpty is the value a word must hold before the first NewSharedBucket on it: a full
+// bucket.
+const SharedEmpty = emptyNever
+
+// NewSharedBucket returns a Bucket like NewBucket whose state is the word at word, which
+// may lie in memory that several processes map (internal/shm): every Bucket on that word,
+// in any process, draws from the same tokens. The word holds the instant the bucket is
+// empty in nanoseconds since base (unix nanoseconds, the same for every process sharing
+// the word); it must hold SharedEmpty (or a value a Bucket stored) before first use.
+// Each process keeps its own rate and burst: give every process the same ones. Processes'
+// clocks are aligned through the wall clock once, here; after that the monotonic clock
+// counts. Safe from any goroutine.
+func NewSharedBucket(rate float64, burst int, word *atomic.Int64, base int64) *Bucket {
+	b := &Bucket{state: word, shift: epoch.UnixNano() - base}
 	b.cfg.Store(newConfig(rate, burst))
 	return b
 }
@@ -136,11 +160,12 @@ func (b *Bucket) Reserve(now time.Time, want int) (granted int, wait time.Durati
 
 // take moves the empty instant by cost and returns the wait (debt) at t.
 func (b *Bucket) take(c *bucketConfig, t, cost int64) time.Duration {
+	t += b.shift
 	full := t - c.burstNs // an empty instant older than this would mean more than burst tokens
 	for {
-		old := b.empty.Load()
+		old := b.state.Load()
 		e := max(old, full) + cost
-		if b.empty.CompareAndSwap(old, e) {
+		if b.state.CompareAndSwap(old, e) {
 			if e > t {
 				return time.Duration(e - t)
 			}
@@ -152,7 +177,7 @@ func (b *Bucket) take(c *bucketConfig, t, cost int64) time.Duration {
 // refund gives n reserved but unused tokens back (a cancelled or trimmed grant).
 func (b *Bucket) refund(n int) {
 	if c := b.cfg.Load(); c != nil && n > 0 {
-		b.empty.Add(-c.cost(n))
+		b.state.Add(-c.cost(n))
 	}
 }
 

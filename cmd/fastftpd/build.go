@@ -46,6 +46,7 @@ type settings struct {
 	logFormat string
 	logLevel  slog.Level
 	grace     time.Duration
+	workers   int    // processes (see workers.go); 1: this one
 	access    string // for the start-up log: who may log in
 	readOnly  bool   // no login may change files
 	runAs     *account
@@ -199,6 +200,13 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	if use("list-numeric-owners") {
 		s.ListNumericOwners = o.listNumericOwners
 	}
+	if use("workers") {
+		n, err := config.ParseWorkers(o.workers)
+		if err != nil {
+			return fmt.Errorf("--workers %v", err)
+		}
+		s.Workers = n
+	}
 	if use("max-cons") {
 		s.MaxConns = o.maxCons
 	}
@@ -301,6 +309,10 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 			return fmt.Errorf("--range: %v", err)
 		}
 		s.PassivePortMin, s.PassivePortMax = lo, hi
+	}
+	if s.Workers > 1 && s.PassivePortMin != 0 && s.Workers > int(s.PassivePortMax-s.PassivePortMin)+1 {
+		return fmt.Errorf("--workers %d needs a passive port for each worker, but --range (server.passive_ports) %d-%d has %d",
+			s.Workers, s.PassivePortMin, s.PassivePortMax, int(s.PassivePortMax-s.PassivePortMin)+1)
 	}
 	if err := applyListen(o, f, withFile); err != nil {
 		return err
@@ -483,7 +495,7 @@ func applyTLS(o *options, f *config.File, withFile bool) error {
 func convert(f *config.File) (*settings, error) {
 	s, t := &f.Server, &f.TLS
 	st := &settings{file: f, logFormat: f.Log.Format, logLevel: f.Log.Level, xferlog: f.Log.Xferlog,
-		metrics: f.Metrics.Listen, listen: s.Listen, grace: s.ShutdownGrace, pidFile: s.PidFile}
+		metrics: f.Metrics.Listen, listen: s.Listen, grace: s.ShutdownGrace, pidFile: s.PidFile, workers: max(s.Workers, 1)}
 	cfg := &st.cfg
 	cfg.Banner = s.Banner
 	cfg.Loops = s.Loops

@@ -29,6 +29,7 @@ type options struct {
 	dirMessage, welcomeFile                            string // --dir-message, --welcome-file
 	modeZ                                              bool   // --mode-z
 	modeZMax, modeZMaxLevel                            int    // --mode-z-max, --mode-z-max-level
+	workers                                            string
 
 	readLimit, writeLimit, globalRead, globalWrite string
 	readPerIP, writePerIP                          string
@@ -82,6 +83,7 @@ var keyOf = map[string]string{
 	"list-sort-max":            "server.list_sort_max",
 	"list-numeric-owners":      "server.list_numeric_owners",
 	"open-file-cache":          "server.open_file_cache",
+	"workers":                  "server.workers",
 	"max-cons":                 "server.max_cons",
 	"max-cons-per-ip":          "server.max_cons_per_ip",
 	"max-transfers-per-ip":     "server.max_transfers_per_ip",
@@ -214,6 +216,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	str(&o.welcomeFile, "", "welcome-file", "", "show this file's text in the reply to a login (at most 4 KiB, 50 lines); empty: none (the default); SIGHUP rereads it")
 	num(&o.maxLogin, "", "max-login-attempts", config.DefaultMaxLoginAttempts, "failed logins before the connection is closed; 0 means unlimited")
 	num(&o.loops, "", "loops", 0, "event loops (default: one per CPU)")
+	str(&o.workers, "", "workers", "1", "processes serving the listeners (unix), or auto (one per CPU); limits stay global across them and each takes a slice of --range")
 	num(&o.dataLoops, "", "data-loops", 0, "move file transfers on N data event loops instead of a goroutine each (Linux; e.g. 1 on 2 CPUs); 0: off (the default)")
 	str(&o.readLimit, "", "read-limit", "0", "upload bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.writeLimit, "", "write-limit", "0", "download bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")

@@ -163,7 +163,8 @@ func (s *sockets) listen(kind, addr, from string) (net.Listener, error) {
 	ln := s.take(kind, addr)
 	if ln == nil {
 		var err error
-		if ln, err = bind(addr, from); err != nil {
+		// A worker (--workers) takes the supervisor's socket; anyone else binds.
+		if ln, err = listenFor(addr, from); err != nil {
 			return nil, err
 		}
 	}

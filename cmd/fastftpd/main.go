@@ -121,6 +121,15 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fastftpd: "+format+"\n", a...)
 		return 1
 	}
+	if st.workers > 1 { // workers.go
+		if !isWorker() {
+			return supervise(st, log, stderr)
+		}
+		var err error
+		if log, err = joinWorkers(st, log); err != nil {
+			return fail("%v", err)
+		}
+	}
 	if st.xferlog != "" {
 		w, err := xferlog.Open(st.xferlog)
 		if err != nil {
@@ -330,6 +339,7 @@ func restartOnly(st *settings) [][2]string {
 		{"server.listen", v(s.Listen)},
 		{"server.banner", s.Banner},
 		{"server.loops", v(s.Loops)},
+		{"server.workers", v(s.Workers)},
 		{"server.max_login_attempts", v(s.MaxLoginAttempts)},
 		{"server.max_sessions_per_user", v(s.MaxSessionsPerUser)},
 		{"server.idle_timeout", v(s.IdleTimeout)},

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/textproto"
@@ -265,13 +264,10 @@ func randomFile(t *testing.T, dir, name string, n int) []byte {
 	return b
 }
 
-// passiveRange picks 1000 passive ports below the ephemeral range (ARCHITECTURE.md:
-// kernel-picked ports on loopback make many-transfer tests flaky), at random so that
-// parallel test runs rarely share them (sharing only costs retries).
-func passiveRange() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(10))
-	lo := 20000 + 1000*int(n.Int64())
-	return fmt.Sprintf("%d-%d", lo, lo+999)
+// passiveFlag is a -r value of 1000 passive ports from passiveRange (workers_test.go).
+func passiveFlag() string {
+	lo, hi := passiveRange(1000)
+	return fmt.Sprintf("%d-%d", lo, hi)
 }
 
 // TestUpgradeUnderStorm: a connection storm (connect, log in, download, compare) and
@@ -287,7 +283,7 @@ func TestUpgradeUnderStorm(t *testing.T) {
 	pidFile := filepath.Join(dir, "fastftpd.pid")
 	// 6 MB/s per session: a long download takes 2 s, so some run across each upgrade.
 	s := startLive(t, bin, []string{"-i", "127.0.0.1", "-p", "0", "-d", pub, "--pid-file", pidFile,
-		"--shutdown-grace", "20s", "-r", passiveRange(), "--write-limit", "6M"}, nil)
+		"--shutdown-grace", "20s", "-r", passiveFlag(), "--write-limit", "6M"}, nil)
 	first := readPid(pidFile)
 	if first != s.cmd.Process.Pid {
 		t.Fatalf("pid file names %d, want the server %d", first, s.cmd.Process.Pid)
@@ -658,7 +654,7 @@ func TestUpgradeUnderLftpMirror(t *testing.T) {
 	pidFile := filepath.Join(dir, "fastftpd.pid")
 	// 4 MB/s per session: 60 MiB over 4 sessions takes about 4 s.
 	s := startLive(t, bin, []string{"-i", "127.0.0.1", "-p", "0", "-d", src, "--pid-file", pidFile,
-		"--shutdown-grace", "20s", "-r", passiveRange(), "--write-limit", "4M"}, nil)
+		"--shutdown-grace", "20s", "-r", passiveFlag(), "--write-limit", "4M"}, nil)
 	_, port, _ := net.SplitHostPort(s.addr)
 	dst := filepath.Join(t.TempDir(), "mirror")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
