@@ -238,8 +238,13 @@ func supervise(st *settings, log *slog.Logger, stderr io.Writer) int {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
+	// SIGUSR2 (a binary upgrade, upgrade.go) is not implemented for a supervisor yet; caught
+	// so that it cannot kill the supervisor (its default action) and with it the workers.
+	usr2 := make(chan os.Signal, 1)
+	signal.Notify(usr2, syscall.SIGUSR2)
 	defer signal.Stop(sigs)
 	defer signal.Stop(hup)
+	defer signal.Stop(usr2)
 	signalAll := func(sig os.Signal) {
 		for _, p := range procs {
 			if p != nil {
@@ -291,6 +296,8 @@ func supervise(st *settings, log *slog.Logger, stderr io.Writer) int {
 			restarts[e.i].Add(1)
 			log.Error("worker exited; restarting it", "worker", e.i, "pid", e.pid, "status", e.state.String(), "restart_in", backoff[e.i])
 			time.AfterFunc(backoff[e.i], func() { restart <- e.i })
+		case <-usr2:
+			log.Warn("SIGUSR2: binary upgrade is not supported with --workers yet; nothing changed (restart the service to run a new binary)")
 		case i := <-restart:
 			if stopping {
 				running--
