@@ -73,8 +73,9 @@ func TestSharedLimitsAcrossServers(t *testing.T) {
 		addrs[w], _, _ = startServer(t, cfg)
 	}
 	// alice logs in on server 0; her second session, on server 1, is refused.
-	c, line := greet(t, addrs[0])
+	c, _ := greet(t, addrs[0])
 	r := bufio.NewReader(c)
+	var line string
 	for _, step := range []struct{ send, want string }{{"USER alice\r\n", "331"}, {"PASS pw\r\n", "230"}} {
 		c.Write([]byte(step.send))
 		if line, _ = r.ReadString('\n'); !strings.HasPrefix(line, step.want) {

@@ -126,9 +126,7 @@ func mergeMetrics(w io.Writer, bodies [][]byte, extra []byte) {
 				if fam == "" || !strings.HasPrefix(name, fam) {
 					fam = name
 				}
-				if strings.HasPrefix(rest, "{}") {
-					rest = rest[2:]
-				}
+				rest = strings.TrimPrefix(rest, "{}")
 				if strings.HasPrefix(rest, "{") {
 					rest = "{" + label + "," + rest[1:]
 				} else {
