@@ -2,30 +2,13 @@ package fastftp_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/fastftp/fastftp"
+	"github.com/fastftp/fastftp/internal/testkit"
 )
-
-// keptUnder counts this process's descriptors open on files below dir.
-func keptUnder(t *testing.T, dir string) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
-	}
-	n := 0
-	for _, e := range ents {
-		if target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && strings.HasPrefix(target, dir+"/") {
-			n++
-		}
-	}
-	return n
-}
 
 // The open-file cache's descriptors are really held after a RETR (one per file, within
 // the bound) and all closed by Shutdown.
@@ -38,7 +21,7 @@ func TestOpenFileCacheClosedAtShutdown(t *testing.T) {
 	for _, n := range []string{"a", "b", "c"} {
 		download(t, c, n)
 	}
-	if got := keptUnder(t, dir); got != 2 {
+	if got := testkit.OpenUnder(t, dir); got != 2 {
 		t.Fatalf("%d descriptors kept after RETR of 3 files with --open-file-cache 2, want 2", got)
 	}
 	if st := srv.OpenFileCacheStats(); st.Evicted != 1 || st.Idle != 2 {
@@ -50,7 +33,7 @@ func TestOpenFileCacheClosedAtShutdown(t *testing.T) {
 	if err := srv.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := keptUnder(t, dir); got != 0 {
+	if got := testkit.OpenUnder(t, dir); got != 0 {
 		t.Fatalf("%d descriptors open under the root after Shutdown", got)
 	}
 }

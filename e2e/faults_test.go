@@ -16,25 +16,8 @@ import (
 	"time"
 
 	"github.com/fastftp/fastftp"
+	"github.com/fastftp/fastftp/internal/testkit"
 )
-
-// openUnder counts this process's descriptors open on files below dir (not dir itself: the
-// server keeps each user's root open for openat2): the server runs in the test process, so
-// a leaked file or directory handle shows up here.
-func openUnder(t *testing.T, dir string) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
-	}
-	n := 0
-	for _, e := range ents {
-		if target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && strings.HasPrefix(target, dir+"/") {
-			n++
-		}
-	}
-	return n
-}
 
 // fdsUnder lists the paths of those descriptors, for failure messages.
 func fdsUnder(dir string) []string {
@@ -102,8 +85,8 @@ func TestStorDiskFull(t *testing.T) {
 	}
 	// The RETR's descriptor may be kept by the open-file cache for its 2 s, and its
 	// sweeper runs every second: closed within 3 s, so wait a little longer.
-	if !settles(5*time.Second, func() bool { return openUnder(t, small) == 0 }) {
-		t.Fatalf("%d descriptors still open under the full tmpfs", openUnder(t, small))
+	if !settles(5*time.Second, func() bool { return testkit.OpenUnder(t, small) == 0 }) {
+		t.Fatalf("%d descriptors still open under the full tmpfs", testkit.OpenUnder(t, small))
 	}
 }
 
@@ -140,8 +123,8 @@ func TestClientVanishes(t *testing.T) {
 	if !settles(5*time.Second, func() bool { return s.srv.Sessions() == 0 }) {
 		t.Fatalf("%d sessions left after every client vanished", s.srv.Sessions())
 	}
-	if !settles(5*time.Second, func() bool { return openUnder(t, s.Root) == 0 }) {
-		t.Fatalf("%d descriptors still open under the root: %v", openUnder(t, s.Root), fdsUnder(s.Root))
+	if !settles(5*time.Second, func() bool { return testkit.OpenUnder(t, s.Root) == 0 }) {
+		t.Fatalf("%d descriptors still open under the root: %v", testkit.OpenUnder(t, s.Root), fdsUnder(s.Root))
 	}
 	// A vanished upload keeps what arrived and nothing else (the client can resume it).
 	if fi, err := os.Stat(filepath.Join(s.Root, "up.bin")); err == nil && fi.Size() > 1<<20 {
