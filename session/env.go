@@ -21,6 +21,7 @@ import (
 	"github.com/fastftp/fastftp/internal/hashcache"
 	"github.com/fastftp/fastftp/sendfile"
 	"github.com/fastftp/fastftp/throttle"
+	xfer "github.com/fastftp/fastftp/transfer"
 )
 
 // Env holds the configuration and shared machinery of one server. Fill the exported fields,
@@ -128,7 +129,7 @@ type Env struct {
 	Hosts []Host
 
 	pool *Pool
-	eng  *dataEngine // nil: the goroutine path for every transfer
+	eng  *xfer.Engine // nil: the goroutine path for every transfer
 	gov  governor
 
 	notices  atomic.Pointer[notices] // DirMessage and Welcome, swappable while serving
@@ -188,7 +189,7 @@ func (e *Env) Start() {
 	}
 	e.gov.init(e)
 	if e.DataLoops > 0 && !e.DisableSendfile {
-		eng, err := newDataEngine(e.DataLoops)
+		eng, err := xfer.NewEngine(e.DataLoops)
 		if err != nil {
 			e.Log.Error("data-loop engine not started; transfers use a goroutine each", "err", err)
 		}
@@ -236,7 +237,7 @@ func (e *Env) Stop() {
 		close(e.stop)
 		e.pool.Close()
 		e.hashPool.Close()
-		e.eng.close()
+		e.eng.Close()
 		if e.fileCache != nil {
 			e.fileCache.Close() // descriptors still lent are closed as they come back
 		}
@@ -246,7 +247,7 @@ func (e *Env) Stop() {
 // DataLoopBytes returns the bytes the data-loop engine has moved since Start (file
 // transfers only); 0 when DataLoops is 0 or the engine is not available. Safe from any
 // goroutine.
-func (e *Env) DataLoopBytes() int64 { return e.eng.bytes() }
+func (e *Env) DataLoopBytes() int64 { return e.eng.Bytes() }
 
 // WaitTransfers blocks until no transfer runs or done is closed; it reports whether all
 // ended. Transfers may start while it waits (sessions stay usable during the grace period).

@@ -1,33 +1,28 @@
-// Transfers: RETR STOR APPE STOU LIST NLST MLSD. Each runs in its own goroutine (never on an
-// event loop) and reports back to the owner through Post.
+// Transfers: RETR STOR APPE STOU LIST NLST MLSD. The session checks and claims (permission,
+// one transfer at a time, limits, MODE Z slots), opens the file, sends the 150, asks package
+// transfer to move the bytes and logs the Result. Each runs in its own goroutine (never on
+// an event loop) and reports back to the owner through Post.
 
 package session
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
-	"net/netip"
-	"os"
 	"path"
 	"runtime/debug"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/fastftp/fastftp/auth"
-	"github.com/fastftp/fastftp/datapath"
 	"github.com/fastftp/fastftp/proto"
 	"github.com/fastftp/fastftp/sendfile"
-	"github.com/fastftp/fastftp/throttle"
-	"github.com/fastftp/fastftp/vfs"
+	xfer "github.com/fastftp/fastftp/transfer"
 )
 
 // transfer is the state of the running transfer. aborted is owner-only; progress is read by
@@ -40,33 +35,21 @@ type transfer struct {
 	progress atomic.Int64
 }
 
-// dataSource is how the transfer gets its connection: a passive listener or a PORT target.
-type dataSource struct {
-	pasv *datapath.Passive
-	port netip.AddrPort
-	tls  *tls.Config // PROT P: handshake as the TLS server after connecting
-	// pace holds the buckets behind the transfer's Pacer (global, host, user, session), for the
-	// data-loop engine (onEngine).
-	pace []*throttle.Bucket
-	// deflate is the MODE Z compression level plus one; 0 in stream mode (modez.go).
-	deflate int8
-}
-
-func (d dataSource) close() {
-	if d.pasv != nil {
-		d.pasv.Close()
-	}
-}
-
 // outcome is a transfer's final reply.
 type outcome struct {
 	code int
 	text string
 }
 
+// replyOf is the reply to a transfer's result (transfer.Result.Reply).
+func replyOf(ctx context.Context, r xfer.Result) outcome {
+	code, text := r.Reply(ctx)
+	return outcome{code, text}
+}
+
 // startTransfer claims the data source and runs body on a new goroutine. It answers 425 and
 // changes nothing else when no PASV/PORT came first.
-func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Context, ds dataSource, o *sendfile.Options) outcome) {
+func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Context, d *xfer.Data) outcome) {
 	next := s.login.next
 	if next == nil || (next.pasv == nil && !next.port.IsValid()) {
 		s.reply(425, "Use PORT or PASV first.")
@@ -84,11 +67,11 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 		unZ()
 		return
 	}
-	var dataTLS *tls.Config
+	data := &xfer.Data{Passive: next.pasv, Port: next.port, Local: s.conn.local, Remote: s.conn.remote,
+		Config: &s.env.Data, Deflate: zlevel, Engine: s.env.eng, Log: s.env.Log}
 	if s.conn.protP && s.env.TLS != nil {
-		dataTLS = s.dataTLSConfig()
+		data.TLS = s.dataTLS(s.dataTLSConfig())
 	}
-	ds := dataSource{pasv: next.pasv, port: next.port, tls: dataTLS, deflate: zlevel}
 	next.pasv, next.port, next.rest = nil, netipZero, 0
 	ctx, cancel := context.WithCancel(context.Background())
 	x := &transfer{verb: v, path: p, cancel: cancel}
@@ -107,7 +90,7 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 	}
 	pacer, buckets, release := s.env.gov.pacer(upload, s.login.gov, s.conn.remote.Addr(), own)
 	opts.Pacer = pacer
-	ds.pace = buckets
+	data.Copy, data.Pace = opts, buckets
 	if o := s.env.Observer; o != nil {
 		lim, rel := pacer, release
 		release = func() {
@@ -135,11 +118,11 @@ func (s *Session) startTransfer(v proto.Verb, p string, body func(ctx context.Co
 			// A bug in one transfer must not take down every session of the server.
 			if r := recover(); r != nil {
 				s.env.Log.Error("panic in transfer", "remote", s.conn.remote, "path", p, "panic", r, "stack", string(debug.Stack()))
-				ds.close()
+				data.Close()
 				end(outcome{451, "Internal error; transfer aborted."})
 			}
 		}()
-		end(body(ctx, ds, opts))
+		end(body(ctx, data))
 	}()
 }
 
@@ -163,30 +146,16 @@ func (s *Session) endTransfer(x *transfer, out outcome) {
 	}
 }
 
-// connect opens the data connection for a transfer. send is true when the server writes
-// to it (RETR, listings): such sockets get the TCP_NOTSENT_LOWAT limit, uploads do not
-// (the option only concerns the sending side).
-func (s *Session) connect(ctx context.Context, ds dataSource, send bool) (net.Conn, error) {
-	var c net.Conn
-	var err error
-	if ds.pasv != nil {
-		c, err = ds.pasv.Accept(ctx, s.conn.remote.Addr())
-	} else {
-		c, err = datapath.Dial(ctx, s.conn.local, ds.port, &s.env.Data)
-	}
-	if err != nil {
-		return c, err
-	}
-	if n := s.env.Data.NotSentLowat; send && n > 0 {
-		// On the raw socket, before any TLS wrapping. A failure costs only the tuning.
-		if err := datapath.SetNotSentLowat(c, n); err != nil {
-			s.env.Log.Debug("TCP_NOTSENT_LOWAT not set", "remote", s.conn.remote, "err", err)
+// dataTLS is the PROT P wrap of a data connection (wrapData, cmd_tls.go), its refusal of
+// a connection that did not resume marked for the transfer's reply.
+func (s *Session) dataTLS(cfg *tls.Config) func(context.Context, net.Conn) (net.Conn, error) {
+	return func(ctx context.Context, c net.Conn) (net.Conn, error) {
+		tc, err := s.wrapData(ctx, c, cfg)
+		if errors.Is(err, ErrNoReuse) {
+			err = fmt.Errorf("%w: %w", xfer.ErrTLSNotResumed, err)
 		}
+		return tc, err
 	}
-	if ds.tls == nil {
-		return c, nil
-	}
-	return s.wrapData(ctx, c, ds.tls)
 }
 
 func (s *Session) copyOptions(x *transfer) *sendfile.Options {
@@ -246,6 +215,30 @@ func (s *Session) logTransfer(u *auth.User, dir, p string, n int64, start time.T
 		"user", u.Name, "result", result, "err", err}, extra...)...)
 }
 
+// finish logs and reports a transfer that got its data connection (a zero Start: nothing
+// moved, nothing to log), then returns its reply. It runs on the transfer goroutine.
+func (s *Session) finish(ctx context.Context, u *auth.User, dir string, ok, incomplete EventKind, ascii bool, r xfer.Result) outcome {
+	if !r.Start.IsZero() {
+		if o := s.env.Observer; o != nil && r.Waited > 0 {
+			o.ThrottleWait(dir == "receive", r.Waited) // the engine's pacer; the goroutine path's reports at release
+		}
+		if r.Wire >= 0 {
+			s.logTransfer(u, dir, r.Path, r.Bytes, r.Start, r.Err, "wire", r.Wire)
+		} else {
+			s.logTransfer(u, dir, r.Path, r.Bytes, r.Start, r.Err)
+		}
+		s.transferEvent(u, ok, incomplete, r.Path, r.Bytes, r.Start, ascii, r.Err)
+	}
+	return replyOf(ctx, r)
+}
+
+// openFailed answers a transfer whose file or directory could not be opened: the data
+// connection is never made.
+func openFailed(ctx context.Context, d *xfer.Data, err error, p string) outcome {
+	d.Close()
+	return replyOf(ctx, xfer.Failed(xfer.StageOpen, err, p))
+}
+
 func (s *Session) cmdRETR(arg []byte) {
 	p := s.resolve(arg)
 	if !s.can(auth.PermRetrieve, p) {
@@ -253,77 +246,36 @@ func (s *Session) cmdRETR(arg []byte) {
 	}
 	user, rest := s.login.user, s.restOffset()
 	fsys := user.FS
-	s.startTransfer(proto.RETR, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
+	s.startTransfer(proto.RETR, p, func(ctx context.Context, d *xfer.Data) outcome {
 		rf, err := s.env.openRetr(fsys, p) // through the open-file cache (filecache.go)
 		if err != nil {
-			ds.close()
-			return errorReply(ctx, stageOpen, err, p)
+			return openFailed(ctx, d, err, p)
 		}
 		defer rf.release()
 		f, fi := rf.f, rf.fi
 		switch {
 		case fi.IsDir():
-			ds.close()
-			return errorReply(ctx, stageOpen, syscall.EISDIR, p)
+			err = syscall.EISDIR
 		case rest > fi.Size():
-			ds.close()
-			return errorReply(ctx, stageOpen, errBadRest, p)
+			err = xfer.ErrBadRest
 		case rest > 0 || rf.hit: // a cached descriptor is where its last RETR left it
-			if _, err := f.Seek(rest, io.SeekStart); err != nil {
-				ds.close()
-				return errorReply(ctx, stageOpen, err, p)
-			}
+			_, err = f.Seek(rest, io.SeekStart)
+		}
+		if err != nil {
+			return openFailed(ctx, d, err, p)
 		}
 		s.prelim("Opening data connection for " + p + " (" + strconv.FormatInt(fi.Size()-rest, 10) + " bytes).")
-		conn, err := s.connect(ctx, ds, true)
-		if err != nil {
-			return errorReply(ctx, stageConnect, err, p)
-		}
-		start := time.Now()
-		if ds.deflate > 0 {
-			n, wire, err := sendDeflate(ctx, conn, f, opts, int(ds.deflate-1))
-			if cerr := conn.Close(); err == nil {
-				err = cerr
-			}
-			if want := fi.Size() - rest; err == nil && n < want {
-				err = fmt.Errorf("%w: sent %d of %d bytes", errShrank, n, want)
-			}
-			s.logTransfer(user, "send", p, n, start, err, "wire", wire)
-			s.transferEvent(user, EventFileSent, EventIncompleteFileSent, p, n, start, false, err)
-			return errorReply(ctx, stageCopy, err, p)
-		}
-		n, ran, err := s.onEngine(ctx, conn, f, p, rest, false, opts, ds.pace)
-		if !ran {
-			n, err = sendfile.Send(ctx, conn, f, opts)
-			if cerr := conn.Close(); err == nil {
-				err = cerr
-			}
-		}
-		// A file truncated while it was sent ends early at its new EOF: the client must not
-		// take the short copy for the whole file (the 150 announced the size). A file that
-		// grew is sent whole, as it now is. TYPE A changes the byte count: not checked.
-		if want := fi.Size() - rest; err == nil && !opts.ASCII && n < want {
-			err = fmt.Errorf("%w: sent %d of %d bytes", errShrank, n, want)
-		}
-		s.logTransfer(user, "send", p, n, start, err)
-		s.transferEvent(user, EventFileSent, EventIncompleteFileSent, p, n, start, opts.ASCII, err)
-		return errorReply(ctx, stageCopy, err, p)
+		r := xfer.Send(ctx, d, f, p, rest, fi.Size()-rest)
+		return s.finish(ctx, user, "send", EventFileSent, EventIncompleteFileSent, d.Copy.ASCII, r)
 	})
 }
 
-// Upload modes.
-const (
-	modeStore  = iota // STOR: replace
-	modeAppend        // APPE: append (opened without O_APPEND, which would disable splice)
-	modeUnique        // STOU: a new name
-)
-
 func (s *Session) cmdSTOR(arg []byte) {
-	s.upload(s.resolve(arg), modeStore, auth.PermStore)
+	s.upload(s.resolve(arg), xfer.Store, auth.PermStore)
 }
 
 func (s *Session) cmdAPPE(arg []byte) {
-	s.upload(s.resolve(arg), modeAppend, auth.PermAppend)
+	s.upload(s.resolve(arg), xfer.Append, auth.PermAppend)
 }
 
 func (s *Session) cmdSTOU(arg []byte) {
@@ -331,168 +283,36 @@ func (s *Session) cmdSTOU(arg []byte) {
 	if len(arg) > 0 {
 		base = string(arg)
 	}
-	s.upload(s.resolve([]byte(base)), modeUnique, auth.PermStore)
+	s.upload(s.resolve([]byte(base)), xfer.Unique, auth.PermStore)
 }
 
-// upload runs STOR, APPE and STOU. A STOR that replaces an existing file writes to a
-// temporary name beside it and renames on success, so a failed or aborted upload never
-// leaves someone else's file truncated. A new file (or a REST/APPE resume) is written in
-// place, so an interrupted upload can be resumed; the reply says how much arrived.
-func (s *Session) upload(p string, mode int, perm auth.Perm) {
+// upload runs STOR, APPE and STOU; the upload policy (a replacement written beside its
+// target and renamed, everything else in place) is transfer.OpenUpload's and Receive's.
+func (s *Session) upload(p string, mode xfer.Mode, perm auth.Perm) {
 	if !s.creatable(p) || !s.can(perm, p) {
 		return
 	}
 	user, rest := s.login.user, s.restOffset()
 	fsys := user.FS
 	verb := proto.STOR
-	if mode == modeAppend {
+	if mode == xfer.Append {
 		verb = proto.APPE
-	} else if mode == modeUnique {
+	} else if mode == xfer.Unique {
 		verb = proto.STOU
 	}
-	s.startTransfer(verb, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
-		f, target, temp, err := openUpload(fsys, p, mode, rest)
+	s.startTransfer(verb, p, func(ctx context.Context, d *xfer.Data) outcome {
+		u, err := xfer.OpenUpload(fsys, p, mode, rest)
 		if err != nil {
-			ds.close()
-			return errorReply(ctx, stageOpen, err, p)
+			return openFailed(ctx, d, err, p)
 		}
-		if mode == modeUnique {
-			s.prelim("FILE: " + path.Base(target))
+		if mode == xfer.Unique {
+			s.prelim("FILE: " + path.Base(u.Target))
 		} else {
-			s.prelim("Ready to receive data for " + target + ".")
+			s.prelim("Ready to receive data for " + u.Target + ".")
 		}
-		conn, err := s.connect(ctx, ds, false)
-		if err != nil {
-			f.Close()
-			if temp != "" {
-				fsys.Remove(temp) // nothing arrived: the old file stays as it was
-			}
-			return errorReply(ctx, stageConnect, err, p)
-		}
-		start := time.Now()
-		var off int64
-		if s.env.eng != nil && (mode == modeAppend || rest > 0) {
-			// openUpload left f at REST or, for APPE, at the end: the engine writes there.
-			off, err = f.Seek(0, io.SeekCurrent)
-		}
-		n, ran, wire := int64(0), false, int64(-1)
-		if err == nil && ds.deflate > 0 {
-			n, wire, err = recvInflate(ctx, conn, f, opts)
-		} else if err == nil {
-			n, ran, err = s.onEngine(ctx, conn, f, target, off, true, opts, ds.pace)
-		}
-		if !ran && err == nil && ds.deflate == 0 {
-			n, err = sendfile.Recv(ctx, f, conn, opts)
-		}
-		if !ran {
-			conn.Close()
-		}
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-		if err == nil && temp != "" {
-			err = fsys.Rename(temp, target)
-		}
-		if wire >= 0 {
-			s.logTransfer(user, "receive", target, n, start, err, "wire", wire)
-		} else {
-			s.logTransfer(user, "receive", target, n, start, err)
-		}
-		s.transferEvent(user, EventFileReceived, EventIncompleteFileReceived, target, n, start, opts.ASCII, err)
-		if err == nil {
-			if mode == modeUnique {
-				return outcome{226, "Transfer complete: stored as " + path.Base(target) + "."}
-			}
-			return outcome{226, "Transfer complete."}
-		}
-		out := errorReply(ctx, stageCopy, err, target)
-		got := strconv.FormatInt(n, 10)
-		if temp != "" {
-			fsys.Remove(temp)
-			out.text += " " + target + " left unchanged; " + got + " bytes received were discarded."
-		} else {
-			out.text += " " + got + " bytes of " + target + " were received."
-		}
-		return out
+		r := xfer.Receive(ctx, d, u)
+		return s.finish(ctx, user, "receive", EventFileReceived, EventIncompleteFileReceived, d.Copy.ASCII, r)
 	})
-}
-
-// tempSeq makes temporary upload names unique within the process.
-var tempSeq atomic.Uint64
-
-// openUpload opens the file an upload writes to. It returns the file, the final name, and
-// the temporary name to rename from on success ("" when writing in place).
-func openUpload(fsys vfs.FS, p string, mode int, rest int64) (vfs.File, string, string, error) {
-	switch {
-	case mode == modeUnique:
-		for i := 0; i < 100; i++ {
-			name := p
-			if i > 0 {
-				name = p + "." + strconv.Itoa(i)
-			}
-			f, err := fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
-			if errors.Is(err, fs.ErrExist) {
-				continue
-			}
-			return f, name, "", err
-		}
-		return nil, "", "", &fs.PathError{Op: "stou", Path: p, Err: fs.ErrExist}
-	case mode == modeAppend || rest > 0:
-		flag := os.O_WRONLY
-		if mode == modeAppend {
-			flag |= os.O_CREATE
-		}
-		f, err := fsys.OpenFile(p, flag, 0o666)
-		if err != nil {
-			return nil, "", "", err
-		}
-		fi, err := f.Stat()
-		if err == nil && !fi.Mode().IsRegular() {
-			err = &fs.PathError{Op: "open", Path: p, Err: fs.ErrInvalid}
-		}
-		if err == nil && rest > fi.Size() {
-			err = errBadRest
-		}
-		off, whence := rest, io.SeekStart
-		if mode == modeAppend {
-			off, whence = 0, io.SeekEnd
-		}
-		if err == nil {
-			_, err = f.Seek(off, whence)
-		}
-		if err != nil {
-			f.Close()
-			return nil, "", "", err
-		}
-		return f, p, "", nil
-	}
-	// STOR of a new name: create it exclusively and write in place.
-	f, err := fsys.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
-	if err == nil || !errors.Is(err, fs.ErrExist) {
-		return f, p, "", err
-	}
-	// The name exists: if it is a regular file, write beside it and rename at the end.
-	fi, err := fsys.Stat(p)
-	if err != nil {
-		return nil, "", "", err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, "", "", &fs.PathError{Op: "stor", Path: p, Err: errIsDir(fi)}
-	}
-	dir, base := path.Split(p)
-	temp := dir + "." + base + ".fastftp-" + strconv.FormatUint(tempSeq.Add(1), 36) + ".part"
-	f, err = fsys.OpenFile(temp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
-	if err != nil {
-		return nil, "", "", err
-	}
-	return f, p, temp, nil
-}
-
-func errIsDir(fi fs.FileInfo) error {
-	if fi.IsDir() {
-		return syscall.EISDIR
-	}
-	return fs.ErrInvalid
 }
 
 // Listings.
@@ -506,9 +326,8 @@ func (s *Session) cmdLIST(arg []byte) { s.list(arg, listLong) }
 func (s *Session) cmdNLST(arg []byte) { s.list(arg, listName) }
 func (s *Session) cmdMLSD(arg []byte) { s.list(arg, listMLSD) }
 
-var listBufs = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
-
-// list streams a directory over the data connection, one batch of entries at a time.
+// list streams a directory over the data connection (writeListing, listing.go), one batch
+// of entries at a time.
 func (s *Session) list(arg []byte, kind int) {
 	if kind != listMLSD {
 		arg = skipListOptions(arg)
@@ -526,61 +345,19 @@ func (s *Session) list(arg []byte, kind int) {
 		dirPerm = permFact(user, p, false)
 	}
 	verb := [...]proto.Verb{proto.LIST, proto.NLST, proto.MLSD}[kind]
-	s.startTransfer(verb, p, func(ctx context.Context, ds dataSource, opts *sendfile.Options) outcome {
+	s.startTransfer(verb, p, func(ctx context.Context, d *xfer.Data) outcome {
 		fi, err := fsys.Stat(p)
 		if err == nil && kind == listMLSD && !fi.IsDir() {
-			ds.close()
+			d.Close()
 			return outcome{501, p + ": Not a directory."}
 		}
 		if err != nil {
-			ds.close()
-			return errorReply(ctx, stageOpen, err, p)
+			return openFailed(ctx, d, err, p)
 		}
 		s.prelim("Here comes the directory listing.")
-		conn, err := s.connect(ctx, ds, true)
-		if err != nil {
-			return errorReply(ctx, stageConnect, err, p)
-		}
-		defer conn.Close()
-		start := time.Now()
-		// The listing goes out through the same pacing, stall deadline, progress counter and
-		// cancellation as a RETR, so a client that stops reading gets 426 after the data
-		// timeout instead of pinning this goroutine (and the session) forever.
-		dw, err := sendfile.NewWriter(ctx, conn, opts)
-		if err != nil {
-			return errorReply(ctx, stageCopy, err, p)
-		}
-		var out io.Writer = dw
-		var z *zStream
-		if ds.deflate > 0 {
-			z = newZStream(dw, int(ds.deflate-1))
-			defer z.release()
-			out = z
-		}
-		w := listBufs.Get().(*bufio.Writer)
-		w.Reset(out)
-		defer func() { w.Reset(nil); listBufs.Put(w) }()
-		err = writeListing(w, &listReq{ctx: ctx, env: s.env, fsys: fsys, p: p, fi: fi, kind: kind,
-			facts: facts, user: user, dirPerm: dirPerm})
-		if err == nil {
-			err = w.Flush()
-		}
-		if err == nil && z != nil {
-			err = z.close()
-		}
-		n, err := dw.Finish(err)
-		if cerr := conn.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-		if z != nil {
-			// As for files: bytes is the listing, wire what crossed the network.
-			n, wire := z.in, n
-			s.logTransfer(user, "list", p, n, start, err, "wire", wire)
-			s.transferEvent(user, EventListingSent, EventListingSent, p, n, start, false, err)
-			return errorReply(ctx, stageCopy, err, p)
-		}
-		s.logTransfer(user, "list", p, n, start, err)
-		s.transferEvent(user, EventListingSent, EventListingSent, p, n, start, false, err)
-		return errorReply(ctx, stageCopy, err, p)
+		req := &listReq{ctx: ctx, env: s.env, fsys: fsys, p: p, fi: fi, kind: kind,
+			facts: facts, user: user, dirPerm: dirPerm}
+		r := xfer.List(ctx, d, p, func(w io.Writer) error { return writeListing(w, req) })
+		return s.finish(ctx, user, "list", EventListingSent, EventListingSent, false, r)
 	})
 }

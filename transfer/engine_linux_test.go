@@ -2,7 +2,7 @@
 
 // The data-loop engine's errors in the one mapping of transfer errors to replies, and the
 // order in which its pacer asks the buckets.
-package session
+package transfer
 
 import (
 	"context"
@@ -30,14 +30,14 @@ func TestTransferReplyEngineErrors(t *testing.T) {
 		{"disk error", os.NewSyscallError("sendfile", syscall.EIO), 451},
 		{"engine closed", fmt.Errorf("recv /x: %w", dataloop.ErrClosed), 451},
 	} {
-		if got := errorReply(live, stageCopy, c.err, "/x"); got.code != c.code {
-			t.Errorf("%s (%v): %d %q, want %d", c.name, c.err, got.code, got.text, c.code)
+		if code, text := ErrorReply(live, StageCopy, c.err, "/x"); code != c.code {
+			t.Errorf("%s (%v): %d %q, want %d", c.name, c.err, code, text, c.code)
 		}
 	}
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
-	if got := errorReply(done, stageCopy, dataloop.ErrCanceled, "/x"); got.code != 426 {
-		t.Errorf("canceled by ABOR: %d, want 426", got.code)
+	if code, _ := ErrorReply(done, StageCopy, dataloop.ErrCanceled, "/x"); code != 426 {
+		t.Errorf("canceled by ABOR: %d, want 426", code)
 	}
 }
 

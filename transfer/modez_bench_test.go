@@ -1,7 +1,7 @@
 // Benchmarks of MODE Z's CPU cost per GiB (BENCHMARKS.md "MODE Z"): the real send and
 // receive paths over a loopback TCP pair, on log-like text and on incompressible bytes.
 
-package session
+package transfer
 
 import (
 	"bytes"

@@ -1,10 +1,10 @@
 //go:build linux
 
-// The data-loop engine (package dataloop) for file transfers, when Env.DataLoops > 0:
+// The data-loop engine (package dataloop) for file transfers, when the server runs one:
 // RETR, STOR, APPE and STOU move their bytes on a few event loops instead of a goroutine
-// blocking in sendfile/splice. Other systems keep the goroutine path (dataloop_other.go).
+// blocking in sendfile/splice. Other systems keep the goroutine path (engine_other.go).
 
-package session
+package transfer
 
 import (
 	"context"
@@ -21,65 +21,67 @@ import (
 	"github.com/fastftp/fastftp/vfs"
 )
 
-// dataEngine is the server's engine; nil (or Env.DataLoops 0) means the goroutine path.
-type dataEngine struct{ e *dataloop.Engine }
+// Engine is the server's data-loop engine. A nil *Engine is valid and means the
+// goroutine path for every transfer. Safe from any goroutine.
+type Engine struct{ e *dataloop.Engine }
 
-func newDataEngine(loops int) (*dataEngine, error) {
+// NewEngine starts an engine of the given number of loops.
+func NewEngine(loops int) (*Engine, error) {
 	e, err := dataloop.New(dataloop.Config{Loops: loops}) // Chunk: the engine's default
 	if err != nil {
 		return nil, err
 	}
-	return &dataEngine{e}, nil
+	return &Engine{e}, nil
 }
 
-func (d *dataEngine) close() {
-	if d != nil {
-		d.e.Close()
+// Close stops the engine; transfers still on it fail.
+func (e *Engine) Close() {
+	if e != nil {
+		e.e.Close()
 	}
 }
 
-func (d *dataEngine) bytes() int64 {
-	if d == nil {
+// Bytes is what the engine has moved since it started.
+func (e *Engine) Bytes() int64 {
+	if e == nil {
 		return 0
 	}
-	return d.e.Stats().Bytes
+	return e.e.Stats().Bytes
 }
 
-// onEngine moves a file transfer's bytes on the engine: f from off to conn (download) or
-// conn to f at off (upload). ran is false when the engine refused the job (TLS data
-// connection, TYPE A, a File that is not an *os.File, no engine): the caller then uses
+// run moves a file transfer's bytes on the engine: f from off to conn (download) or conn
+// to f at off (upload). ran is false when the engine refused the job (TLS data connection,
+// TYPE A, a File that is not an *os.File, no engine): the caller then uses
 // sendfile.Send/Recv and still owns conn. When ran is true the engine has closed conn.
-func (s *Session) onEngine(ctx context.Context, conn net.Conn, f vfs.File, p string, off int64, upload bool,
-	opts *sendfile.Options, pace []*throttle.Bucket) (n int64, ran bool, err error) {
-	eng := s.env.eng
+// waited is how long the engine's pacer held the transfer back.
+func (e *Engine) run(ctx context.Context, conn net.Conn, f vfs.File, p string, off int64, upload bool,
+	opts *sendfile.Options, pace []*throttle.Bucket) (n int64, ran bool, waited time.Duration, err error) {
 	of, ok := f.(*os.File)
-	if eng == nil || !ok || opts.ASCII || opts.Disable {
-		return 0, false, nil
+	if e == nil || !ok || opts.ASCII || opts.Disable {
+		return 0, false, 0, nil
 	}
 	pacer := dataloop.Buckets(byBurst(pace)...)
-	res, err := eng.e.Run(ctx, dataloop.Job{Name: p, Conn: conn, File: of, Offset: off, Upload: upload,
+	res, err := e.e.Run(ctx, dataloop.Job{Name: p, Conn: conn, File: of, Offset: off, Upload: upload,
 		ASCII: opts.ASCII, Pacer: pacer, Stall: opts.Stall, Progress: opts.Progress})
 	switch {
 	case errors.Is(err, dataloop.ErrNotEligible):
-		return 0, false, nil
+		return 0, false, 0, nil
 	case err != nil:
 		// Not started for another reason (ctx already ended by ABOR, ErrClosed at shutdown,
 		// ErrBadOffset): conn is still ours, and the transfer fails as the goroutine path
-		// would fail it (errorReply: 426 when ctx ended, else 451).
+		// would fail it (ErrorReply: 426 when ctx ended, else 451).
 		conn.Close()
-		return 0, true, err
+		return 0, true, 0, err
 	}
-	if o := s.env.Observer; o != nil {
-		if w, ok := pacer.(interface{ Waits() time.Duration }); ok && w.Waits() > 0 {
-			o.ThrottleWait(upload, w.Waits())
-		}
+	if w, ok := pacer.(interface{ Waits() time.Duration }); ok {
+		waited = w.Waits()
 	}
 	n, err = res.Bytes, res.Err
 	if errors.Is(err, dataloop.ErrCanceled) && ctx.Err() != nil {
 		// ABOR, QUIT or shutdown: the transfer log says "aborted", as on the goroutine path.
 		err = fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
-	return n, true, err
+	return n, true, waited, err
 }
 
 // byBurst orders the limited buckets smallest burst first, unlimited ones after them:
@@ -109,6 +111,6 @@ func byBurst(bs []*throttle.Bucket) []*throttle.Bucket {
 	return out
 }
 
-// engineStalled and engineConnErr classify the engine's errors for errorReply (errors.go).
+// engineStalled and engineConnErr classify the engine's errors for ErrorReply (errors.go).
 func engineStalled(err error) bool { return errors.Is(err, dataloop.ErrStalled) }
 func engineConnErr(err error) bool { return errors.Is(err, dataloop.ErrConn) }
