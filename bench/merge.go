@@ -160,6 +160,9 @@ func mergeResults(reps []*Report, rule mergeRule) []*Result {
 				tput += figureValue(o, "throughput")
 				costs.add(o)
 				base.ClientCPU += o.ClientCPU
+				// Bucket by bucket: an average (or the max) of the parts' p99s is not the
+				// p99 of their events together.
+				base.ClientSched = mergeSched(base.ClientSched, o.ClientSched)
 				base.Clients += o.Clients
 				for k, v := range o.Errors {
 					base.Errors[k] += v

@@ -61,7 +61,10 @@ type Result struct {
 	ErrorText        map[string]string `json:"error_samples,omitempty"`
 	Latency          *Histogram        `json:"latency,omitempty"`
 	ClientCPU        float64           `json:"client_cpu_seconds"`
-	ServerCPU        float64           `json:"server_cpu_seconds"` // -1: not sampled
+	// ClientSched is how long ftpbench's goroutines waited for a processor over the window
+	// (the runtime's /sched/latencies:seconds); nil: not sampled. Merged bucket by bucket.
+	ClientSched *SchedHist `json:"client_sched,omitempty"`
+	ServerCPU   float64    `json:"server_cpu_seconds"` // -1: not sampled
 	// ServerCPUSource says where ServerCPU came from: "schedstat" (nanoseconds of every
 	// thread) or "ticks (...)" (10 ms counters, with why schedstat was not used).
 	ServerCPUSource string `json:"server_cpu_source,omitempty"`
@@ -138,7 +141,8 @@ func (r *runner) result(scenario, title string, clients int, opUnit string) *Res
 		Errors: map[string]uint64{}, ErrorText: r.errSamples, Latency: &r.hist,
 		ClientCPU: (r.cpu1 - r.cpu0).Seconds(), ServerCPU: -1, ServerMem: -1, OpUnit: opUnit,
 		MachineCPU: -1, MachineSoftirq: -1,
-		BytesExpected: r.expected, SessionsMissing: int(r.missing.Load())}
+		BytesExpected: r.expected, SessionsMissing: int(r.missing.Load()),
+		ClientSched: diffSched(r.sched0, r.sched1)}
 	if r.cfg.Rate > 0 {
 		res.Loop, res.Rate = "open", r.cfg.Rate
 	}
@@ -235,6 +239,7 @@ func (res *Result) computeFigures() {
 	if gib > 0.01 {
 		res.add("client_cpu_per_gib", res.ClientCPU/gib, "cpu-s/GiB", "lower")
 	}
+	res.addSchedFigures()
 	if res.ServerCPU >= 0 {
 		res.add("server_cpu", res.ServerCPU, "cpu-s", "")
 		switch {
@@ -316,7 +321,8 @@ func standardFigure(name string) bool {
 	case "rate", "throughput", "latency_p50", "latency_p90", "latency_p99", "latency_p99.9",
 		"latency_max", "latency_mean", "errors", "error_ratio", "client_cpu_per_op",
 		"client_cpu_per_gib", "server_cpu", "server_cpu_per_op", "server_cpu_per_gib", "server_mem",
-		"machine_cpu", "machine_softirq", "machine_cpu_per_op", "machine_cpu_per_gib", "machine_softirq_per_gib":
+		"machine_cpu", "machine_softirq", "machine_cpu_per_op", "machine_cpu_per_gib", "machine_softirq_per_gib",
+		"client_sched_p50", "client_sched_p99", "client_sched_max":
 		return true
 	}
 	return false
@@ -487,7 +493,7 @@ func (r *Result) printDetails(w io.Writer) {
 	}
 	// Per-process costs (ftpbench itself, the server's process tree), then the whole
 	// machine's, which also holds softirq work charged to no process in particular.
-	for _, names := range [][]string{
+	for gi, names := range [][]string{
 		{"client_cpu_per_op", "server_cpu_per_op", "client_cpu_per_gib", "server_cpu_per_gib", "kib_per_idle_session", "noop_latency_p99"},
 		{"machine_cpu_per_op", "machine_cpu_per_gib", "machine_softirq_per_gib"},
 	} {
@@ -512,6 +518,12 @@ func (r *Result) printDetails(w io.Writer) {
 			}
 		}
 		flushNA()
+		if gi == 0 {
+			// Beside ftpbench's CPU: its own wait for a processor, part of every latency above.
+			if s := r.schedText(); s != "" {
+				costs = append(costs, s)
+			}
+		}
 		if len(costs) > 0 {
 			b.WriteString("    " + strings.Join(costs, "  ") + "\n")
 		}

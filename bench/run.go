@@ -173,6 +173,7 @@ func mergeRepeats(reps [][]*Result) []*Result {
 			if base.Latency != nil && o.Latency != nil {
 				base.Latency.Merge(o.Latency)
 			}
+			base.ClientSched = mergeSched(base.ClientSched, o.ClientSched)
 			base.ServerMem = o.ServerMem
 			for _, f := range o.Figures {
 				if bf := base.Figure(f.Name); bf != nil {

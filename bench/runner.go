@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -59,6 +60,10 @@ type runner struct {
 	mach1      MachineSample
 	machOK     bool
 	countMode  bool
+
+	// sched0 and sched1 are the runtime's scheduling-delay histogram at the window's
+	// edges (nil: not available).
+	sched0, sched1 *metrics.Float64Histogram
 }
 
 func newRunner(cfg *Config, d *ftpclient.Dialer, name string) *runner {
@@ -122,6 +127,7 @@ func (r *runner) beginWindow() {
 	r.mach0, err = SampleMachine()
 	r.machOK = err == nil
 	r.cpu0 = SelfCPU()
+	r.sched0 = readSched()
 	r.start = time.Now()
 	d := r.cfg.Duration
 	if r.countMode {
@@ -141,6 +147,7 @@ func (r *runner) endWindow() {
 		s.halt()
 	}
 	r.cpu1 = SelfCPU()
+	r.sched1 = readSched()
 	if r.machOK {
 		var err error
 		r.mach1, err = SampleMachine()

@@ -112,7 +112,7 @@ Adds up the --json reports of agents that ran the same scenarios against one ser
 fleet at the same time (one ftpbench per client machine) into one report: operations,
 bytes, errors by class, sessions and incomplete rows add up; latency histograms merge, so
 the percentiles are those of every agent's operations together (not an average of
-percentiles); rates and throughputs are the sum of the agents'; the window is the longest
+percentiles), and so do the client scheduling-delay ones (client_sched_p99); rates and throughputs are the sum of the agents'; the window is the longest
 agent's. Server CPU and memory add up over the agents run with -k (run -k on one agent per
 server host); machine CPU adds up unless two agents ran on one host. Per-second series
 are aligned on the agents' clocks (keep them in sync with NTP).

@@ -317,6 +317,11 @@ func TestProcsIdleServerMemory(t *testing.T) {
 	if r.Headline != "kib_per_idle_session" || !strings.Contains(out.String(), "server KiB per session") {
 		t.Fatalf("table:\n%s", out.String())
 	}
+	// Each child's own scheduling delay came to the parent as a histogram, merged there.
+	if p99 := r.Figure("client_sched_p99"); r.ClientSched == nil || r.ClientSched.Count() == 0 || p99 == nil ||
+		p99.Value < 0 || !strings.Contains(out.String(), "client_sched p99 ") {
+		t.Fatalf("client_sched: histogram %+v, p99 %+v, table:\n%s", r.ClientSched, p99, out.String())
+	}
 }
 
 // TestNoProgressWhenNotTerminal runs past a progress tick with stderr a regular file:
