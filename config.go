@@ -8,6 +8,7 @@ import (
 	"github.com/fastftp/fastftp/xferlog"
 	"log/slog"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"github.com/fastftp/fastftp/auth"
@@ -89,21 +90,21 @@ type Config struct {
 	// changes its size and time but not its directory, so it shows within this time. 0
 	// means 10 s.
 	ListCacheMaxAge time.Duration
-	// DataNotSentLowat bounds, in bytes, what a data socket the server sends on (RETR,
-	// LIST, NLST, MLSD; not uploads) queues unsent in the kernel: TCP_NOTSENT_LOWAT, Linux
-	// only. 0 means DefaultDataNotSentLowat; negative leaves the kernel's default (a send
-	// buffer that autotunes to ~4 MiB, all of it queued). 64 KiB made 300 concurrent
-	// downloads faster and cheaper in CPU but the control connections slower to answer:
-	// see DefaultDataNotSentLowat.
+	// DataNotSentLowat bounds, in bytes, what a data socket the server sends on queues
+	// unsent in the kernel: TCP_NOTSENT_LOWAT, Linux only. 0 means the default: 64 KiB
+	// (DefaultDataNotSentLowat) on the downloads the data loops carry, nothing elsewhere; a
+	// positive value applies to every socket the server sends on (RETR, LIST, NLST, MLSD;
+	// never uploads); negative leaves the kernel's default everywhere (a send buffer that
+	// autotunes to ~4 MiB, all of it queued). See DefaultDataNotSentLowat for the
+	// measurements.
 	DataNotSentLowat int
-	// DataLoops > 0 moves the bytes of file transfers (RETR, STOR, APPE, STOU) on that many
-	// event loops of the data-loop engine (package dataloop, Linux only) instead of one
-	// goroutine per transfer blocking in sendfile(2)/splice(2), so hundreds of transfers
-	// cannot crowd the control loops out of the Go scheduler (issue 10; measurements in
-	// dataloop/README.md, which favour GOMAXPROCS-1 loops, at least 1). TLS data
-	// connections, TYPE A and DisableSendfile keep the goroutine path, as do listings and
-	// every transfer on other systems. 0 (the default for now) or negative: off. At most
-	// MaxDataLoops.
+	// DataLoops is how many event loops of the data-loop engine (package dataloop, Linux
+	// only) move the bytes of file transfers (RETR, STOR, APPE, STOU), instead of one
+	// goroutine per transfer blocking in sendfile(2)/splice(2): hundreds of transfers then
+	// cannot crowd the control loops out of the Go scheduler (issue 10; ARCHITECTURE.md,
+	// "The data plane"). 0 means the default, one loop per GOMAXPROCS; negative turns the
+	// engine off. TLS data connections, TYPE A, MODE Z, listings and DisableSendfile keep
+	// the goroutine path, as does every transfer on other systems. At most MaxDataLoops.
 	DataLoops int
 
 	// ProxyProtocolFrom lists the load balancers trusted to send a PROXY protocol header
@@ -237,15 +238,14 @@ type SharedLimits struct {
 	GlobalRead, GlobalWrite *throttle.Bucket
 }
 
-// DefaultDataNotSentLowat is Config.DataNotSentLowat when 0: off, chosen by measurement
-// (BENCHMARKS.md, "TCP_NOTSENT_LOWAT on download data sockets"). With 300 concurrent 10 MiB
-// RETR, 64 KiB took the batch from 3.0 s to 2.2 s and machine CPU per GiB down by a
-// quarter, but while each transfer is a goroutine the option wakes them about twice as
-// often per byte: Go's scheduling delay went from p50 ~0 / p99 84 ms to 10 / 470 ms and
-// NOOP replies from p50 0.7-1.4 ms to 8 ms. fastftp's first promise is a responsive control
-// connection, so the option stays an operator's choice until transfers stop being
-// goroutines (then measure again).
-const DefaultDataNotSentLowat = 0
+// DefaultDataNotSentLowat is the TCP_NOTSENT_LOWAT the data loops set on the downloads
+// they carry when Config.DataNotSentLowat is 0. Chosen by measurement (BENCHMARKS.md,
+// "TCP_NOTSENT_LOWAT on download data sockets" and "The data plane: defaults"): with the
+// transfers on the loops, 300 concurrent 10 MiB RETRs took 0.79 s instead of 1.28 s
+// without the option, at 40% less machine CPU per GiB. With a goroutine per transfer the
+// same option woke the goroutines twice as often and the control connections paid for it
+// (NOOP p50 0.7 -> 8 ms), which is why the goroutine path keeps the kernel's default.
+const DefaultDataNotSentLowat = 64 << 10
 
 // MaxDataLoops is the largest Config.DataLoops New accepts.
 const MaxDataLoops = 256
@@ -254,13 +254,27 @@ const MaxDataLoops = 256
 // the option stops limiting anything (send buffers autotune to 4 MiB by default).
 const MaxDataNotSentLowat = 1 << 30
 
-// notSentLowat resolves Config.DataNotSentLowat to the socket option's value; 0 is off.
-func (c *Config) notSentLowat() int {
-	switch {
-	case c.DataNotSentLowat == 0:
+// notSentLowat resolves Config.DataNotSentLowat to what every sending data socket gets
+// (datapath.Config.NotSentLowat); 0 is none.
+func (c *Config) notSentLowat() int { return max(c.DataNotSentLowat, 0) }
+
+// loopNotSentLowat is what the data loops set on their downloads: the default unless the
+// operator chose a value (which every sending socket then has already) or none.
+func (c *Config) loopNotSentLowat() int {
+	if c.DataNotSentLowat == 0 {
 		return DefaultDataNotSentLowat
-	case c.DataNotSentLowat < 0:
-		return 0
 	}
-	return c.DataNotSentLowat
+	return max(c.DataNotSentLowat, 0)
+}
+
+// DataLoopCount resolves Config.DataLoops: how many data loops New starts, 0 when the
+// engine is off (DataLoops negative, DisableSendfile, not Linux).
+func (c *Config) DataLoopCount() int {
+	switch {
+	case c.DataLoops < 0 || c.DisableSendfile || runtime.GOOS != "linux":
+		return 0
+	case c.DataLoops == 0:
+		return max(runtime.GOMAXPROCS(0), 1)
+	}
+	return c.DataLoops
 }

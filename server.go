@@ -127,7 +127,8 @@ func New(cfg Config) (*Server, error) {
 		HashCacheEntries:   cfg.HashCacheEntries,
 		OpenFileCache:      cfg.OpenFileCache,
 		Listing:            cfg.listingOptions(),
-		DataLoops:          max(cfg.DataLoops, 0),
+		DataLoops:          cfg.DataLoopCount(),
+		DataLoopLowat:      cfg.loopNotSentLowat(),
 		MaxLoginAttempts:   cfg.MaxLoginAttempts,
 		FailedLoginDelay:   cfg.FailedLoginDelay,
 		Workers:            cfg.Workers,
@@ -465,7 +466,7 @@ func (s *Server) SetAuthorizer(a auth.Authorizer) { s.env.SetAuth(a) }
 func (s *Server) SetHosts(hosts []VirtualHost) error { return s.env.SetHosts(hosts) }
 
 // DataLoopBytes returns the bytes file transfers have moved through the data-loop engine
-// since New: 0 when Config.DataLoops is 0 (or off for another reason: DisableSendfile, not
+// since New: 0 when Config.DataLoops is negative (or off for another reason: DisableSendfile, not
 // Linux). Safe from any goroutine.
 func (s *Server) DataLoopBytes() int64 { return s.env.DataLoopBytes() }
 

@@ -109,8 +109,8 @@ type Server struct {
 	ModeZMax, ModeZMaxLevel int
 
 	// DataNotSentLowat is fastftp.Config.DataNotSentLowat: TCP_NOTSENT_LOWAT in bytes on
-	// download data sockets; 0 when unset (the server's default), -1 when the file says
-	// "0" (off: the kernel's default).
+	// every download data socket; 0 when unset (the server's default: 64 KiB on the
+	// downloads the data loops carry only), -1 when the file says "0" (off everywhere).
 	DataNotSentLowat int
 
 	// Workers is how many fastftpd processes serve the listeners (1: one process, the
@@ -118,7 +118,8 @@ type Server struct {
 	Workers int
 
 	// DataLoops is fastftp.Config.DataLoops: file transfers on that many event loops of the
-	// data-loop engine (Linux); 0 means off (a goroutine per transfer, the default).
+	// data-loop engine (Linux); 0 when unset or "auto" (one loop per CPU, the default), -1
+	// when the file says "off" or 0 (a goroutine per transfer).
 	DataLoops int
 
 	// ListCacheSize bounds the listing cache in bytes (fastftp.Config.ListCacheBytes): 0

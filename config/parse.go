@@ -51,7 +51,7 @@ type rawServer struct {
 	ModeZMax               int               `toml:"mode_z_max"`
 	ModeZMaxLevel          int               `toml:"mode_z_max_level"`
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
-	DataLoops              int               `toml:"data_loops"`
+	DataLoops              any               `toml:"data_loops"`
 	ListCacheSize          any               `toml:"list_cache_size"`
 	ListSortMax            *int              `toml:"list_sort_max"`
 	OpenFileCache          *int              `toml:"open_file_cache"`

@@ -185,7 +185,7 @@ func (v *validator) server(s *Server, r *rawServer) {
 		v.errorf("server.mode_z_max_level", "server.mode_z_max_level: %d is not a zlib level 0-9 (0 means 6)", s.ModeZMaxLevel)
 	}
 	s.DataNotSentLowat = v.lowat("server.data_notsent_lowat", r.DataNotSentLowat)
-	s.DataLoops = r.DataLoops
+	s.DataLoops = v.dataLoops("server.data_loops", r.DataLoops)
 	s.ListCacheSize = v.size("server.list_cache_size", r.ListCacheSize, maxListCache, "16G")
 	s.ListSortMax = DefaultListSortMax
 	if r.ListSortMax != nil {
@@ -197,9 +197,6 @@ func (v *validator) server(s *Server, r *rawServer) {
 	if r.OpenFileCache != nil {
 		s.OpenFileCache = *r.OpenFileCache
 		v.nonNegative("server.open_file_cache", "server.open_file_cache", s.OpenFileCache)
-	}
-	if s.DataLoops < 0 || s.DataLoops > maxDataLoops {
-		v.errorf("server.data_loops", "server.data_loops: %d: want 0 (off) to %d", s.DataLoops, maxDataLoops)
 	}
 	s.Workers = v.workers("server.workers", r.Workers)
 	s.PermitForeignAddresses, s.PermitPrivilegedPorts = r.PermitForeignAddresses, r.PermitPrivilegedPorts
@@ -669,6 +666,43 @@ func (v *validator) duration(key string, val any, def time.Duration) time.Durati
 // maxDataLoops bounds data_loops (fastftp.MaxDataLoops; this package does not import the
 // server).
 const maxDataLoops = 256
+
+// ParseDataLoops reads a data-loop count: "auto" (0: one loop per GOMAXPROCS, the
+// default), "off" or "0" (-1: a goroutine per transfer), or 1 to the maximum.
+func ParseDataLoops(text string) (int, error) {
+	switch text {
+	case "auto":
+		return 0, nil
+	case "off", "0":
+		return -1, nil
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil || n < 1 || n > maxDataLoops {
+		return 0, fmt.Errorf("%q: want \"auto\" (one per CPU), \"off\" (0) or 1 to %d", text, maxDataLoops)
+	}
+	return n, nil
+}
+
+// dataLoops takes "auto", "off" or a number for server.data_loops; 0 (auto) when absent.
+func (v *validator) dataLoops(key string, val any) int {
+	var text string
+	switch x := val.(type) {
+	case nil:
+		return 0
+	case int64:
+		text = strconv.FormatInt(x, 10)
+	case string:
+		text = x
+	default:
+		v.errorf(key, "%s: want \"auto\", \"off\" or a number of loops", key)
+		return 0
+	}
+	n, err := ParseDataLoops(text)
+	if err != nil {
+		v.errorf(key, "%s: %v", key, err)
+	}
+	return n
+}
 
 // MaxWorkers bounds server.workers and --workers (internal/shm.MaxWorkers).
 const MaxWorkers = 64

@@ -52,18 +52,21 @@ const (
 // peerName selects a reference server instead of fastftp: "" or "pyftpdlib".
 var peerName = os.Getenv("FASTFTP_E2E_PEER")
 
-// e2eDataLoops, from FASTFTP_E2E_DATALOOPS (e.g. 2), runs every fastftp server of the
-// suite with Config.DataLoops set: file transfers on the data-loop engine instead of a
-// goroutine each. Unset or 0: the default (the goroutine path). A test's own withConfig
-// still wins.
+// e2eDataLoops, from FASTFTP_E2E_DATALOOPS, runs every fastftp server of the suite with
+// Config.DataLoops set: "off" for a goroutine per transfer (the path TLS, TYPE A and other
+// systems take), a number for that many loops. Unset: the default (data loops, one per
+// GOMAXPROCS). A test's own withConfig still wins.
 var e2eDataLoops = func() int {
 	v := os.Getenv("FASTFTP_E2E_DATALOOPS")
-	if v == "" {
+	switch v {
+	case "":
 		return 0
+	case "off":
+		return -1
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		panic("FASTFTP_E2E_DATALOOPS=" + v + ": want a number of loops, 0 or more")
+	if err != nil || n < 1 {
+		panic("FASTFTP_E2E_DATALOOPS=" + v + ": want off or a number of loops, 1 or more")
 	}
 	return n
 }()
@@ -233,8 +236,8 @@ func (s *testServer) startFastftp(t testing.TB, host string, mutate []func(*fast
 		if err := srv.Shutdown(ctx); err != nil {
 			t.Logf("Shutdown: %v", err)
 		}
-		if e2eDataLoops > 0 {
-			t.Logf("data-loop engine (FASTFTP_E2E_DATALOOPS=%d) moved %d bytes", e2eDataLoops, srv.DataLoopBytes())
+		if n := srv.DataLoopBytes(); n > 0 {
+			t.Logf("data-loop engine moved %d bytes", n)
 		}
 		select {
 		case err := <-served:

@@ -50,6 +50,9 @@ type Env struct {
 	// goroutine per transfer blocking in sendfile/splice. TLS data connections, TYPE A,
 	// DisableSendfile and non-OS files keep the goroutine path. 0: off.
 	DataLoops int
+	// DataLoopLowat is the TCP_NOTSENT_LOWAT the engine sets on the downloads it carries;
+	// 0: none.
+	DataLoopLowat int
 
 	// Bandwidth limits in bytes/s; 0 means unlimited. Read is uploads, Write downloads
 	// (pyftpdlib's read_limit/write_limit). See SetRates to change them while serving.
@@ -189,7 +192,7 @@ func (e *Env) Start() {
 	}
 	e.gov.init(e)
 	if e.DataLoops > 0 && !e.DisableSendfile {
-		eng, err := xfer.NewEngine(e.DataLoops)
+		eng, err := xfer.NewEngine(e.DataLoops, e.DataLoopLowat)
 		if err != nil {
 			e.Log.Error("data-loop engine not started; transfers use a goroutine each", "err", err)
 		}

@@ -25,9 +25,10 @@ import (
 // goroutine path for every transfer. Safe from any goroutine.
 type Engine struct{ e *dataloop.Engine }
 
-// NewEngine starts an engine of the given number of loops.
-func NewEngine(loops int) (*Engine, error) {
-	e, err := dataloop.New(dataloop.Config{Loops: loops}) // Chunk: the engine's default
+// NewEngine starts an engine of the given number of loops; notSentLowat > 0 is the
+// TCP_NOTSENT_LOWAT it sets on the downloads it carries.
+func NewEngine(loops, notSentLowat int) (*Engine, error) {
+	e, err := dataloop.New(dataloop.Config{Loops: loops, NotSentLowat: notSentLowat}) // Chunk: the engine's default
 	if err != nil {
 		return nil, err
 	}

@@ -107,11 +107,11 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		v    int
 	}{{"max-cons", o.maxCons}, {"max-cons-per-ip", o.maxConsPerIP}, {"max-login-attempts", o.maxLogin},
 		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter},
-		{"hash-workers", o.hashWorkers}, {"data-loops", o.dataLoops},
+		{"hash-workers", o.hashWorkers},
 		{"list-sort-max", o.listSortMax}, {"max-transfers-per-ip", o.maxXfersPerIP},
 		{"mode-z-max", o.modeZMax}, {"mode-z-max-level", o.modeZMaxLevel}, {"open-file-cache", o.openFileCache}} {
 		if n.v < 0 {
-			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs", "data-loops": "off",
+			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs",
 				"list-sort-max": "never sort", "mode-z-max": "one per CPU", "mode-z-max-level": "6", "open-file-cache": "off"}[n.flag]
 			if zero == "" {
 				zero = "unlimited"
@@ -122,8 +122,9 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	if o.modeZMaxLevel > 9 {
 		return fmt.Errorf("--mode-z-max-level %d: want a zlib level, 0 (6) to 9", o.modeZMaxLevel)
 	}
-	if o.dataLoops > fastftp.MaxDataLoops {
-		return fmt.Errorf("--data-loops %d: want at most %d", o.dataLoops, fastftp.MaxDataLoops)
+	dataLoops, err := config.ParseDataLoops(o.dataLoops)
+	if err != nil {
+		return fmt.Errorf("--data-loops %v", err)
 	}
 	if use("banner") {
 		s.Banner = o.banner
@@ -182,7 +183,7 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		s.DataNotSentLowat = n
 	}
 	if use("data-loops") {
-		s.DataLoops = o.dataLoops
+		s.DataLoops = dataLoops
 	}
 	if use("list-cache-size") {
 		n, err := parseListCacheSize(o.listCacheSize)
@@ -526,8 +527,8 @@ func convert(f *config.File) (*settings, error) {
 	cfg.DisableHash = s.DisableHash
 	cfg.HashWorkers = s.HashWorkers
 	cfg.ModeZ, cfg.ModeZMax, cfg.ModeZMaxLevel = s.ModeZ, s.ModeZMax, s.ModeZMaxLevel
-	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (off); -1: off
-	cfg.DataLoops = s.DataLoops               // 0: off in both
+	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (64K on the data loops); -1: off
+	cfg.DataLoops = s.DataLoops               // 0: auto, -1: off, in both
 	cfg.ListCacheBytes = s.ListCacheSize      // 0: the library's default (64 MiB); -1: off
 	cfg.OpenFileCache = s.OpenFileCache
 	if cfg.OpenFileCache == 0 {

@@ -11,7 +11,8 @@ import (
 )
 
 // TestDataLoopsFlagAndKey: --data-loops and server.data_loops reach Config.DataLoops (the
-// flag over the file's key only when given); 0 is the default (off); negative and absurd
+// flag over the file's key only when given): "auto" (Config 0, one loop per CPU) is the
+// default, "off" and 0 (the old spelling of off) are Config -1; negative and absurd
 // counts are refused, naming the flag or key.
 func TestDataLoopsFlagAndKey(t *testing.T) {
 	for _, c := range []struct {
@@ -22,13 +23,22 @@ func TestDataLoopsFlagAndKey(t *testing.T) {
 	}{
 		{"", nil, 0, ""},
 		{"", []string{"--data-loops", "1"}, 1, ""},
+		{"", []string{"--data-loops", "auto"}, 0, ""},
+		{"", []string{"--data-loops", "off"}, -1, ""},
 		{"2", nil, 2, ""},
-		{"2", []string{"--data-loops", "0"}, 0, ""},
+		{`"auto"`, nil, 0, ""},
+		{`"off"`, nil, -1, ""},
+		{"0", nil, -1, ""},
+		{"2", []string{"--data-loops", "0"}, -1, ""},
+		{`"off"`, []string{"--data-loops", "auto"}, 0, ""},
 		{"2", []string{"--loops", "3"}, 2, ""},
-		{"", []string{"--data-loops", "-1"}, 0, "--data-loops -1"},
-		{"", []string{"--data-loops", "100000"}, 0, "--data-loops 100000"},
+		{"", []string{"--data-loops", "-1"}, 0, "--data-loops"},
+		{"", []string{"--data-loops", "100000"}, 0, "--data-loops"},
+		{"", []string{"--data-loops", "many"}, 0, "--data-loops"},
 		{"-1", nil, 0, "server.data_loops"},
 		{"100000", nil, 0, "server.data_loops"},
+		{`"lots"`, nil, 0, "server.data_loops"},
+		{"true", nil, 0, "server.data_loops"},
 	} {
 		var f *config.File
 		if c.file != "" {

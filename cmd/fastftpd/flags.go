@@ -19,7 +19,7 @@ import (
 type options struct {
 	iface, natAddr, portRange, dir, user, pass, banner string
 	port, maxCons, maxConsPerIP, maxLogin              int
-	loops, dataLoops                                   int
+	loops                                              int
 	write, debug, foreign, privileged, localTime       bool
 	noSendfile, showVersion, noHash                    bool
 	timeout, dataTimeout, grace                        time.Duration
@@ -29,7 +29,7 @@ type options struct {
 	dirMessage, welcomeFile                            string // --dir-message, --welcome-file
 	modeZ                                              bool   // --mode-z
 	modeZMax, modeZMaxLevel                            int    // --mode-z-max, --mode-z-max-level
-	workers                                            string
+	workers, dataLoops                                 string
 
 	readLimit, writeLimit, globalRead, globalWrite string
 	readPerIP, writePerIP                          string
@@ -217,7 +217,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	num(&o.maxLogin, "", "max-login-attempts", config.DefaultMaxLoginAttempts, "failed logins before the connection is closed; 0 means unlimited")
 	num(&o.loops, "", "loops", 0, "event loops (default: one per CPU)")
 	str(&o.workers, "", "workers", "1", "processes serving the listeners (unix), or auto (one per CPU); limits stay global across them and each takes a slice of --range")
-	num(&o.dataLoops, "", "data-loops", 0, "move file transfers on N data event loops instead of a goroutine each (Linux; e.g. 1 on 2 CPUs); 0: off (the default)")
+	str(&o.dataLoops, "", "data-loops", "auto", "move file transfers on N data event loops instead of a goroutine each (Linux): auto (one per CPU, the default), off (or 0), or N")
 	str(&o.readLimit, "", "read-limit", "0", "upload bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.writeLimit, "", "write-limit", "0", "download bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.globalRead, "", "global-read-limit", "0", "upload bandwidth of all sessions together (0: unlimited)")

@@ -390,10 +390,7 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 	if loops <= 0 {
 		loops = runtime.NumCPU()
 	}
-	dataLoops := cfg.DataLoops
-	if cfg.DisableSendfile || runtime.GOOS != "linux" {
-		dataLoops = 0 // the engine is off with --disable-sendfile, and Linux-only
-	}
+	dataLoops := cfg.DataLoopCount() // 0 with --disable-sendfile, "off", or not on Linux
 	nat, ports, tlsDesc, metricsURL := "none", "any free port", "off", "off"
 	if cfg.MasqueradeAddress.IsValid() {
 		nat = cfg.MasqueradeAddress.String()
