@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -553,5 +554,16 @@ func TestCloseReasonNames(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&b, nil)).Info("x", "reason", ReasonClientQuit)
 	if s := b.String(); !strings.Contains(s, "reason=idle_timeout") || !strings.Contains(s, `"reason":"client_quit"`) {
 		t.Errorf("log lines %q: want the reasons by name", s)
+	}
+}
+
+// TestDefaultLoops: half the processors, at least one (why: DefaultLoops).
+func TestDefaultLoops(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for procs, want := range map[int]int{1: 1, 2: 1, 3: 1, 4: 2, 16: 8} {
+		runtime.GOMAXPROCS(procs)
+		if got := DefaultLoops(); got != want {
+			t.Errorf("GOMAXPROCS %d: %d loops, want %d", procs, got, want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ package session
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
@@ -97,7 +98,8 @@ func (s *Session) loginOK(u *auth.User) {
 	}
 	s.conn.failed = 0
 	s.login.cwd = "/"
-	s.env.Log.Info("login", "remote", s.conn.remote, "user", u.Name, "host", s.hostName())
+	s.env.Log.LogAttrs(context.Background(), slog.LevelInfo, "login", s.logRemote(),
+		slog.String("user", u.Name), slog.String("host", s.hostName()))
 	s.event(EventLogin, "", 0, 0, nil)
 	msg := u.LoginMsg
 	if msg == "" {

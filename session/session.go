@@ -8,6 +8,8 @@ package session
 
 import (
 	"bytes"
+	"context"
+	"log/slog"
 	"net/netip"
 	"sync/atomic"
 	"time"
@@ -99,8 +101,9 @@ func (s *Session) Closed(reason reactor.CloseReason) {
 		}
 	}
 	s.dropData()
-	s.env.Log.Info("session closed", "remote", s.conn.remote, "user", s.userString(), "host", s.hostName(),
-		"secs", s.env.seconds()-s.conn.born, "reason", reason)
+	s.env.Log.LogAttrs(context.Background(), slog.LevelInfo, "session closed", s.logRemote(),
+		slog.String("user", s.loggedName()), slog.String("host", s.hostName()),
+		slog.Uint64("secs", uint64(s.env.seconds()-s.conn.born)), slog.Any("reason", reason))
 	s.logout()
 	if c := s.conn.tls; c != nil {
 		s.env.owner.closed(c.stamp, time.Now())
@@ -316,6 +319,36 @@ func (s *Session) replyPath(code int, p, text string) {
 
 func (s *Session) userString() string {
 	return string(s.login.name[:s.login.nameLen])
+}
+
+// loggedName is userString for the lines every session logs: the logged-in user's own
+// Name when it is what the client typed (the common case), which costs no copy.
+func (s *Session) loggedName() string {
+	if u := s.login.user; u != nil && u.Name == string(s.login.name[:s.login.nameLen]) {
+		return u.Name
+	}
+	return s.userString()
+}
+
+// logAddr is the client's address in the log lines every session writes (login, session
+// closed). As a LogValuer it costs nothing when the line is not written (level off, a
+// discarding handler); when it is, its text costs one string, where an AddrPort argument
+// costs its boxing and then, in the text and JSON handlers, MarshalText's buffer and a copy
+// of it. Handlers see the same text as before: AddrPort's, "" for an invalid one.
+type logAddr netip.AddrPort
+
+func (a *logAddr) LogValue() slog.Value {
+	ap := (*netip.AddrPort)(a)
+	if !ap.IsValid() {
+		return slog.StringValue("")
+	}
+	return slog.StringValue(ap.String())
+}
+
+// logRemote is the "remote" attribute of those lines. The address never changes after New,
+// so a handler that keeps the record and resolves it later still reads the right one.
+func (s *Session) logRemote() slog.Attr {
+	return slog.Any("remote", (*logAddr)(&s.conn.remote))
 }
 
 // async runs work on the pool; the completion it returns runs on the owner. While it runs
