@@ -35,7 +35,8 @@ type Config struct {
 
 	// Banner is the text of the 220 greeting. Default "fastftp ready.".
 	Banner string
-	// Loops is the number of gnet event loops. 0 means one per CPU.
+	// Loops is the number of gnet event loops. 0 means reactor.DefaultLoops: one per two
+	// processors (GOMAXPROCS), at least one.
 	Loops int
 	// Workers bounds the goroutines doing blocking work (stat, open, readdir, rename,
 	// authentication). 0 means 64. Their queue holds 64 entries per worker.

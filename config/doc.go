@@ -22,7 +22,7 @@
 //	[server]
 //	listen = [":2121"]              # "host:port" list; host empty (all) or an IP literal
 //	banner = ""                     # 220 greeting; "" = the server's default
-//	loops = 0                       # event loops; 0 = one per CPU
+//	loops = 0                       # control event loops; 0 = one per two CPUs
 //	max_cons = 0                    # 0 = unlimited
 //	max_cons_per_ip = 0             # 0 = unlimited
 //	max_transfers_per_ip = 0        # file transfers at once per client address; 0 = unlimited

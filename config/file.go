@@ -43,7 +43,7 @@ type Server struct {
 	Listen []string
 	// Banner is the 220 greeting text; "" means the server's default.
 	Banner string
-	// Loops is the number of event loops; 0 means one per CPU.
+	// Loops is the number of event loops; 0 means one per two CPUs, at least one.
 	Loops int
 	// MaxConns and MaxConnsPerIP cap control connections; 0 means unlimited.
 	MaxConns, MaxConnsPerIP int

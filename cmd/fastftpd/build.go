@@ -111,7 +111,7 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		{"list-sort-max", o.listSortMax}, {"max-transfers-per-ip", o.maxXfersPerIP},
 		{"mode-z-max", o.modeZMax}, {"mode-z-max-level", o.modeZMaxLevel}, {"open-file-cache", o.openFileCache}} {
 		if n.v < 0 {
-			zero := map[string]string{"loops": "one per CPU", "hash-workers": "one per 4 CPUs",
+			zero := map[string]string{"loops": "one per two CPUs", "hash-workers": "one per 4 CPUs",
 				"list-sort-max": "never sort", "mode-z-max": "one per CPU", "mode-z-max-level": "6", "open-file-cache": "off"}[n.flag]
 			if zero == "" {
 				zero = "unlimited"

@@ -215,7 +215,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	str(&o.dirMessage, "", "dir-message", "", "show this file of the directory entered (e.g. .message) in the CWD reply, as vsftpd's dirmessage_enable; empty: off (the default)")
 	str(&o.welcomeFile, "", "welcome-file", "", "show this file's text in the reply to a login (at most 4 KiB, 50 lines); empty: none (the default); SIGHUP rereads it")
 	num(&o.maxLogin, "", "max-login-attempts", config.DefaultMaxLoginAttempts, "failed logins before the connection is closed; 0 means unlimited")
-	num(&o.loops, "", "loops", 0, "event loops (default: one per CPU)")
+	num(&o.loops, "", "loops", 0, "control event loops (default: one per two CPUs, at least one)")
 	str(&o.workers, "", "workers", "1", "processes serving the listeners (unix), or auto (one per CPU); limits stay global across them and each takes a slice of --range")
 	str(&o.dataLoops, "", "data-loops", "auto", "move file transfers on N data event loops instead of a goroutine each (Linux): auto (one per CPU, the default), off (or 0), or N")
 	str(&o.readLimit, "", "read-limit", "0", "upload bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")

@@ -16,7 +16,6 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +24,7 @@ import (
 	"github.com/fastftp/fastftp"
 	"github.com/fastftp/fastftp/config"
 	"github.com/fastftp/fastftp/metrics"
+	"github.com/fastftp/fastftp/reactor"
 	"github.com/fastftp/fastftp/sendfile"
 	"github.com/fastftp/fastftp/xferlog"
 )
@@ -388,7 +388,7 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 	cfg, s := &st.cfg, &st.file.Server
 	loops := cfg.Loops
 	if loops <= 0 {
-		loops = runtime.NumCPU()
+		loops = reactor.DefaultLoops()
 	}
 	dataLoops := cfg.DataLoopCount() // 0 with --disable-sendfile, "off", or not on Linux
 	nat, ports, tlsDesc, metricsURL := "none", "any free port", "off", "off"
