@@ -458,6 +458,7 @@ func TestDataNotSentLowat(t *testing.T) {
 		err  string
 	}{
 		{"", 0, ""},
+		{`"auto"`, 0, ""},
 		{`"128K"`, 128 << 10, ""},
 		{"65536", 65536, ""},
 		{`"1M"`, 1 << 20, ""},

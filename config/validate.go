@@ -751,7 +751,11 @@ const maxListCache = 16 << 30
 
 // lowat takes "128K", "1M", "0" (off) or a number of bytes, for data_notsent_lowat: 0 when
 // absent, -1 for "0", else the bytes.
+// "auto" (the server's default: 64 KiB on the data loops' downloads) is 0, like absent.
 func (v *validator) lowat(key string, val any) int {
+	if val == "auto" {
+		return 0
+	}
 	return int(v.size(key, val, maxLowat, "1G"))
 }
 

@@ -697,11 +697,15 @@ func absPath(p string) string {
 }
 
 // parseLowat reads a TCP_NOTSENT_LOWAT size ("128K", "1M", "65536"; "0" turns it off) the
-// way the file's data_notsent_lowat is read: bytes, or -1 for "0" (off).
+// way the file's data_notsent_lowat is read: bytes, -1 for "0" (off), 0 for "auto" (the
+// library's default).
 func parseLowat(text string) (int, error) {
+	if text == "auto" {
+		return 0, nil
+	}
 	v, err := throttle.ParseRate(text) // the same K/M/G byte suffixes as the rate flags
 	if err != nil || v != float64(int64(v)) || v > fastftp.MaxDataNotSentLowat {
-		return 0, fmt.Errorf("%q is not a size of at most 1G (bytes with an optional K, M or G suffix; 0: off)", text)
+		return 0, fmt.Errorf("%q is not a size of at most 1G (bytes with an optional K, M or G suffix; 0: off; auto: the default)", text)
 	}
 	if v == 0 {
 		return -1, nil

@@ -71,3 +71,33 @@ func TestDataLoopsFlagAndKey(t *testing.T) {
 		}
 	}
 }
+
+// TestNotSentLowatFlagDefault: without --data-notsent-lowat the library's default applies
+// (Config 0: 64 KiB on the data loops' downloads only); "auto" says the same, "0" turns it
+// off everywhere (-1) and a size sets every download socket. The flag's own default once
+// read as "0" and turned the data loops' limit off in every fastftpd.
+func TestNotSentLowatFlagDefault(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 0},
+		{[]string{"--data-notsent-lowat", "auto"}, 0},
+		{[]string{"--data-notsent-lowat", "0"}, -1},
+		{[]string{"--data-notsent-lowat", "128K"}, 128 << 10},
+	} {
+		o := options{set: map[string]bool{}}
+		fs := flagSet(&o, io.Discard)
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		fs.Visit(func(fl *flag.Flag) { o.set[fl.Name] = true })
+		st, err := build(&o, nil)
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if st.cfg.DataNotSentLowat != c.want {
+			t.Errorf("%v: Config.DataNotSentLowat %d, want %d", c.args, st.cfg.DataNotSentLowat, c.want)
+		}
+	}
+}

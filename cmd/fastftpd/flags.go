@@ -204,7 +204,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	boolean(&o.modeZ, "", "mode-z", "accept MODE Z (zlib-compressed transfers, as lftp's ftp:use-mode-z and FileZilla use): costs CPU, never zero-copy")
 	num(&o.modeZMax, "", "mode-z-max", 0, "most MODE Z transfers at once, server-wide, more get 425; 0 means one per CPU (the default)")
 	num(&o.modeZMaxLevel, "", "mode-z-max-level", 0, "highest compression level OPTS MODE Z LEVEL accepts, 1-9; 0 means 6, the default level (7-9 cost several times the CPU for a few per cent less)")
-	str(&o.notSentLowat, "", "data-notsent-lowat", "0", "bytes a download data socket may queue unsent (TCP_NOTSENT_LOWAT, Linux), K/M suffix, e.g. 64K: faster, cheaper downloads, slower control replies under load; 0: the kernel's default")
+	str(&o.notSentLowat, "", "data-notsent-lowat", "auto", "bytes a download data socket may queue unsent (TCP_NOTSENT_LOWAT, Linux), K/M suffix: auto (64K on the data loops' downloads only, the default), a size for every download socket, or 0 (the kernel's default everywhere)")
 	str(&o.listCacheSize, "", "list-cache-size", "64M", "memory for the listing cache (encoded LIST/NLST/MLSD of unchanged directories, LRU), K/M/G suffix; 0: off")
 	num(&o.listSortMax, "", "list-sort-max", config.DefaultListSortMax, "LIST/NLST of directories up to this many entries are sorted by name, larger ones stream in directory order; 0: never sort")
 	num(&o.openFileCache, "", "open-file-cache", config.DefaultOpenFileCache, "descriptors of hot small files (up to 1 MiB) RETR keeps open for 2 s after use, re-checked by one stat per RETR (a file renamed over is served new); they count against the descriptor limit; 0: off")
