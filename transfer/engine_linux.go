@@ -23,16 +23,28 @@ import (
 
 // Engine is the server's data-loop engine. A nil *Engine is valid and means the
 // goroutine path for every transfer. Safe from any goroutine.
-type Engine struct{ e *dataloop.Engine }
+type Engine struct {
+	e     *dataloop.Engine
+	lowat int // TCP_NOTSENT_LOWAT for the downloads it carries (Send sets it)
+}
 
 // NewEngine starts an engine of the given number of loops; notSentLowat > 0 is the
-// TCP_NOTSENT_LOWAT it sets on the downloads it carries.
+// TCP_NOTSENT_LOWAT of the downloads it carries.
 func NewEngine(loops, notSentLowat int) (*Engine, error) {
-	e, err := dataloop.New(dataloop.Config{Loops: loops, NotSentLowat: notSentLowat}) // Chunk: the engine's default
+	e, err := dataloop.New(dataloop.Config{Loops: loops}) // Chunk: the engine's default
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{e}, nil
+	return &Engine{e: e, lowat: notSentLowat}, nil
+}
+
+// notSentLowat is the TCP_NOTSENT_LOWAT for a download the engine will carry; 0 without an
+// engine.
+func (e *Engine) notSentLowat() int {
+	if e == nil {
+		return 0
+	}
+	return e.lowat
 }
 
 // Close stops the engine; transfers still on it fail.

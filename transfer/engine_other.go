@@ -24,8 +24,9 @@ func NewEngine(int, int) (*Engine, error) {
 	return nil, errors.New("the data-loop engine needs Linux")
 }
 
-func (e *Engine) Close()       {}
-func (e *Engine) Bytes() int64 { return 0 }
+func (e *Engine) Close()            {}
+func (e *Engine) notSentLowat() int { return 0 }
+func (e *Engine) Bytes() int64      { return 0 }
 
 func (e *Engine) run(context.Context, net.Conn, vfs.File, string, int64, bool,
 	*sendfile.Options, []*throttle.Bucket) (int64, bool, time.Duration, error) {

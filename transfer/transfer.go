@@ -53,10 +53,25 @@ func (d *Data) Close() {
 	}
 }
 
-// connect opens the data connection. send is true when the server writes to it (RETR,
-// listings): such sockets get the TCP_NOTSENT_LOWAT limit, uploads do not (the option
-// only concerns the sending side).
-func (d *Data) connect(ctx context.Context, send bool) (net.Conn, error) {
+// sendLowat is the TCP_NOTSENT_LOWAT of a RETR's socket. The operator's limit applies to
+// every download socket; without one, the downloads the data loops will carry get the
+// engine's (64 KiB by default), set at connect, right after accept: set by the engine at
+// Submit instead, 300 concurrent RETRs took 0.98 s against 0.69 s (8 alternated rounds;
+// BENCHMARKS.md, "The data plane: defaults"). Goroutine-path downloads (TLS, TYPE A,
+// MODE Z) get none: there the option doubled their wake-ups and the control plane paid.
+func (d *Data) sendLowat() int {
+	if n := d.Config.NotSentLowat; n > 0 {
+		return n
+	}
+	if d.Deflate != 0 || d.TLS != nil || d.Copy.ASCII || d.Copy.Disable {
+		return 0
+	}
+	return d.Engine.notSentLowat()
+}
+
+// connect opens the data connection and sets TCP_NOTSENT_LOWAT to lowat when it is above
+// 0 (only sockets the server sends on: the option concerns the sending side).
+func (d *Data) connect(ctx context.Context, lowat int) (net.Conn, error) {
 	var c net.Conn
 	var err error
 	if d.Passive != nil {
@@ -67,9 +82,9 @@ func (d *Data) connect(ctx context.Context, send bool) (net.Conn, error) {
 	if err != nil {
 		return c, err
 	}
-	if n := d.Config.NotSentLowat; send && n > 0 {
+	if lowat > 0 {
 		// On the raw socket, before any TLS wrapping. A failure costs only the tuning.
-		if err := datapath.SetNotSentLowat(c, n); err != nil && d.Log != nil {
+		if err := datapath.SetNotSentLowat(c, lowat); err != nil && d.Log != nil {
 			d.Log.Debug("TCP_NOTSENT_LOWAT not set", "remote", d.Remote, "err", err)
 		}
 	}
@@ -135,7 +150,7 @@ func (r *Result) Reply(ctx context.Context) (code int, text string) {
 // with ErrShrank: the client must not take the short copy for the whole file. A file that
 // grew is sent whole, as it now is. TYPE A changes the byte count: not checked.
 func Send(ctx context.Context, d *Data, f vfs.File, p string, off, size int64) Result {
-	conn, err := d.connect(ctx, true)
+	conn, err := d.connect(ctx, d.sendLowat())
 	if err != nil {
 		return Failed(StageConnect, err, p)
 	}
@@ -166,7 +181,7 @@ func Send(ctx context.Context, d *Data, f vfs.File, p string, off, size int64) R
 // removed on failure; a file written in place keeps what arrived, so that it can be
 // resumed. Receive closes u.
 func Receive(ctx context.Context, d *Data, u *Upload) Result {
-	conn, err := d.connect(ctx, false)
+	conn, err := d.connect(ctx, 0)
 	if err != nil {
 		u.discard()
 		return Failed(StageConnect, err, u.Target)
@@ -201,7 +216,7 @@ var listBufs = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<1
 // a client that stops reading gets 426 after the data timeout instead of pinning the
 // transfer (and the session) forever. p is the listed path, for the reply.
 func List(ctx context.Context, d *Data, p string, write func(io.Writer) error) Result {
-	conn, err := d.connect(ctx, true)
+	conn, err := d.connect(ctx, d.Config.NotSentLowat)
 	if err != nil {
 		return Failed(StageConnect, err, p)
 	}
