@@ -239,13 +239,14 @@ type SharedLimits struct {
 	GlobalRead, GlobalWrite *throttle.Bucket
 }
 
-// DefaultDataNotSentLowat is the TCP_NOTSENT_LOWAT the data loops set on the downloads
-// they carry when Config.DataNotSentLowat is 0. Chosen by measurement (BENCHMARKS.md,
+// DefaultDataNotSentLowat is the TCP_NOTSENT_LOWAT of the downloads the data loops carry
+// when Config.DataNotSentLowat is 0. Chosen by measurement (BENCHMARKS.md,
 // "TCP_NOTSENT_LOWAT on download data sockets" and "The data plane: defaults"): with the
-// transfers on the loops, 300 concurrent 10 MiB RETRs took 0.79 s instead of 1.28 s
-// without the option, at 40% less machine CPU per GiB. With a goroutine per transfer the
-// same option woke the goroutines twice as often and the control connections paid for it
-// (NOOP p50 0.7 -> 8 ms), which is why the goroutine path keeps the kernel's default.
+// transfers on one loop, 300 concurrent 10 MiB RETRs took 0.91 s instead of 1.28 s
+// without the option, at half the machine CPU per GiB (0.44 against 0.84 CPU-s). With a
+// goroutine per transfer the same option woke the goroutines twice as often and the
+// control connections paid for it (NOOP p50 0.7 -> 8 ms), which is why the goroutine path
+// keeps the kernel's default.
 const DefaultDataNotSentLowat = 64 << 10
 
 // MaxDataLoops is the largest Config.DataLoops New accepts.
