@@ -99,7 +99,7 @@ func (s *Session) loginOK(u *auth.User) {
 	s.conn.failed = 0
 	s.login.cwd = "/"
 	s.env.Log.LogAttrs(context.Background(), slog.LevelInfo, "login", s.logRemote(),
-		slog.String("user", u.Name), slog.String("host", s.hostName()))
+		slog.String("user", u.Name), s.hostAttr())
 	s.event(EventLogin, "", 0, 0, nil)
 	msg := u.LoginMsg
 	if msg == "" {

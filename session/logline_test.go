@@ -44,8 +44,9 @@ func TestSessionLogLines(t *testing.T) {
 				t.Fatalf("%s %s: want the login and the closed line, got %q", remote, format, lines)
 			}
 			for i, want := range []map[string]string{
-				{"msg": "login", "remote": ref, "user": "bob", "host": ""},
-				{"msg": "session closed", "remote": ref, "user": "bob", "host": "", "secs": "0", "reason": "client_quit"},
+				// No virtual host: no host attribute (it used to read host="" on every line).
+				{"msg": "login", "remote": ref, "user": "bob", "host": "<missing>"},
+				{"msg": "session closed", "remote": ref, "user": "bob", "host": "<missing>", "secs": "0", "reason": "client_quit"},
 			} {
 				for k, v := range want {
 					if got := attrText(t, format, lines[i], k); got != v {
@@ -86,8 +87,8 @@ func attrText(t *testing.T, format, line, key string) string {
 		s, _ := v.(string)
 		return s
 	}
-	// The text handler quotes values with spaces or quotes; these tests' values that need
-	// it are msg and the empty host.
+	// The text handler quotes values with spaces or quotes; of these tests' values only msg
+	// needs it.
 	i := strings.Index(line, " "+key+"=")
 	if i < 0 {
 		return "<missing>"
@@ -115,9 +116,9 @@ func BenchmarkSessionLogLines(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			s.env.Log.LogAttrs(context.Background(), slog.LevelInfo, "login", s.logRemote(),
-				slog.String("user", u.Name), slog.String("host", s.hostName()))
+				slog.String("user", u.Name), s.hostAttr())
 			s.env.Log.LogAttrs(context.Background(), slog.LevelInfo, "session closed", s.logRemote(),
-				slog.String("user", s.loggedName()), slog.String("host", s.hostName()),
+				slog.String("user", s.loggedName()), s.hostAttr(),
 				slog.Uint64("secs", uint64(s.env.seconds()-s.conn.born)), slog.Any("reason", reactor.ReasonClientQuit))
 		}
 	})
@@ -129,4 +130,26 @@ func BenchmarkSessionLogLines(b *testing.B) {
 				"secs", s.env.seconds()-s.conn.born, "reason", reactor.ReasonClientQuit)
 		}
 	})
+}
+
+// TestSessionLogLinesNameTheHost: on a virtual host (HOST), both lines carry its first name.
+func TestSessionLogLinesNameTheHost(t *testing.T) {
+	var buf bytes.Buffer
+	s, ft := newTestSession(t, twoHosts(t), func(e *Env) { e.Log = slog.New(slog.NewTextHandler(&buf, nil)) })
+	if got := feed(s, ft, "HOST www.a.example\r\nUSER alice\r\nPASS pw-alice\r\nQUIT\r\n"); !strings.HasSuffix(got, "221 Goodbye.\r\n") {
+		t.Fatalf("replies %q", got)
+	}
+	s.Closed(reactor.ReasonClientQuit)
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if strings.Contains(line, "msg=login") || strings.Contains(line, `msg="session closed"`) {
+			n++
+			if got := attrText(t, "text", line, "host"); got != "a.example" {
+				t.Errorf("host = %q, want a.example: %s", got, line)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("found %d login/closed lines, want 2: %q", n, buf.String())
+	}
 }

@@ -102,7 +102,7 @@ func (s *Session) Closed(reason reactor.CloseReason) {
 	}
 	s.dropData()
 	s.env.Log.LogAttrs(context.Background(), slog.LevelInfo, "session closed", s.logRemote(),
-		slog.String("user", s.loggedName()), slog.String("host", s.hostName()),
+		slog.String("user", s.loggedName()), s.hostAttr(),
 		slog.Uint64("secs", uint64(s.env.seconds()-s.conn.born)), slog.Any("reason", reason))
 	s.logout()
 	if c := s.conn.tls; c != nil {

@@ -14,6 +14,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"strings"
 	"sync"
@@ -267,6 +268,16 @@ func (s *Session) banner() string {
 }
 
 // hostName names the selected host in logs ("" for the default host).
+// hostAttr is the "host" attribute of the login and session-closed lines: none at all on
+// the default host (slog's handlers drop an empty Attr), so those lines do not carry
+// host="" for every session of a server without virtual hosts.
+func (s *Session) hostAttr() slog.Attr {
+	if s.conn.host == 0 {
+		return slog.Attr{}
+	}
+	return slog.String("host", s.hostName())
+}
+
 func (s *Session) hostName() string {
 	if s.conn.host == 0 {
 		return ""
