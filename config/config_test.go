@@ -61,6 +61,10 @@ func TestExampleLoads(t *testing.T) {
 	if s.IdleTimeout != 300*time.Second || s.DataTimeout != 300*time.Second {
 		t.Errorf("timeouts %v %v", s.IdleTimeout, s.DataTimeout)
 	}
+	// The example must not turn the data plane's defaults off for whoever copies it.
+	if s.DataLoops != 0 || s.DataNotSentLowat != 0 {
+		t.Errorf("data_loops %d, data_notsent_lowat %d: want 0, 0 (auto: the server's defaults)", s.DataLoops, s.DataNotSentLowat)
+	}
 	if s.PassivePortMin != 60000 || s.PassivePortMax != 60100 {
 		t.Errorf("passive ports %d-%d", s.PassivePortMin, s.PassivePortMax)
 	}
