@@ -685,21 +685,28 @@ func ParseDataLoops(text string) (int, error) {
 
 // dataLoops takes "auto", "off" or a number for server.data_loops; 0 (auto) when absent.
 func (v *validator) dataLoops(key string, val any) int {
+	return v.word(key, val, ParseDataLoops, 0, `"auto", "off" or a number of loops`)
+}
+
+// word reads a key whose value is a number or a word ("auto", "off"), through parse;
+// absent when the key is missing or wrong (the error names the key).
+func (v *validator) word(key string, val any, parse func(string) (int, error), absent int, want string) int {
 	var text string
 	switch x := val.(type) {
 	case nil:
-		return 0
+		return absent
 	case int64:
 		text = strconv.FormatInt(x, 10)
 	case string:
 		text = x
 	default:
-		v.errorf(key, "%s: want \"auto\", \"off\" or a number of loops", key)
-		return 0
+		v.errorf(key, "%s: want %s", key, want)
+		return absent
 	}
-	n, err := ParseDataLoops(text)
+	n, err := parse(text)
 	if err != nil {
 		v.errorf(key, "%s: %v", key, err)
+		return absent
 	}
 	return n
 }
@@ -722,24 +729,7 @@ func ParseWorkers(text string) (int, error) {
 
 // workers takes "auto" or a number for server.workers; 1 when absent.
 func (v *validator) workers(key string, val any) int {
-	var text string
-	switch x := val.(type) {
-	case nil:
-		return 1
-	case int64:
-		text = strconv.FormatInt(x, 10)
-	case string:
-		text = x
-	default:
-		v.errorf(key, "%s: want \"auto\" or a number of processes", key)
-		return 1
-	}
-	n, err := ParseWorkers(text)
-	if err != nil {
-		v.errorf(key, "%s: %v", key, err)
-		return 1
-	}
-	return n
+	return v.word(key, val, ParseWorkers, 1, `"auto" or a number of processes`)
 }
 
 // maxLowat bounds data_notsent_lowat (fastftp.MaxDataNotSentLowat; this package does not

@@ -52,13 +52,7 @@ func TestDataLoopsFlagAndKey(t *testing.T) {
 				continue
 			}
 		}
-		o := options{set: map[string]bool{}}
-		fs := flagSet(&o, io.Discard)
-		if err := fs.Parse(c.args); err != nil {
-			t.Fatal(err)
-		}
-		fs.Visit(func(fl *flag.Flag) { o.set[fl.Name] = true })
-		st, err := build(&o, f)
+		st, err := buildArgs(t, c.args, f)
 		switch {
 		case c.err != "":
 			if err == nil || !strings.Contains(err.Error(), c.err) {
@@ -86,13 +80,7 @@ func TestNotSentLowatFlagDefault(t *testing.T) {
 		{[]string{"--data-notsent-lowat", "0"}, -1},
 		{[]string{"--data-notsent-lowat", "128K"}, 128 << 10},
 	} {
-		o := options{set: map[string]bool{}}
-		fs := flagSet(&o, io.Discard)
-		if err := fs.Parse(c.args); err != nil {
-			t.Fatal(err)
-		}
-		fs.Visit(func(fl *flag.Flag) { o.set[fl.Name] = true })
-		st, err := build(&o, nil)
+		st, err := buildArgs(t, c.args, nil)
 		if err != nil {
 			t.Fatalf("%v: %v", c.args, err)
 		}
@@ -100,4 +88,17 @@ func TestNotSentLowatFlagDefault(t *testing.T) {
 			t.Errorf("%v: Config.DataNotSentLowat %d, want %d", c.args, st.cfg.DataNotSentLowat, c.want)
 		}
 	}
+}
+
+// buildArgs parses args as the command line and builds the settings over f (nil: no
+// config file), marking the flags given as run does.
+func buildArgs(t *testing.T, args []string, f *config.File) (*settings, error) {
+	t.Helper()
+	o := options{set: map[string]bool{}}
+	fs := flagSet(&o, io.Discard)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	fs.Visit(func(fl *flag.Flag) { o.set[fl.Name] = true })
+	return build(&o, f)
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,13 +144,7 @@ func TestListenPrecedence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := options{set: map[string]bool{}}
-		fs := flagSet(&o, io.Discard)
-		if err := fs.Parse(c.args); err != nil {
-			t.Fatal(err)
-		}
-		fs.Visit(func(fl *flag.Flag) { o.set[fl.Name] = true })
-		st, err := build(&o, f)
+		st, err := buildArgs(t, c.args, f)
 		if err != nil {
 			t.Errorf("listen = %s with %v: %v", c.listen, c.args, err)
 			continue
