@@ -151,12 +151,17 @@ cleanup_user() {
 # could not overwrite.
 fix_owner() { find "$PERF_ROOT" -maxdepth 1 ! -user "$PERF_USER" -exec chown "$PERF_USER:" {} + 2>/dev/null || true; }
 
-# free_port prints a TCP port nobody listens on, from 30000-32767.
+# free_port [EXCEPT]: prints a TCP port of 30000-32767 that no socket uses (listening or
+# not) and that is not EXCEPT. A server's control and metrics ports come from two calls:
+# without EXCEPT they were the same port once in 2,768 starts, and fastftpd, finding its
+# own metrics listener on the control port, exited "already in use" (the gate's run then
+# failed on a harness race, not on the code).
 free_port() {
   local p
   for _ in $(seq 200); do
     p=$((30000 + RANDOM % 2768))
-    if ! ss -Hltn "sport = :$p" | grep -q .; then echo "$p"; return; fi
+    [ "$p" != "${1:-}" ] || continue
+    if ! ss -Htan "sport = :$p" | grep -q .; then echo "$p"; return; fi
   done
   die "no free port"
 }
@@ -288,26 +293,35 @@ server_cmd() {
 # start_server NAME: starts it pinned, in its own process group (so stop_server reaches
 # forked children), waits until it accepts; sets SRV_PID and SRV_PORT.
 start_server() {
-  local name=$1
-  SRV_PORT=$(free_port)
-  # fastftpd's /metrics carries the scheduler-delay histogram that bench() samples.
-  SRV_METRICS=
-  case $name in fastftpd | base) SRV_METRICS=$(free_port) ;; esac
-  write_configs "$name" "$SRV_PORT"
-  local cmd
-  cmd=$(server_cmd "$name" "$SRV_PORT")
-  fix_owner
-  # shellcheck disable=SC2086
-  ( ulimit -n 20000; exec setsid $(pin_srv) $cmd ) >"$PERF_LOG/$name.out" 2>"$PERF_LOG/$name.err" </dev/null &
-  SRV_PID=$!
-  SRV_NAME=$name
-  for _ in $(seq 100); do
-    if ss -Hltn "sport = :$SRV_PORT" | grep -q .; then
-      sleep 0.2
-      return 0
-    fi
-    kill -0 "$SRV_PID" 2>/dev/null || break
-    sleep 0.1
+  local name=$1 attempt cmd
+  # A port taken between free_port's look and the server's bind (another program's
+  # socket) makes the server exit at once: try again on other ports, three times at most.
+  for attempt in 1 2 3; do
+    SRV_PORT=$(free_port)
+    # fastftpd's /metrics carries the scheduler-delay histogram that bench() samples.
+    SRV_METRICS=
+    case $name in fastftpd | base) SRV_METRICS=$(free_port "$SRV_PORT") ;; esac
+    write_configs "$name" "$SRV_PORT"
+    cmd=$(server_cmd "$name" "$SRV_PORT")
+    fix_owner
+    # shellcheck disable=SC2086
+    ( ulimit -n 20000; exec setsid $(pin_srv) $cmd ) >"$PERF_LOG/$name.out" 2>"$PERF_LOG/$name.err" </dev/null &
+    SRV_PID=$!
+    SRV_NAME=$name
+    for _ in $(seq 100); do
+      if ss -Hltn "sport = :$SRV_PORT" | grep -q .; then
+        sleep 0.2
+        # Someone listens on the port: make sure it is this server.
+        kill -0 "$SRV_PID" 2>/dev/null && return 0
+        break
+      fi
+      kill -0 "$SRV_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -0 "$SRV_PID" 2>/dev/null && break # alive but not listening: not a port race
+    wait "$SRV_PID" 2>/dev/null || true
+    grep -q "in use" "$PERF_LOG/$name.err" || break
+    log "$name: port $SRV_PORT or $SRV_METRICS was taken (attempt $attempt); trying other ports"
   done
   tail -5 "$PERF_LOG/$name.err" >&2
   die "$name did not start (port $SRV_PORT): $cmd"
