@@ -56,9 +56,11 @@ type Config struct {
 	// LockOSThread pins each loop goroutine to an OS thread. Off by default: a loop parks in
 	// Go's netpoller when idle, and a locked goroutine's park costs a thread hand-off.
 	LockOSThread bool
-	// NotSentLowat, if > 0, sets TCP_NOTSENT_LOWAT on download sockets (issue 10 measured
-	// 128 KiB as a large win for 300 streams): EPOLLOUT then fires only when the unsent
-	// queue is below it, so fewer bytes sit queued per socket.
+	// NotSentLowat, if > 0, sets TCP_NOTSENT_LOWAT on download sockets at Submit: EPOLLOUT
+	// then fires only when the unsent queue is below it, so fewer bytes sit queued per
+	// socket. fastftpd does not use it: it sets the option itself right after accept
+	// (transfer.Send), which measured faster (300 concurrent RETRs 0.69 s against 0.98 s with
+	// this field; BENCHMARKS.md, "The data plane: defaults").
 	NotSentLowat int
 
 	// gosched (tests, benchmarks) yields with runtime.Gosched instead of through the

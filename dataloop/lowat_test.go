@@ -10,7 +10,7 @@ import (
 )
 
 // TestNotSentLowatOnDownloads: Config.NotSentLowat reaches the socket of a download the
-// engine carries (fastftpd's default sets 64 KiB this way), and an engine without it
+// engine carries (fastftpd sets the option at accept instead), and an engine without it
 // leaves the kernel's value. The option belongs to the socket, not the descriptor, so the
 // test reads it through its own duplicate while the engine holds another.
 func TestNotSentLowatOnDownloads(t *testing.T) {
