@@ -8,11 +8,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"errors"
 	"net"
 	"time"
 
 	"github.com/fastftp/fastftp/reactor"
+	xfer "github.com/fastftp/fastftp/transfer"
 )
 
 func (s *Session) cmdAUTH(arg []byte) {
@@ -112,8 +112,9 @@ func (s *Session) appendTLSFeat(b []byte) []byte {
 	return append(b, tlsFeat...)
 }
 
-// ErrNoReuse refuses a PROT P data connection that did not resume the control session.
-var ErrNoReuse = errors.New("data connection did not resume the control connection's TLS session")
+// ErrNoReuse refuses a PROT P data connection that did not resume the control session. It
+// is transfer.ErrTLSNotResumed, the error the transfer's reply maps, under its old name.
+var ErrNoReuse = xfer.ErrTLSNotResumed
 
 // dataTLSConfig accepts tickets issued on this session's control connection, and tickets
 // of another control connection on which the same user logged in from the same address

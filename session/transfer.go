@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"path"
@@ -146,16 +145,10 @@ func (s *Session) endTransfer(x *transfer, out outcome) {
 	}
 }
 
-// dataTLS is the PROT P wrap of a data connection (wrapData, cmd_tls.go), its refusal of
-// a connection that did not resume marked for the transfer's reply.
+// dataTLS is the PROT P wrap of a data connection (wrapData, cmd_tls.go); its refusal of
+// a connection that did not resume is ErrNoReuse, which is transfer.ErrTLSNotResumed.
 func (s *Session) dataTLS(cfg *tls.Config) func(context.Context, net.Conn) (net.Conn, error) {
-	return func(ctx context.Context, c net.Conn) (net.Conn, error) {
-		tc, err := s.wrapData(ctx, c, cfg)
-		if errors.Is(err, ErrNoReuse) {
-			err = fmt.Errorf("%w: %w", xfer.ErrTLSNotResumed, err)
-		}
-		return tc, err
-	}
+	return func(ctx context.Context, c net.Conn) (net.Conn, error) { return s.wrapData(ctx, c, cfg) }
 }
 
 func (s *Session) copyOptions(x *transfer) *sendfile.Options {

@@ -29,9 +29,9 @@ var (
 	// ErrBadZStream: a MODE Z upload that is not a complete zlib stream (modez.go).
 	ErrBadZStream = errors.New("not a valid zlib stream")
 	// ErrTLSNotResumed: Data.TLS refused a PROT P data connection because it did not resume
-	// the control connection's TLS session. The session's TLS function wraps its own
-	// error with it so that the reply can say what the client must do.
-	ErrTLSNotResumed = errors.New("data connection did not resume the TLS session")
+	// the control connection's TLS session (session.ErrNoReuse is this error), so that the
+	// reply can say what the client must do.
+	ErrTLSNotResumed = errors.New("data connection did not resume the control connection's TLS session")
 )
 
 // Stage is where an error happened: the same error means different things in each place.
