@@ -172,11 +172,13 @@ func (m *Metrics) SessionOpened() {
 // SessionClosed counts a control connection's end and its reason (out-of-range reasons
 // count as unknown). Safe from any goroutine; no allocation.
 func (m *Metrics) SessionClosed(reason reactor.CloseReason) {
-	m.sessions.Dec()
 	if reason >= reactor.NumCloseReasons {
 		reason = reactor.ReasonUnknown
 	}
+	// The count before the gauge: whoever sees a session gone from the gauge then finds
+	// its reason counted.
 	m.closed[reason].Inc()
+	m.sessions.Dec()
 }
 
 // Login counts a login attempt. Safe from any goroutine; no allocation.
