@@ -76,6 +76,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.DataLoops > MaxDataLoops {
 		return nil, fmt.Errorf("fastftp: DataLoops %d is above %d", cfg.DataLoops, MaxDataLoops)
 	}
+	if cfg.DataWriters < 0 || cfg.DataWriters > MaxDataWriters {
+		return nil, fmt.Errorf("fastftp: DataWriters %d is not between 0 and %d", cfg.DataWriters, MaxDataWriters)
+	}
 	if cfg.PassivePortMin > cfg.PassivePortMax {
 		return nil, fmt.Errorf("fastftp: passive port range %d-%d is empty", cfg.PassivePortMin, cfg.PassivePortMax)
 	}
@@ -129,6 +132,7 @@ func New(cfg Config) (*Server, error) {
 		Listing:            cfg.listingOptions(),
 		DataLoops:          cfg.DataLoopCount(),
 		DataLoopLowat:      cfg.loopNotSentLowat(),
+		DataWriters:        cfg.DataWriters,
 		MaxLoginAttempts:   cfg.MaxLoginAttempts,
 		FailedLoginDelay:   cfg.FailedLoginDelay,
 		Workers:            cfg.Workers,

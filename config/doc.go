@@ -40,6 +40,7 @@
 //	hash_workers = 0                # checksums computed at once; 0 = one per 4 CPUs
 //	data_notsent_lowat = "64K"      # TCP_NOTSENT_LOWAT on every download socket; unset: 64K on the data loops' only; "0" = off
 //	data_loops = "auto"             # file transfers on N data event loops (Linux); "auto" = one per CPU; "off" (0) = a goroutine each
+//	data_writers = 0                # goroutines copying uploads into files beside the data loops; 0 = the loops do
 //	list_cache_size = "64M"         # encoded listings of unchanged directories; "0" = off
 //	list_sort_max = 10000           # LIST/NLST sorted up to this many entries; 0 = never
 //	list_numeric_owners = false     # LIST shows uid/gid numbers instead of names

@@ -121,6 +121,9 @@ type Server struct {
 	// data-loop engine (Linux); 0 when unset or "auto" (one loop per CPU, the default), -1
 	// when the file says "off" or 0 (a goroutine per transfer).
 	DataLoops int
+	// DataWriters is fastftp.Config.DataWriters: goroutines that copy uploads into their
+	// files beside the data loops; 0 (the default) when the loops write them.
+	DataWriters int
 
 	// ListCacheSize bounds the listing cache in bytes (fastftp.Config.ListCacheBytes): 0
 	// when unset (the server's default, 64 MiB), -1 when the file says "0" (off).

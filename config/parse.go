@@ -52,6 +52,7 @@ type rawServer struct {
 	ModeZMaxLevel          int               `toml:"mode_z_max_level"`
 	DataNotSentLowat       any               `toml:"data_notsent_lowat"`
 	DataLoops              any               `toml:"data_loops"`
+	DataWriters            int               `toml:"data_writers"`
 	ListCacheSize          any               `toml:"list_cache_size"`
 	ListSortMax            *int              `toml:"list_sort_max"`
 	OpenFileCache          *int              `toml:"open_file_cache"`

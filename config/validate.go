@@ -186,6 +186,10 @@ func (v *validator) server(s *Server, r *rawServer) {
 	}
 	s.DataNotSentLowat = v.lowat("server.data_notsent_lowat", r.DataNotSentLowat)
 	s.DataLoops = v.dataLoops("server.data_loops", r.DataLoops)
+	s.DataWriters = r.DataWriters
+	if s.DataWriters < 0 || s.DataWriters > maxDataWriters {
+		v.errorf("server.data_writers", "server.data_writers: %d: want 0 (the loops write uploads) to %d", s.DataWriters, maxDataWriters)
+	}
 	s.ListCacheSize = v.size("server.list_cache_size", r.ListCacheSize, maxListCache, "16G")
 	s.ListSortMax = DefaultListSortMax
 	if r.ListSortMax != nil {
@@ -666,6 +670,9 @@ func (v *validator) duration(key string, val any, def time.Duration) time.Durati
 // maxDataLoops bounds data_loops (fastftp.MaxDataLoops; this package does not import the
 // server).
 const maxDataLoops = 256
+
+// maxDataWriters bounds data_writers (fastftp.MaxDataWriters).
+const maxDataWriters = 256
 
 // ParseDataLoops reads a data-loop count: "auto" (0: one loop per GOMAXPROCS, the
 // default), "off" or "0" (-1: a goroutine per transfer), or 1 to the maximum.

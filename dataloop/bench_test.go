@@ -452,6 +452,8 @@ func BenchmarkUploads300(b *testing.B) {
 					cfg.gosched = true
 				case "engine-iter4m":
 					cfg.IterBytes = 4 << 20
+				case "engine-writers1", "engine-writers2", "engine-writers4", "engine-writers8":
+					cfg.Writers = int(mode[len(mode)-1] - '0') // the write pool (write.go)
 				}
 				e = newEngine(b, cfg)
 			}

@@ -22,6 +22,7 @@ const (
 	msgSubmit = iota // a new job
 	msgCancel        // Handle.Cancel
 	msgRADone        // a readahead worker finished with a job
+	msgWRDone        // a write worker finished with a job
 	msgStop          // Engine.Close
 )
 
@@ -60,7 +61,7 @@ type loop struct {
 	jobs     map[int32]*job // by socket fd
 	runq     ring
 	timers   timerHeap
-	raBusy   int // jobs held by readahead workers
+	busy     int // jobs held by a readahead or write worker
 	stopping bool
 	nextTick int64
 	stats    counters
@@ -155,8 +156,8 @@ func (l *loop) run() {
 	defer l.destroy()
 	for {
 		// Exit once stopped and nothing is left, not even a finished job in the run queue
-		// or a readahead worker that will post back.
-		if l.stopping && len(l.jobs) == 0 && l.raBusy == 0 {
+		// or a worker that will post back.
+		if l.stopping && len(l.jobs) == 0 && l.busy == 0 {
 			return
 		}
 		now, _ := l.now()
@@ -307,6 +308,8 @@ func (l *loop) drainInbox() {
 			}
 		case msgRADone:
 			l.raDone(m.j, now)
+		case msgWRDone:
+			l.wrDone(m.j, now)
 		case msgStop:
 			l.stopping = true
 			for _, x := range l.jobs {
@@ -365,7 +368,7 @@ func (l *loop) fireTimers(now int64) {
 // clock restarts when they resume.
 func (l *loop) sweep(now int64) {
 	for _, x := range l.jobs {
-		if x.stall > 0 && x.timerIdx < 0 && !x.raBusy && now-x.lastMove > int64(x.stall) {
+		if x.stall > 0 && x.timerIdx < 0 && !x.busy && now-x.lastMove > int64(x.stall) {
 			l.finish(x, x.fail(ErrStalled))
 		}
 	}
@@ -403,6 +406,15 @@ func (l *loop) parkFor(x *job, now int64, d time.Duration) {
 // callback (on this goroutine).
 func (l *loop) finish(x *job, err error) {
 	if x.finished {
+		return
+	}
+	if x.busy && x.upload {
+		// A write worker is moving this job's pipe into its file: end once it reports
+		// back (wrDone), so that no byte reaches the file after the result is out and the
+		// worker's descriptors stay open. The first reason given is the one reported.
+		if !x.ending {
+			x.ending, x.endErr = true, err
+		}
 		return
 	}
 	x.finished = true

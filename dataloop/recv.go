@@ -14,9 +14,9 @@ import (
 
 // stepRecv moves at most one chunk from x's socket into its file and returns the bytes
 // that reached the file. The socket side never blocks (SPLICE_F_NONBLOCK, O_NONBLOCK).
-// The file side is an ordinary write into the page cache: it can block under writeback
-// pressure, which no readiness API reports for regular files; that is the known limit of
-// uploads on a loop (a worker-pool write path would lift it).
+// The file side, an ordinary write into the page cache that can block under writeback
+// pressure (no readiness API exists for regular files), goes to the write pool
+// (write.go); the loop writes it itself only when the pool is off or its queue is full.
 func (l *loop) stepRecv(x *job, now int64, wall time.Time) int {
 	if x.piped > 0 {
 		// A previous step left bytes in the pipe (a short file write): flush them first.
@@ -45,6 +45,9 @@ func (l *loop) stepRecv(x *job, now int64, wall time.Time) int {
 		return 0
 	}
 	x.piped = int(n)
+	if l.writeBehind(x) {
+		return 0 // the bytes count when the worker has written them (wrDone)
+	}
 	return l.drainPipe(x, now)
 }
 

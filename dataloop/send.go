@@ -103,8 +103,8 @@ func (l *loop) cached(x *job, want int) bool {
 // (msgRADone). With the queue full, x retries the probe after raRetry instead.
 func (l *loop) readahead(x *job, want int, now int64) {
 	if l.e.ra.submit(raReq{j: x, off: x.off, n: want}) {
-		x.raBusy = true
-		l.raBusy++
+		x.busy = true
+		l.busy++
 		return
 	}
 	l.stats.raRetries.Add(1)
@@ -113,8 +113,8 @@ func (l *loop) readahead(x *job, want int, now int64) {
 
 // raDone resumes x after its readahead; if x ended meanwhile, its file is closed now.
 func (l *loop) raDone(x *job, now int64) {
-	x.raBusy = false
-	l.raBusy--
+	x.busy = false
+	l.busy--
 	if x.finished {
 		x.closeFDs()
 		return

@@ -16,11 +16,12 @@ type Stats struct {
 	Readaheads int64 // chunks read by the readahead pool after a page-cache miss
 	PacerParks int64 // transfers parked on a timer by their Pacer
 	RARetries  int64 // page-cache misses that found the readahead queue full (retried later)
+	Writes     int64 // upload chunks written by the write pool rather than by their loop
 }
 
 // counters is a loop's share of Stats; written by the loop, read by Stats.
 type counters struct {
-	iterations, parks, syscalls, eagain, bytes, pacerParks, raRetries atomic.Int64
+	iterations, parks, syscalls, eagain, bytes, pacerParks, raRetries, writes atomic.Int64
 }
 
 // Stats returns the counters so far. Safe from any goroutine.
@@ -35,6 +36,7 @@ func (e *Engine) Stats() Stats {
 		s.Bytes += c.bytes.Load()
 		s.PacerParks += c.pacerParks.Load()
 		s.RARetries += c.raRetries.Load()
+		s.Writes += c.writes.Load()
 	}
 	s.Readaheads = e.ra.misses.Load()
 	return s

@@ -118,8 +118,19 @@ func TestDownloadFromDisk(t *testing.T) {
 	t.Logf("cold=%v, chunks read by workers: %d", cold, e.ra.misses.Load())
 }
 
+// TestUploadSizes: every size and REST offset, with the loop writing its uploads itself
+// (the default) and through the write pool (Writers > 0, even a lone upload).
 func TestUploadSizes(t *testing.T) {
-	e := newEngine(t, Config{})
+	for _, w := range []struct {
+		name string
+		cfg  Config
+	}{{"pool", Config{Writers: 2, writeAlone: true}}, {"inline", Config{}}} {
+		t.Run(w.name, func(t *testing.T) { testUploadSizes(t, w.cfg) })
+	}
+}
+
+func testUploadSizes(t *testing.T, cfg Config) {
+	e := newEngine(t, cfg)
 	ln := listener(t)
 	dir := memDir(t)
 	for i, n := range sizes {
@@ -153,10 +164,16 @@ func TestUploadSizes(t *testing.T) {
 	}
 }
 
-// TestConcurrent runs 200 transfers at once (150 downloads, 50 uploads) on two loops.
+// TestConcurrent runs 200 transfers at once (150 downloads, 50 uploads) on two loops, with
+// and without the write pool.
 func TestConcurrent(t *testing.T) {
+	t.Run("inline", func(t *testing.T) { testConcurrent(t, Config{Loops: 2}) })
+	t.Run("pool", func(t *testing.T) { testConcurrent(t, Config{Loops: 2, Writers: 2}) })
+}
+
+func testConcurrent(t *testing.T, cfg Config) {
 	const n, size = 200, 256<<10 + 7
-	e := newEngine(t, Config{Loops: 2})
+	e := newEngine(t, cfg)
 	ln := listener(t)
 	dir := memDir(t)
 	data := pattern(size, 7)

@@ -13,7 +13,8 @@ import (
 )
 
 // job is one transfer. The fields after l are owned by the loop goroutine (and, for file
-// while raBusy, read by one readahead worker); Submit fills them before posting the job.
+// while busy, used by one readahead or write worker, see readahead.go and write.go); Submit
+// fills them before posting the job.
 type job struct {
 	h           *Handle
 	name        string
@@ -41,13 +42,20 @@ type job struct {
 	queued   bool // in the loop's run queue
 	timerIdx int  // index in the loop's timer heap, -1 if not parked on a timer
 	due      int64
-	raBusy   bool // a readahead worker holds this job
+	busy     bool // a readahead or write worker holds this job
 	finished bool
+
+	// Upload write-behind (write.go): what the worker moved and met, and an end asked for
+	// while it held the job.
+	wrMoved int
+	wrErr   error
+	ending  bool
+	endErr  error
 }
 
 // runnable reports whether the job may be put on the run queue.
 func (x *job) runnable() bool {
-	return x.ready && !x.queued && x.timerIdx < 0 && !x.raBusy && !x.finished
+	return x.ready && !x.queued && x.timerIdx < 0 && !x.busy && !x.finished
 }
 
 // account records n bytes that reached the destination.
@@ -85,7 +93,7 @@ func (x *job) closeFDs() {
 			*p = -1
 		}
 	}
-	if x.file >= 0 && !x.raBusy {
+	if x.file >= 0 && !x.busy {
 		_ = unix.Close(x.file)
 		x.file = -1
 	}

@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -193,4 +194,36 @@ func counter(t *testing.T, m *metrics.Metrics, name, dir string) float64 {
 		}
 	}
 	return -1
+}
+
+// TestDataWritersParallelUploads: with the upload write pool on (DataWriters) and one data
+// loop, so that uploads wait for each other and the loop hands their file writes to the
+// pool, lftp's parallel reverse mirror lands every file intact and the engine carried every
+// byte.
+func TestDataWritersParallelUploads(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, withConfig("DataWriters", func(c *fastftp.Config) { c.DataLoops, c.DataWriters = 1, 2 }))
+	src := filepath.Join(t.TempDir(), "tree")
+	const files = 12
+	var total int64
+	for i := 0; i < files; i++ {
+		size := int64(1<<20 + i*(211<<10) + i)
+		writeRandomFile(t, filepath.Join(src, fmt.Sprintf("u%02d.bin", i)), uint64(500+i), size)
+		total += size
+	}
+	lftp(t, s, "mirror -R --parallel=6 "+src+" /up")
+	for i := 0; i < files; i++ {
+		name := fmt.Sprintf("u%02d.bin", i)
+		want, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(s.Root, "up", name))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: %d bytes (err %v), want the %d sent", name, len(got), err, len(want))
+		}
+	}
+	if got := s.srv.DataLoopBytes(); got != total {
+		t.Errorf("the engine moved %d bytes, want the uploads' %d", got, total)
+	}
 }

@@ -53,6 +53,9 @@ type Env struct {
 	// DataLoopLowat is the TCP_NOTSENT_LOWAT the engine sets on the downloads it carries;
 	// 0: none.
 	DataLoopLowat int
+	// DataWriters > 0 gives the engine that many goroutines that copy uploads into their
+	// files beside the loops; 0: the loops write them.
+	DataWriters int
 
 	// Bandwidth limits in bytes/s; 0 means unlimited. Read is uploads, Write downloads
 	// (pyftpdlib's read_limit/write_limit). See SetRates to change them while serving.
@@ -192,7 +195,7 @@ func (e *Env) Start() {
 	}
 	e.gov.init(e)
 	if e.DataLoops > 0 && !e.DisableSendfile {
-		eng, err := xfer.NewEngine(e.DataLoops, e.DataLoopLowat)
+		eng, err := xfer.NewEngine(xfer.EngineConfig{Loops: e.DataLoops, Writers: e.DataWriters, NotSentLowat: e.DataLoopLowat})
 		if err != nil {
 			e.Log.Error("data-loop engine not started; transfers use a goroutine each", "err", err)
 		}

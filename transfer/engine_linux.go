@@ -28,14 +28,13 @@ type Engine struct {
 	lowat int // TCP_NOTSENT_LOWAT for the downloads it carries (Send sets it)
 }
 
-// NewEngine starts an engine of the given number of loops; notSentLowat > 0 is the
-// TCP_NOTSENT_LOWAT of the downloads it carries.
-func NewEngine(loops, notSentLowat int) (*Engine, error) {
-	e, err := dataloop.New(dataloop.Config{Loops: loops}) // Chunk: the engine's default
+// NewEngine starts an engine as c says.
+func NewEngine(c EngineConfig) (*Engine, error) {
+	e, err := dataloop.New(dataloop.Config{Loops: c.Loops, Writers: c.Writers}) // Chunk: the engine's default
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{e: e, lowat: notSentLowat}, nil
+	return &Engine{e: e, lowat: c.NotSentLowat}, nil
 }
 
 // notSentLowat is the TCP_NOTSENT_LOWAT for a download the engine will carry; 0 without an

@@ -20,7 +20,7 @@ import (
 type Engine struct{}
 
 // NewEngine fails: the engine needs Linux.
-func NewEngine(int, int) (*Engine, error) {
+func NewEngine(EngineConfig) (*Engine, error) {
 	return nil, errors.New("the data-loop engine needs Linux")
 }
 

@@ -18,7 +18,7 @@ import (
 // download the data loops will carry gets the engine's value: TLS, TYPE A, MODE Z and the
 // goroutine path keep the kernel's default.
 func TestSendLowat(t *testing.T) {
-	eng, err := NewEngine(1, 64<<10)
+	eng, err := NewEngine(EngineConfig{Loops: 1, NotSentLowat: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}

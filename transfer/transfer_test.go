@@ -142,7 +142,7 @@ func wantReply(t *testing.T, what string, r Result, ctx context.Context, code in
 // loops where this system has them.
 func engines(t *testing.T) map[string]*Engine {
 	m := map[string]*Engine{"goroutine": nil}
-	if e, err := NewEngine(1, 0); err == nil {
+	if e, err := NewEngine(EngineConfig{Loops: 1}); err == nil {
 		t.Cleanup(e.Close)
 		m["engine"] = e
 	}

@@ -107,12 +107,13 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 		v    int
 	}{{"max-cons", o.maxCons}, {"max-cons-per-ip", o.maxConsPerIP}, {"max-login-attempts", o.maxLogin},
 		{"loops", o.loops}, {"max-sessions-per-user", o.maxUserSessions}, {"ban-after", o.banAfter},
-		{"hash-workers", o.hashWorkers},
+		{"hash-workers", o.hashWorkers}, {"data-writers", o.dataWriters},
 		{"list-sort-max", o.listSortMax}, {"max-transfers-per-ip", o.maxXfersPerIP},
 		{"mode-z-max", o.modeZMax}, {"mode-z-max-level", o.modeZMaxLevel}, {"open-file-cache", o.openFileCache}} {
 		if n.v < 0 {
 			zero := map[string]string{"loops": "one per two CPUs", "hash-workers": "one per 4 CPUs",
-				"list-sort-max": "never sort", "mode-z-max": "one per CPU", "mode-z-max-level": "6", "open-file-cache": "off"}[n.flag]
+				"list-sort-max": "never sort", "mode-z-max": "one per CPU", "mode-z-max-level": "6", "open-file-cache": "off",
+				"data-writers": "the data loops write uploads"}[n.flag]
 			if zero == "" {
 				zero = "unlimited"
 			}
@@ -184,6 +185,9 @@ func applyFlags(o *options, f *config.File, withFile bool) error {
 	}
 	if use("data-loops") {
 		s.DataLoops = dataLoops
+	}
+	if use("data-writers") {
+		s.DataWriters = o.dataWriters
 	}
 	if use("list-cache-size") {
 		n, err := parseListCacheSize(o.listCacheSize)
@@ -530,6 +534,7 @@ func convert(f *config.File) (*settings, error) {
 	cfg.DataNotSentLowat = s.DataNotSentLowat // 0: the library's default (64K on the data loops); -1: off
 	cfg.DataLoops = s.DataLoops               // 0: auto, -1: off, in both
 	cfg.ListCacheBytes = s.ListCacheSize      // 0: the library's default (64 MiB); -1: off
+	cfg.DataWriters = s.DataWriters
 	cfg.OpenFileCache = s.OpenFileCache
 	if cfg.OpenFileCache == 0 {
 		cfg.OpenFileCache = -1 // the file's 0 is "off"; the library's is its default

@@ -15,12 +15,7 @@ import (
 // default, "off" and 0 (the old spelling of off) are Config -1; negative and absurd
 // counts are refused, naming the flag or key.
 func TestDataLoopsFlagAndKey(t *testing.T) {
-	for _, c := range []struct {
-		file string // server.data_loops value, "" for none
-		args []string
-		want int
-		err  string
-	}{
+	checkFlagAndKey(t, "data_loops", func(st *settings) int { return st.cfg.DataLoops }, []flagKeyCase{
 		{"", nil, 0, ""},
 		{"", []string{"--data-loops", "1"}, 1, ""},
 		{"", []string{"--data-loops", "auto"}, 0, ""},
@@ -39,16 +34,31 @@ func TestDataLoopsFlagAndKey(t *testing.T) {
 		{"100000", nil, 0, "server.data_loops"},
 		{`"lots"`, nil, 0, "server.data_loops"},
 		{"true", nil, 0, "server.data_loops"},
-	} {
+	})
+}
+
+// flagKeyCase is one row of checkFlagAndKey: the file's value of the key ("" for none),
+// the command line, and the Config value wanted or the text the error must contain.
+type flagKeyCase struct {
+	file string
+	args []string
+	want int
+	err  string
+}
+
+// checkFlagAndKey builds the settings for each case, with server.KEY = file in a config
+// file, and checks the Config value get reads, or the error.
+func checkFlagAndKey(t *testing.T, key string, get func(*settings) int, cases []flagKeyCase) {
+	t.Helper()
+	for _, c := range cases {
 		var f *config.File
 		if c.file != "" {
 			var err error
-			f, err = config.Parse(filepath.Join(t.TempDir(), "f.toml"), []byte("[server]\ndata_loops = "+c.file+"\n"))
+			f, err = config.Parse(filepath.Join(t.TempDir(), "f.toml"), []byte("[server]\n"+key+" = "+c.file+"\n"))
 			if err != nil {
-				if c.err != "" && strings.Contains(err.Error(), c.err) {
-					continue
+				if c.err == "" || !strings.Contains(err.Error(), c.err) {
+					t.Errorf("%s = %s: %v", key, c.file, err)
 				}
-				t.Errorf("data_loops = %s: %v", c.file, err)
 				continue
 			}
 		}
@@ -56,12 +66,12 @@ func TestDataLoopsFlagAndKey(t *testing.T) {
 		switch {
 		case c.err != "":
 			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("data_loops = %q, %v: error %v, want one naming %q", c.file, c.args, err, c.err)
+				t.Errorf("%s = %q, %v: error %v, want one naming %q", key, c.file, c.args, err, c.err)
 			}
 		case err != nil:
-			t.Errorf("data_loops = %q, %v: %v", c.file, c.args, err)
-		case st.cfg.DataLoops != c.want:
-			t.Errorf("data_loops = %q, %v: Config.DataLoops %d, want %d", c.file, c.args, st.cfg.DataLoops, c.want)
+			t.Errorf("%s = %q, %v: %v", key, c.file, c.args, err)
+		case get(st) != c.want:
+			t.Errorf("%s = %q, %v: Config value %d, want %d", key, c.file, c.args, get(st), c.want)
 		}
 	}
 }
@@ -101,4 +111,21 @@ func buildArgs(t *testing.T, args []string, f *config.File) (*settings, error) {
 	}
 	fs.Visit(func(fl *flag.Flag) { o.set[fl.Name] = true })
 	return build(&o, f)
+}
+
+// TestDataWritersFlagAndKey: --data-writers and server.data_writers reach
+// Config.DataWriters (the flag over the key only when given); 0, the default, leaves the
+// uploads to the loops; negative and absurd counts are refused, naming the flag or key.
+func TestDataWritersFlagAndKey(t *testing.T) {
+	checkFlagAndKey(t, "data_writers", func(st *settings) int { return st.cfg.DataWriters }, []flagKeyCase{
+		{"", nil, 0, ""},
+		{"", []string{"--data-writers", "4"}, 4, ""},
+		{"2", nil, 2, ""},
+		{"2", []string{"--data-writers", "0"}, 0, ""},
+		{"2", []string{"--data-loops", "1"}, 2, ""},
+		{"", []string{"--data-writers", "-1"}, 0, "--data-writers"},
+		{"-1", nil, 0, "server.data_writers"},
+		{"100000", nil, 0, "server.data_writers"},
+		{`"many"`, nil, 0, "data_writers"},
+	})
 }

@@ -35,6 +35,7 @@ type options struct {
 	readPerIP, writePerIP                          string
 	notSentLowat                                   string
 	maxUserSessions, banAfter, hashWorkers         int
+	dataWriters                                    int
 	listCacheSize                                  string
 	listSortMax                                    int
 	openFileCache                                  int
@@ -79,6 +80,7 @@ var keyOf = map[string]string{
 	"mode-z-max-level":         "server.mode_z_max_level",
 	"data-notsent-lowat":       "server.data_notsent_lowat",
 	"data-loops":               "server.data_loops",
+	"data-writers":             "server.data_writers",
 	"list-cache-size":          "server.list_cache_size",
 	"list-sort-max":            "server.list_sort_max",
 	"list-numeric-owners":      "server.list_numeric_owners",
@@ -218,6 +220,7 @@ func flagSet(o *options, out io.Writer) *flag.FlagSet {
 	num(&o.loops, "", "loops", 0, "control event loops (default: one per two CPUs, at least one)")
 	str(&o.workers, "", "workers", "1", "processes serving the listeners (unix), or auto (one per CPU); limits stay global across them and each takes a slice of --range")
 	str(&o.dataLoops, "", "data-loops", "auto", "move file transfers on N data event loops instead of a goroutine each (Linux): auto (one per CPU, the default), off (or 0), or N")
+	num(&o.dataWriters, "", "data-writers", 0, "goroutines that copy uploads into their files beside the data loops: uploads finish sooner, control replies wait longer meanwhile; 0: the loops do (the default)")
 	str(&o.readLimit, "", "read-limit", "0", "upload bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.writeLimit, "", "write-limit", "0", "download bandwidth per session, bytes/s with K/M/G suffix (0: unlimited)")
 	str(&o.globalRead, "", "global-read-limit", "0", "upload bandwidth of all sessions together (0: unlimited)")

@@ -363,6 +363,7 @@ func restartOnly(st *settings) [][2]string {
 		{"server.mode_z_max_level", v(s.ModeZMaxLevel)},
 		{"server.data_notsent_lowat", v(s.DataNotSentLowat)},
 		{"server.data_loops", v(s.DataLoops)},
+		{"server.data_writers", v(s.DataWriters)},
 		{"server.list_cache_size", v(s.ListCacheSize)},
 		{"server.list_sort_max", v(s.ListSortMax)},
 		{"server.list_numeric_owners", v(s.ListNumericOwners)},
@@ -460,6 +461,7 @@ func logStart(log *slog.Logger, st *settings, addrs, implicit []string, mln net.
 		"hash", !cfg.DisableHash,
 		"mode_z", cfg.ModeZ,
 		"data_loops", dataLoops, // 0: a goroutine per transfer
+		"data_writers", cfg.DataWriters,
 		"metrics", metricsURL,
 		"shutdown_grace", dur(st.grace),
 	)
