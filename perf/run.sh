@@ -58,15 +58,21 @@ background_load() {
   echo $!
 }
 
-# mixed_load SECONDS: issue 10's background for the "-mixed" idle variants: 8 clients
+# mixed_load SECONDS OUT: issue 10's background for the "-mixed" idle variants: 8 clients
 # downloading a 64 MiB file in a loop and 32 connect-login-QUIT loops; prints both PIDs.
+# Each writes what it got done (until stop_load's SIGINT) beside OUT, as OUT's name with
+# .bg-retr.json and .bg-login.json: a server that serves the background faster leaves the
+# machine busier, so NOOP latencies compare only beside the work each server did.
 mixed_load() {
   local cmd=("$PERF_BIN/ftpbench") common=(-u "$PERF_USER" -p "$PERF_PASS" -H 127.0.0.1 -P "$SRV_PORT" -q -t 60)
+  local base=${2%.json}
   # shellcheck disable=SC2046
-  $(pin_cli) "${cmd[@]}" retr "${common[@]}" -n 8 -s 64M --keep --duration "$1" --warmup 0s >/dev/null 2>&1 &
+  $(pin_cli) "${cmd[@]}" retr "${common[@]}" -n 8 -s 64M --keep --duration "$1" --warmup 0s \
+    --json "$base.bg-retr.json" >/dev/null 2>&1 &
   local a=$!
   # shellcheck disable=SC2046
-  $(pin_cli) "${cmd[@]}" login "${common[@]}" -n 32 --duration "$1" --warmup 0s >/dev/null 2>&1 &
+  $(pin_cli) "${cmd[@]}" login "${common[@]}" -n 32 --duration "$1" --warmup 0s \
+    --json "$base.bg-login.json" >/dev/null 2>&1 &
   echo "$a $!"
 }
 
@@ -90,7 +96,7 @@ idle() {
   [ "$n" -gt 9000 ] && procs=$(((n + 8999) / 9000))
   case $load in
   xfer) bg=$(background_load 600) ;;
-  mixed) bg=$(mixed_load 600) ;;
+  mixed) bg=$(mixed_load 600 "$out") ;;
   esac
   # The 64 MiB file is uploaded by the first download loop if missing: give it time.
   [ -n "$bg" ] && sleep 2

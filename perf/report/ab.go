@@ -136,8 +136,10 @@ func loadSide(dir string) (abSide, error) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	for _, f := range files {
 		scen := strings.TrimSuffix(filepath.Base(f), ".json")
-		if strings.HasSuffix(scen, ".peak") || strings.HasSuffix(scen, ".sched") {
-			continue // not judged: peaks are not measured here, older bases lack the histogram
+		if _, _, bg := backgroundOf(scen); bg || strings.HasSuffix(scen, ".peak") || strings.HasSuffix(scen, ".sched") {
+			// Not judged: peaks are not measured here, older bases lack the histogram, and
+			// a background load is the scenario's load, not its figure.
+			continue
 		}
 		scen, _, _ = strings.Cut(scen, "@") // "retr-10x10M@w2": the second window
 		rep, err := bench.ReadReport(f)

@@ -146,6 +146,12 @@ func load(dir string) (*Results, error) {
 			}
 			continue
 		}
+		if scen, kind, ok := backgroundOf(base); ok {
+			if err := r.loadBackground(f, server, scen, kind); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if err := r.loadReport(f, server, base); err != nil {
 			return nil, err
 		}
@@ -241,6 +247,30 @@ func (r *Results) loadPeak(path, server, scenario string) error {
 					r.add(server, scenario, "idle", "pss_kib_per_idle_session", "KiB", grow/s.Value/1024)
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// backgroundOf splits a background load's report name (run.sh's mixed_load:
+// "idle-2000-mixed.bg-retr") into its scenario and kind ("retr", "login").
+func backgroundOf(base string) (scen, kind string, ok bool) {
+	scen, kind, ok = strings.Cut(base, ".bg-")
+	return scen, kind, ok && (kind == "retr" || kind == "login")
+}
+
+// loadBackground reads the report of a background load that ran beside scenario: its
+// throughput (retr) or rate (login) becomes the "background" result's retr_throughput or
+// login_rate. An interrupted run's report is the window it ran, which is what is wanted.
+func (r *Results) loadBackground(path, server, scenario, kind string) error {
+	rep, err := bench.ReadReport(path)
+	if err != nil {
+		return err
+	}
+	fig := map[string]string{"retr": "throughput", "login": "rate"}[kind]
+	for _, res := range rep.Results {
+		if f := res.Figure(fig); f != nil {
+			r.add(server, scenario, "background", kind+"_"+fig, f.Unit, f.Value)
 		}
 	}
 	return nil

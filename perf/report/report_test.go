@@ -136,7 +136,8 @@ func TestLoad(t *testing.T) {
 }
 
 // Scheduler-delay files (perf/schedlat) become the "sched" figures and the sched table;
-// one with no sample adds nothing, and the gate's loader skips them.
+// one with no sample adds nothing, and the gate's loader skips them. The mixed load's
+// background reports become the NOOP table's background columns, and are not judged.
 func TestLoadSched(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "meta.txt"), []byte("kernel 6.1\n"), 0o644)
@@ -144,6 +145,10 @@ func TestLoadSched(t *testing.T) {
 		d := filepath.Join(dir, "raw", rep, "fastftpd")
 		writeReport(t, filepath.Join(d, "idle-2000-mixed.json"), "idle", 1<<20, 2<<20,
 			map[string]float64{"latency_p50": 0.1, "latency_p99": 3})
+		writeReport(t, filepath.Join(d, "idle-2000-mixed.bg-retr.json"), "retr", 0, 0,
+			map[string]float64{"throughput": 1000 * float64(len(p99)), "rate": 9})
+		writeReport(t, filepath.Join(d, "idle-2000-mixed.bg-login.json"), "login", 0, 0,
+			map[string]float64{"rate": 700, "latency_p99": 1})
 		os.WriteFile(filepath.Join(d, "idle-2000-mixed.sched.json"),
 			[]byte(`{"samples":100,"p50_ms":0.01,"p90_ms":1,"p99_ms":`+p99+`,"max_ms":20}`), 0o644)
 		os.WriteFile(filepath.Join(d, "login.sched.json"), []byte(`{"samples":0,"p50_ms":0,"p99_ms":0,"max_ms":0}`), 0o644)
@@ -158,12 +163,21 @@ func TestLoadSched(t *testing.T) {
 	if c := r.Get("fastftpd", "login", "sched", "p99"); c != nil {
 		t.Fatalf("a window without samples gave a figure: %+v", c)
 	}
+	if c := r.Get("fastftpd", "idle-2000-mixed", "background", "retr_throughput"); c == nil || c.Median != 1000 || c.Max != 2000 {
+		t.Fatalf("background RETR cell = %+v, want median 1000, max 2000", c)
+	}
 	tbl := r.sectionSched()
 	if !strings.Contains(tbl, "| idle-2000-mixed | 0.0100 (0.0100–0.0100) | 5.00 (2.00–10.0) |") ||
-		!strings.Contains(tbl, "| **fastftpd** | 2000 |") {
+		!strings.Contains(tbl, "| **fastftpd** | 2000 | 0.100 (0.100–0.100) | 3.00 (3.00–3.00) | 1000 (1000–2000) | 700 (700–700) |") {
 		t.Fatalf("sched table:\n%s", tbl)
 	}
-	if _, err := loadSide(filepath.Join(dir, "raw", "1", "fastftpd")); err != nil {
+	sd, err := loadSide(filepath.Join(dir, "raw", "1", "fastftpd"))
+	if err != nil {
 		t.Fatalf("the gate's loader choked on a .sched.json: %v", err)
+	}
+	for k := range sd {
+		if strings.Contains(k, ".bg-") {
+			t.Errorf("the gate judges a background load: %q", k)
+		}
 	}
 }
