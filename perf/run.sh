@@ -11,7 +11,10 @@
 # DURATION (3s) and WARMUP (1s) per ftpbench window, SERVERS,
 # SCENARIOS (default: all below), OUT (results dir, default $PERF_WORK/results),
 # NO_REPORT=1 to skip rewriting BENCHMARKS.md, SKIP_PEERS=1 when only fastftpd and raw run
-# (regress.sh), FASTFTPD_FLAGS (extra flags for fastftpd and base); plus lib.sh's PERF_* variables.
+# (regress.sh), FASTFTPD_FLAGS (extra flags for fastftpd and base), MIXED_RETR_RATE and
+# MIXED_LOGIN_RATE (the -mixed scenarios' background at a fixed rate, ftpbench --rate: the
+# same work for every server; unset, as fast as each server goes); plus lib.sh's PERF_*
+# variables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=perf/lib.sh
@@ -65,13 +68,15 @@ background_load() {
 # machine busier, so NOOP latencies compare only beside the work each server did.
 mixed_load() {
   local cmd=("$PERF_BIN/ftpbench") common=(-u "$PERF_USER" -p "$PERF_PASS" -H 127.0.0.1 -P "$SRV_PORT" -q -t 60)
-  local base=${2%.json}
+  local base=${2%.json} rr=() lr=()
+  [ -z "${MIXED_RETR_RATE:-}" ] || rr=(--rate "$MIXED_RETR_RATE")
+  [ -z "${MIXED_LOGIN_RATE:-}" ] || lr=(--rate "$MIXED_LOGIN_RATE")
   # shellcheck disable=SC2046
-  $(pin_cli) "${cmd[@]}" retr "${common[@]}" -n 8 -s 64M --keep --duration "$1" --warmup 0s \
+  $(pin_cli) "${cmd[@]}" retr "${common[@]}" -n 8 -s 64M --keep --duration "$1" --warmup 0s "${rr[@]}" \
     --json "$base.bg-retr.json" >/dev/null 2>&1 &
   local a=$!
   # shellcheck disable=SC2046
-  $(pin_cli) "${cmd[@]}" login "${common[@]}" -n 32 --duration "$1" --warmup 0s \
+  $(pin_cli) "${cmd[@]}" login "${common[@]}" -n 32 --duration "$1" --warmup 0s "${lr[@]}" \
     --json "$base.bg-login.json" >/dev/null 2>&1 &
   echo "$a $!"
 }
