@@ -10,7 +10,8 @@
 # Environment: REPS (5), CLASSIC_REPS (REPS), WINDOWS (1) per scenario and repetition,
 # DURATION (3s) and WARMUP (1s) per ftpbench window, SERVERS,
 # SCENARIOS (default: all below), OUT (results dir, default $PERF_WORK/results),
-# NO_REPORT=1 to skip rewriting BENCHMARKS.md, SKIP_PEERS=1 when only fastftpd and raw run
+# NO_REPORT=1 to skip the tables (a run of some SCENARIOS or SERVERS writes them to a copy,
+# OUT/BENCHMARKS.md, unless REPORT=repo), SKIP_PEERS=1 when only fastftpd and raw run
 # (regress.sh), FASTFTPD_FLAGS (extra flags for fastftpd and base), MIXED_RETR_RATE and
 # MIXED_LOGIN_RATE (the -mixed scenarios' background at a fixed rate, ftpbench --rate: the
 # same work for every server; unset, as fast as each server goes); plus lib.sh's PERF_*
@@ -255,7 +256,15 @@ main() {
   done
   echo "finished $(date -u +%FT%TZ)" >>"$OUT/meta.txt"
   if [ "${NO_REPORT:-0}" != 1 ]; then
-    "$PERF_BIN/report" -in "$OUT" -json perf/results/latest.json -md BENCHMARKS.md
+    local md=BENCHMARKS.md json=perf/results/latest.json
+    # A run of some scenarios or servers would blank every table it did not measure: its
+    # tables go to a copy in OUT, unless REPORT=repo.
+    if { [ "$SCENARIOS" != "$ALL_SCENARIOS" ] || [ "$SERVERS" != "$ALL_SERVERS" ]; } && [ "${REPORT:-}" != repo ]; then
+      md=$OUT/BENCHMARKS.md json=$OUT/latest.json
+      cp BENCHMARKS.md "$md"
+      log "a partial run: its tables are in $md (REPORT=repo rewrites the repository's)"
+    fi
+    "$PERF_BIN/report" -in "$OUT" -json "$json" -md "$md"
   fi
 }
 
