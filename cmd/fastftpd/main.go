@@ -171,6 +171,9 @@ func serve(st *settings, o *options, log *slog.Logger, stderr io.Writer) int {
 	if err == nil && st.runAs != nil {
 		err = dropPrivileges(st.runAs)
 	}
+	if err == nil && isWorker() {
+		followSupervisor() // after the drop, which cleared the parent-death signal
+	}
 	if err != nil {
 		if st.sockets != nil {
 			st.sockets.close()

@@ -508,3 +508,30 @@ func TestWorkersFailingAtStart(t *testing.T) {
 		t.Fatalf("exit %v, want 1 with the worker's reason:\n%s", err, out)
 	}
 }
+
+// TestWorkersDieWithSupervisor: kill -9 of the supervisor stops every worker within a few
+// seconds, also the ones that dropped to another account (started as root, anonymous
+// access runs as ftp or nobody), which clears the kernel's parent-death signal: they once
+// went on serving, holding the port, until something else killed them.
+func TestWorkersDieWithSupervisor(t *testing.T) {
+	bin := buildBinary(t)
+	cmd, _, log := startBinary(t, bin, t.TempDir(), "-i", "127.0.0.1", "-p", "0", "--workers", "2", "--shutdown-grace", "1s")
+	started := regexp.MustCompile(`worker started" worker=(\d) pid=(\d+)`)
+	m := waitLog(t, log, started, 2)
+	waitLog(t, log, regexp.MustCompile(`starting FTP server" worker=\d`), 2)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	for _, w := range m {
+		pid, _ := strconv.Atoi(w[2])
+		deadline := time.Now().Add(10 * time.Second)
+		for !exited(pid) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !exited(pid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("worker %s (pid %d) still running 10 s after its supervisor was killed", w[1], pid)
+		}
+	}
+}

@@ -375,3 +375,28 @@ func mergedMetrics(addrs []string, restarts []atomic.Int64) http.Handler {
 	})
 	return mux
 }
+
+// startPPID is the parent at start: for a worker, its supervisor.
+var startPPID = os.Getppid()
+
+// followSupervisor makes a worker stop, as on SIGTERM (its running transfers get the
+// shutdown grace), once its supervisor (startPPID) is gone. The kernel's parent-death
+// signal (parentDeath) does that at once, but a change of effective user clears it
+// (prctl(2)), and every worker started as root drops to its run-as account: the kill -9
+// of such a supervisor left its workers serving, holding the ports, until something else
+// killed them. So the signal is asked for again after the drop, and a worker also looks at
+// its parent once a second, which covers a supervisor that died in between and systems
+// without the signal.
+func followSupervisor() {
+	rearmParentDeath()
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for range t.C {
+			if os.Getppid() != startPPID {
+				_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
+				return
+			}
+		}
+	}()
+}
