@@ -14,7 +14,7 @@ import (
 
 // wrPool takes a job whose pipe holds x.piped bytes, splices them into its file at x.off
 // and posts msgWRDone back to the job's loop. While a worker holds the job (x.busy) the
-// worker owns x.pipe[0], x.file, x.off, x.piped, x.wrMoved and x.wrErr; the loop reads them
+// worker owns x.pipe[0], x.file, x.off, x.piped and the wr fields; the loop reads them
 // again after msgWRDone (the post and the inbox lock order the two).
 // wrHook, if set (tests only, before any engine starts), runs in the worker before it
 // writes a job's pipe.
@@ -50,11 +50,12 @@ func (p *wrPool) work() {
 		if wrHook != nil {
 			wrHook(x)
 		}
-		x.wrMoved, x.wrErr = 0, nil
+		x.wrMoved, x.wrCalls, x.wrErr = 0, 0, nil
 		for x.piped > 0 {
 			// The file's side blocks as a write(2) would (writeback, a full disk's
 			// metadata); the pipe holds x.piped bytes, so it never says EAGAIN.
 			n, err := unix.Splice(x.pipe[0], nil, x.file, &x.off, x.piped, unix.SPLICE_F_MOVE)
+			x.wrCalls++
 			if n > 0 {
 				x.piped -= int(n)
 				x.wrMoved += int(n)
@@ -98,10 +99,10 @@ func (l *loop) writeBehind(x *job) bool {
 func (l *loop) wrDone(x *job, now int64) {
 	x.busy = false
 	l.busy--
+	l.stats.syscalls.Add(int64(x.wrCalls))
 	if x.wrMoved > 0 {
 		x.account(x.wrMoved, now)
 		l.stats.bytes.Add(int64(x.wrMoved))
-		l.stats.syscalls.Add(1)
 	}
 	switch {
 	case x.wrErr != nil:

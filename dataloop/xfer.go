@@ -48,6 +48,7 @@ type job struct {
 	// Upload write-behind (write.go): what the worker moved and met, and an end asked for
 	// while it held the job.
 	wrMoved int
+	wrCalls int // splice calls it made (Stats.Syscalls)
 	wrErr   error
 	ending  bool
 	endErr  error

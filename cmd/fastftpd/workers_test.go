@@ -310,11 +310,7 @@ func TestWorkersGlobalLimits(t *testing.T) {
 // TestWorkersRestartAndStop: a worker killed with SIGKILL is restarted (logged with its
 // exit status), new sessions work, and SIGTERM to the supervisor stops every process.
 func TestWorkersRestartAndStop(t *testing.T) {
-	bin := buildBinary(t)
-	cmd, port, log := startBinary(t, bin, t.TempDir(), "-i", "127.0.0.1", "-p", "0", "--workers", "3", "--max-cons", "5")
-	started := regexp.MustCompile(`worker started" worker=(\d) pid=(\d+)`)
-	m := waitLog(t, log, started, 3)
-	waitLog(t, log, regexp.MustCompile(`starting FTP server" worker=\d`), 3)
+	cmd, port, log, m := startWorkers(t, 3, "--max-cons", "5")
 	addr := net.JoinHostPort("127.0.0.1", port)
 	// Fill 4 of 5 slots, some on the worker about to die: its slots must come back.
 	for range 4 {
@@ -325,7 +321,7 @@ func TestWorkersRestartAndStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLog(t, log, regexp.MustCompile(`worker exited; restarting it" worker=1 pid=`+m[1][2]+` status="signal: killed"`), 1)
-	waitLog(t, log, started, 4)
+	waitLog(t, log, workerStarted, 4)
 	waitLog(t, log, regexp.MustCompile(`starting FTP server" worker=1`), 2)
 	// The dead worker's sessions are gone: their slots are free again. Count what the
 	// limit admits now: 5 minus the live sessions on the two survivors.
@@ -350,7 +346,7 @@ func TestWorkersRestartAndStop(t *testing.T) {
 		t.Fatalf("%d admitted past --max-cons 5", a)
 	}
 	pids := []int{cmd.Process.Pid}
-	for _, p := range started.FindAllStringSubmatch(log.String(), -1) {
+	for _, p := range workerStarted.FindAllStringSubmatch(log.String(), -1) {
 		n, _ := strconv.Atoi(p[2])
 		pids = append(pids, n)
 	}
@@ -514,11 +510,7 @@ func TestWorkersFailingAtStart(t *testing.T) {
 // access runs as ftp or nobody), which clears the kernel's parent-death signal: they once
 // went on serving, holding the port, until something else killed them.
 func TestWorkersDieWithSupervisor(t *testing.T) {
-	bin := buildBinary(t)
-	cmd, _, log := startBinary(t, bin, t.TempDir(), "-i", "127.0.0.1", "-p", "0", "--workers", "2", "--shutdown-grace", "1s")
-	started := regexp.MustCompile(`worker started" worker=(\d) pid=(\d+)`)
-	m := waitLog(t, log, started, 2)
-	waitLog(t, log, regexp.MustCompile(`starting FTP server" worker=\d`), 2)
+	cmd, _, _, m := startWorkers(t, 2, "--shutdown-grace", "1s")
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -534,4 +526,19 @@ func TestWorkersDieWithSupervisor(t *testing.T) {
 			t.Errorf("worker %s (pid %d) still running 10 s after its supervisor was killed", w[1], pid)
 		}
 	}
+}
+
+// workerStarted matches the supervisor's line for each worker it starts: index, pid.
+var workerStarted = regexp.MustCompile(`worker started" worker=(\d) pid=(\d+)`)
+
+// startWorkers runs the binary with n workers on a free loopback port (plus args) and
+// waits until each serves; it returns the supervisor, the port, the log and each worker's
+// workerStarted match.
+func startWorkers(t *testing.T, n int, args ...string) (*exec.Cmd, string, *syncBuffer, [][]string) {
+	t.Helper()
+	cmd, port, log := startBinary(t, buildBinary(t), t.TempDir(),
+		append([]string{"-i", "127.0.0.1", "-p", "0", "--workers", strconv.Itoa(n)}, args...)...)
+	m := waitLog(t, log, workerStarted, n)
+	waitLog(t, log, regexp.MustCompile(`starting FTP server" worker=\d`), n)
+	return cmd, port, log, m
 }
