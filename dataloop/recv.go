@@ -51,29 +51,41 @@ func (l *loop) stepRecv(x *job, now int64, wall time.Time) int {
 	return l.drainPipe(x, now)
 }
 
-// drainPipe moves the pipe's bytes into the file at x.off.
+// drainPipe moves the pipe's bytes into the file at x.off, on the loop.
 func (l *loop) drainPipe(x *job, now int64) int {
-	moved := 0
+	moved, calls, err := writePipe(x, unix.SPLICE_F_NONBLOCK)
+	l.stats.syscalls.Add(int64(calls))
+	if moved > 0 {
+		x.account(moved, now)
+	}
+	if err != nil && err != unix.EAGAIN { // EAGAIN: retried on the next step (x stays ready)
+		// Pipe to file: the file's side (ENOSPC, EDQUOT, EIO).
+		l.finish(x, x.fail(err))
+	}
+	return moved
+}
+
+// writePipe splices x's piped bytes into its file at x.off until the pipe is empty, the
+// file's side fails, or, with SPLICE_F_NONBLOCK in flags, it would block. It touches only
+// x.pipe[0], x.file, x.off and x.piped, so the loop (drainPipe) and a write worker
+// (write.go) share it. err is nil, unix.EAGAIN or the file side's *os.SyscallError.
+func writePipe(x *job, flags int) (moved, calls int, err error) {
 	for x.piped > 0 {
-		n, err := unix.Splice(x.pipe[0], nil, x.file, &x.off, x.piped, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
-		l.stats.syscalls.Add(1)
+		n, e := unix.Splice(x.pipe[0], nil, x.file, &x.off, x.piped, unix.SPLICE_F_MOVE|flags)
+		calls++
 		if n > 0 {
 			x.piped -= int(n)
 			moved += int(n)
-			x.account(int(n), now)
 		}
 		switch {
-		case err == unix.EINTR || (err == nil && n > 0):
-		case err == unix.EAGAIN:
-			return moved // retried on the next step (x stays ready)
-		case err != nil:
-			// Pipe to file: the file's side (ENOSPC, EDQUOT, EIO).
-			l.finish(x, x.fail(os.NewSyscallError("splice", err)))
-			return moved
-		default: // n == 0 without error: cannot happen with bytes in the pipe
-			l.finish(x, x.fail(os.NewSyscallError("splice", unix.EIO)))
-			return moved
+		case e == unix.EINTR || (e == nil && n > 0):
+		case e == unix.EAGAIN:
+			return moved, calls, e
+		case e == nil: // n == 0 with bytes in the pipe: cannot happen
+			return moved, calls, os.NewSyscallError("splice", unix.EIO)
+		default:
+			return moved, calls, os.NewSyscallError("splice", e)
 		}
 	}
-	return moved
+	return moved, calls, nil
 }

@@ -6,20 +6,19 @@
 package dataloop
 
 import (
-	"os"
 	"sync"
 
 	"golang.org/x/sys/unix"
 )
 
-// wrPool takes a job whose pipe holds x.piped bytes, splices them into its file at x.off
-// and posts msgWRDone back to the job's loop. While a worker holds the job (x.busy) the
-// worker owns x.pipe[0], x.file, x.off, x.piped and the wr fields; the loop reads them
-// again after msgWRDone (the post and the inbox lock order the two).
 // wrHook, if set (tests only, before any engine starts), runs in the worker before it
 // writes a job's pipe.
 var wrHook func(*job)
 
+// wrPool takes a job whose pipe holds x.piped bytes, splices them into its file at x.off
+// (writePipe) and posts msgWRDone back to the job's loop. While a worker holds the job
+// (x.busy) the worker owns x.pipe[0], x.file, x.off, x.piped and the wr fields; the loop
+// reads them again after msgWRDone (the post and the inbox lock order the two).
 type wrPool struct {
 	reqs chan *job
 	wg   sync.WaitGroup
@@ -50,24 +49,10 @@ func (p *wrPool) work() {
 		if wrHook != nil {
 			wrHook(x)
 		}
-		x.wrMoved, x.wrCalls, x.wrErr = 0, 0, nil
-		for x.piped > 0 {
-			// The file's side blocks as a write(2) would (writeback, a full disk's
-			// metadata); the pipe holds x.piped bytes, so it never says EAGAIN.
-			n, err := unix.Splice(x.pipe[0], nil, x.file, &x.off, x.piped, unix.SPLICE_F_MOVE)
-			x.wrCalls++
-			if n > 0 {
-				x.piped -= int(n)
-				x.wrMoved += int(n)
-			}
-			if err == unix.EINTR || (err == nil && n > 0) {
-				continue
-			}
-			if err == nil {
-				err = unix.EIO // n == 0 with bytes in the pipe: cannot happen
-			}
-			x.wrErr = os.NewSyscallError("splice", err)
-			break
+		// The file's side blocks as a write(2) would (writeback, a full disk's metadata).
+		x.wrMoved, x.wrCalls, x.wrErr = writePipe(x, 0)
+		if x.wrErr == unix.EAGAIN {
+			x.wrErr = nil // bytes left in the pipe: the next step drains them (stepRecv)
 		}
 		x.l.post(msg{kind: msgWRDone, j: x})
 	}
